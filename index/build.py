@@ -1,0 +1,245 @@
+"""`make index`: scan data/, chunk, embed what changed, write a new build and switch it in atomically."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from config import Settings
+from index.articles import SourceProblem
+from index.chunker import Chunk, chunk_article
+from index.embedder import Embedder
+from index.figures import extract_figures
+from index.lexical import LexicalIndex
+from index.sources import scan
+from index.store import EmbeddingCache, write_meta
+from index.vectors import VectorIndex
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+KEEP_BUILDS = 2
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BuildReport:
+    """What a build did, for the one summary line and for tests."""
+
+    files: int = 0
+    articles: int = 0
+    chunks: int = 0
+    figures: int = 0
+    embedded: int = 0
+    reused: int = 0
+    duplicates: int = 0
+    seconds: float = 0.0
+    up_to_date: bool = False
+    build_dir: Path | None = None
+    problems: list[SourceProblem] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if self.up_to_date:
+            return (f"index up to date: {self.files} files, {self.articles} articles, {self.chunks} chunks "
+                    f"({self.seconds:.1f}s)")
+        return (
+            f"indexed {self.files} files: {self.articles} articles, {self.chunks} chunks, "
+            f"{self.figures} figures; embedded {self.embedded}, reused {self.reused}; "
+            f"{self.duplicates} duplicates skipped; {len(self.problems)} problems; {self.seconds:.1f}s"
+        )
+
+
+class BuildError(RuntimeError):
+    """The build could not produce an index; the previous one (if any) keeps serving."""
+
+
+def current_dir(index_dir: Path) -> Path | None:
+    """The build directory `current` points at, or None if no index was built yet."""
+    link = index_dir / "current"
+    return link.resolve() if link.exists() else None
+
+
+def read_manifest(build_dir: Path) -> dict:
+    return json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fingerprint(settings: Settings, model_id: str, file_hashes: dict[str, str]) -> str:
+    """Everything that, if changed, makes the current index stale."""
+    payload = {
+        "format": FORMAT_VERSION, "model": model_id, "size": settings.chunk_size,
+        "overlap": settings.chunk_overlap, "year": settings.default_year, "kind": settings.vector_index,
+        "inputs": file_hashes,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def build_index(
+    settings: Settings,
+    embedder_factory: Callable[[], Embedder],
+    model_id: str,
+    *,
+    force: bool = False,
+    progress: bool = True,
+) -> BuildReport:
+    """Build (or confirm up to date) the index for ``settings.data_dir``.
+
+    Args:
+        embedder_factory: called only if some chunk is not in the embedding cache.
+        model_id: the embedder's id, known without loading it (cache key and manifest).
+    """
+    started = time.perf_counter()
+    index_dir = settings.index_dir
+    (index_dir / "builds").mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time; readers never take this lock
+        report = _build_locked(settings, embedder_factory, model_id, force, progress)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _build_locked(settings, embedder_factory, model_id, force, progress) -> BuildReport:
+    corpus = scan(settings.data_dir, settings.default_year)
+    report = BuildReport(
+        files=len(corpus.file_hashes), articles=len(corpus.articles), duplicates=corpus.duplicates,
+        problems=corpus.problems,
+    )
+    for problem in corpus.problems:
+        log.warning("%s", problem)
+    if not corpus.articles:
+        raise BuildError(f"no article could be read from {settings.data_dir}; the previous index is kept")
+    fingerprint = _fingerprint(settings, model_id, corpus.file_hashes)
+    live = current_dir(settings.index_dir)
+    if live is not None and not force:
+        try:
+            manifest = read_manifest(live)
+        except (OSError, ValueError):
+            manifest = {}
+        if manifest.get("fingerprint") == fingerprint:
+            report.up_to_date, report.build_dir = True, live
+            report.chunks = manifest.get("counts", {}).get("chunks", 0)
+            return report
+
+    chunks: list[Chunk] = []
+    for article in corpus.articles:
+        chunks.extend(chunk_article(article, settings.chunk_size, settings.chunk_overlap))
+    figures = [f for article in corpus.articles for f in extract_figures(article)]
+    vectors, embedded, dimension = _embed(settings, chunks, embedder_factory, model_id, progress)
+    report.chunks, report.figures, report.embedded = len(chunks), len(figures), embedded
+    report.reused = len(chunks) - embedded
+
+    build_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ") + f"-{os.getpid()}"
+    work = settings.index_dir / "builds" / f".{build_id}.partial"
+    work.mkdir(parents=True)
+    try:
+        VectorIndex.build(
+            vectors, settings.vector_index, hnsw_m=settings.hnsw_m, ivf_nlist=settings.ivf_nlist,
+            ivf_nprobe=settings.ivf_nprobe,
+        ).save(work / "vectors.faiss")
+        LexicalIndex.build([c.embed_text for c in chunks]).save(work / "lexical")
+        write_meta(work / "meta.sqlite", corpus.articles, chunks, figures)
+        dates = sorted(a.date for a in corpus.articles if a.date)
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "build_id": build_id,
+            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "fingerprint": fingerprint,
+            "model": {"id": model_id, "dimension": dimension},
+            "chunking": {"size": settings.chunk_size, "overlap": settings.chunk_overlap},
+            "vector_index": {"kind": settings.vector_index},
+            "inputs": corpus.file_hashes,
+            "counts": {
+                "files": report.files, "articles": report.articles, "chunks": report.chunks,
+                "figures": report.figures, "problems": len(report.problems),
+            },
+            "date_range": [dates[0], dates[-1]] if dates else None,
+            "checksums": _checksums(work),
+        }
+        (work / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        final = work.with_name(build_id)
+        work.rename(final)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    switch_current(settings.index_dir, final)
+    report.build_dir = final
+    _prune(settings.index_dir, keep=final)
+    return report
+
+
+def _checksums(build_dir: Path) -> dict[str, str]:
+    return {
+        p.relative_to(build_dir).as_posix(): sha256_file(p)
+        for p in sorted(build_dir.rglob("*")) if p.is_file() and p.name != MANIFEST
+    }
+
+
+def _embed(settings, chunks, embedder_factory, model_id, progress) -> tuple[np.ndarray, int, int]:
+    cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite")
+    try:
+        keys = [EmbeddingCache.key(c.embed_text) for c in chunks]
+        found = cache.get_many(model_id, list(dict.fromkeys(keys)))
+        missing = [i for i, k in enumerate(keys) if k not in found]
+        missing = list({keys[i]: i for i in missing}.values())  # one embedding per distinct text
+        if missing:
+            embedder = embedder_factory()
+            batch = 256
+            bar = _progress(len(missing), progress)
+            for start in range(0, len(missing), batch):
+                rows = missing[start : start + batch]
+                vecs = embedder.encode_passages(
+                    [chunks[i].embed_text for i in rows], batch_size=settings.embedding_batch_size
+                )
+                cache.put_many(model_id, [(keys[i], v) for i, v in zip(rows, vecs)])
+                found.update({keys[i]: v for i, v in zip(rows, vecs)})
+                bar.update(len(rows))
+            bar.close()
+        if not chunks:
+            return np.zeros((0, 1), np.float32), 0, 0
+        vectors = np.stack([found[k] for k in keys]).astype(np.float32)
+        return vectors, len(missing), int(vectors.shape[1])
+    finally:
+        cache.close()
+
+
+def _progress(total: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="embedding chunks", unit="chunk", disable=not enabled, leave=False)
+
+
+def switch_current(index_dir: Path, build: Path) -> None:
+    """Point `current` at ``build`` with one atomic rename: readers see the old or the new, never half."""
+    tmp = index_dir / f".current.{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(Path("builds") / build.name)
+    os.replace(tmp, index_dir / "current")
+
+
+def _prune(index_dir: Path, keep: Path) -> None:
+    """Drop old builds (and leftovers of failed ones), keeping the newest few for running readers."""
+    builds = sorted(p for p in (index_dir / "builds").iterdir() if p.is_dir() and not p.name.startswith("."))
+    for old in builds[:-KEEP_BUILDS]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
+    for partial in (index_dir / "builds").glob(".*.partial"):
+        if time.time() - partial.stat().st_mtime > 3600:
+            shutil.rmtree(partial, ignore_errors=True)

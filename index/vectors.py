@@ -1,0 +1,75 @@
+"""The vector index: the only module that imports faiss (faiss and torch can clash over OpenMP)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+
+def _faiss():
+    try:
+        import faiss
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise RuntimeError("faiss is not installed: run `make install`") from err
+    return faiss
+
+
+class VectorIndex:
+    """Inner-product search over unit vectors: exact (flat) by default, HNSW or IVF for large corpora."""
+
+    def __init__(self, index, kind: str) -> None:
+        self._index = index
+        self.kind = kind
+
+    @classmethod
+    def build(
+        cls, vectors: np.ndarray, kind: str = "flat", *, hnsw_m: int = 32, ivf_nlist: int = 1024,
+        ivf_nprobe: int = 32,
+    ) -> "VectorIndex":
+        faiss = _faiss()
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        dim = vectors.shape[1]
+        if kind == "flat":
+            index = faiss.IndexFlatIP(dim)
+        elif kind == "hnsw":
+            index = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = 80
+            index.hnsw.efSearch = 64
+        elif kind == "ivf":
+            nlist = max(1, min(ivf_nlist, len(vectors) // 39 or 1))  # faiss wants ~39 points per list
+            quantizer = faiss.IndexFlatIP(dim)
+            index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+            index.train(vectors)
+            index.nprobe = min(ivf_nprobe, nlist)
+        else:
+            raise ValueError(f"unknown vector index type {kind!r} (flat, hnsw or ivf)")
+        if len(vectors):
+            index.add(vectors)
+        return cls(index, kind)
+
+    def __len__(self) -> int:
+        return int(self._index.ntotal)
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-``k`` (scores, row ids) per query; ids are -1 where fewer than ``k`` rows exist."""
+        queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
+        k = max(1, min(k, len(self))) if len(self) else 1
+        if not len(self):
+            return np.zeros((len(queries), 0), np.float32), np.zeros((len(queries), 0), np.int64)
+        return self._index.search(queries, k)
+
+    def reconstruct(self, rows: list[int]) -> np.ndarray:
+        """The stored vectors of ``rows`` (for exact re-scoring of candidates from elsewhere)."""
+        if self.kind == "ivf":
+            _faiss().extract_index_ivf(self._index).make_direct_map()
+        return np.stack([self._index.reconstruct(int(r)) for r in rows]) if rows else np.zeros((0, 1))
+
+    def save(self, path: Path) -> None:
+        _faiss().write_index(self._index, str(path))
+
+    @classmethod
+    def load(cls, path: Path, kind: str, *, mmap: bool = False) -> "VectorIndex":
+        faiss = _faiss()
+        flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if mmap else 0
+        return cls(faiss.read_index(str(path), flags), kind)

@@ -1,0 +1,90 @@
+"""Command line: `python -m retrieval ask|chat|latest|eval|eval-retrieval`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from config import Settings
+from config.logs import setup_logging
+
+
+def _engine(settings: Settings):
+    from index.snapshot import IndexCorrupt, IndexMismatch, IndexNotReady
+    from retrieval.engine import Engine
+
+    try:
+        return Engine.open(settings)
+    except (IndexNotReady, IndexMismatch, IndexCorrupt) as err:
+        print(f"error: {err}", file=sys.stderr)
+        raise SystemExit(2) from err
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m retrieval", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    ask = sub.add_parser("ask", help="answer one question")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    sub.add_parser("chat", help="ask questions in a loop (empty line or Ctrl-D quits)")
+    latest = sub.add_parser("latest", help="the newest epidemic figures with their change")
+    latest.add_argument("--json", action="store_true")
+    ev = sub.add_parser("eval", help="answer quality on a questions.jsonl file")
+    ev.add_argument("questions")
+    ev.add_argument("--out", help="write one JSON line per question here")
+    ev.add_argument("--doc", help="append the summary to this markdown file")
+    er = sub.add_parser("eval-retrieval", help="BM25 vs dense vs hybrid on a retrieval set")
+    er.add_argument("prefix", help="PREFIX.corpus.jsonl, PREFIX.queries.jsonl, PREFIX.qrels.tsv")
+    er.add_argument("--distractors", help="a .jsonl of extra articles (e.g. DXY news) mixed into the corpus")
+    er.add_argument("--limit", type=int, default=0, help="use only the first N queries")
+    args = parser.parse_args(argv)
+
+    settings = Settings()
+    setup_logging(settings.log_level)
+    if args.command == "eval-retrieval":
+        from retrieval.external_eval import run_external
+
+        print(run_external(settings, args.prefix, distractors=args.distractors, limit=args.limit))
+        return 0
+    engine = _engine(settings)
+    if args.command == "ask":
+        answer = engine.ask(args.question)
+        if args.json:
+            print(json.dumps(answer.to_json(), ensure_ascii=False))
+        else:
+            from retrieval.render import render_answer
+
+            print(render_answer(answer))
+        return 0
+    if args.command == "latest":
+        rows = engine.latest()
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False, indent=1))
+        else:
+            from retrieval.render import render_latest
+
+            print(render_latest(rows))
+        return 0
+    if args.command == "chat":
+        from retrieval.render import render_answer
+
+        print(f"{engine.coverage_line()}。输入问题，空行退出。")
+        while True:
+            try:
+                question = input("问> ").strip()
+            except EOFError:
+                break
+            if not question:
+                break
+            engine.reload_if_changed()
+            print(render_answer(engine.ask(question)), end="\n\n")
+        return 0
+    from retrieval.evaluate import evaluate_file
+
+    print(evaluate_file(engine, args.questions, out=args.out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,277 @@
+"""Turn ranked chunks into an answer: a dated figure, or the answering clause, with verbatim quotes."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from index.asof import parse_question_date, resolve_asof
+from index.chunker import split_sentences
+from index.figures import DISTRICTS, Figure
+from index.lexical import tokenize
+from index.snapshot import IndexSnapshot
+from retrieval.answer import Answer, Source
+from retrieval.normalize import Query
+from retrieval.search import Hit
+
+QUANTITY = re.compile(r"多少|几[个家名人天例次]?|多高|多大|多长|多久|多少钱|比例|比率|人数|数量|how (?:many|much)|what (?:is|was) the (?:number|rate)", re.I)
+WHEN = re.compile(r"什么时候|何时|哪天|哪一天|几月几日|几号|when", re.I)
+YES_NO = re.compile(r"[吗么]\s*[？?]?$|是否|有没有|是不是|了没")
+# (metric, question pattern): the first match wins, so the specific ones come first
+QUESTION_METRICS = [
+    ("新增确诊", r"新增(?:确诊|病例)|new (?:confirmed )?cases"),
+    ("新增出院", r"新增(?:治愈)?出院"),
+    ("新增重症", r"新增重症"),
+    ("新增死亡", r"新增死亡"),
+    ("治愈率", r"治愈率|cure rate|recovery rate"),
+    ("危重症", r"危重"),
+    ("重症", r"重症|severe"),
+    ("死亡", r"死亡|死了|去世|deaths?|died"),
+    ("在院治疗", r"在院|住院|正在治疗|hospital"),
+    ("解除医学观察", r"解除(?:医学)?观察|解除隔离"),
+    ("医学观察", r"医学观察|接受观察|observation"),
+    ("累计出院", r"出院|治愈|discharged|recovered|cured"),
+    ("累计确诊", r"确诊|感染|病例|confirmed|cases"),
+]
+PERIOD_METRICS = {"新增确诊", "新增出院", "新增重症", "新增死亡"}
+GENERIC = frozenset("株洲 株洲市 我市 全市 本市 现在 目前 如今 当前 一共 总共 共 累计 情况 有 人 the of in".split())
+CLAUSE = re.compile(r"[^，；：。！？,;!?]+[，；：。！？,;!?]*")
+HAS_NUMBER = re.compile(r"\d")
+DATE_EXPR = re.compile(r"\d{1,2}月\d{1,2}日(?:\d{1,2}时许?|上午|下午|晚|凌晨)?|\d{1,2}日(?:\d{1,2}时许?)?")
+LEADING = re.compile(r"^(?:株洲日报讯|本报讯)\s*")
+
+
+@dataclass
+class Candidate:
+    """A sentence (or a headline) that might answer, with how well it matches."""
+
+    article_id: str
+    start: int
+    end: int
+    text: str
+    own: float  # share of the question's keywords in the sentence
+    context: float  # … in the headline and the sentence before it
+    retrieval: float  # the chunk's fused score (0..1)
+    asof_key: str = ""
+
+    @property
+    def relevance(self) -> float:
+        return 0.55 * self.own + 0.3 * self.context + 0.15 * self.retrieval
+
+
+ASKS = re.compile(r"是多少|有多少|多少|几|多高|多大|多长|多久|什么时候|何时|哪天|how many|how much|when", re.I)
+
+
+def keywords(query: Query) -> dict[str, float]:
+    """Content words of the question, weighted by length (longer words say more); the words right
+    around 多少/几 (what is being counted: 复工率, 口罩, 干部) weigh three times more."""
+    asked = ASKS.search(query.lexical)
+    near = ""
+    if asked:
+        near = query.lexical[max(0, asked.start() - 4) : asked.end() + 6]
+    words = {}
+    for token in tokenize(query.lexical):
+        if token in GENERIC or (query.english and token.isascii()):
+            continue
+        words[token] = math.log1p(len(token)) * (3.0 if token in near else 1.0)
+    return words
+
+
+def targets(query: Query) -> set[str]:
+    """The words next to the question word: what the number in the answer must measure."""
+    words = keywords(query)
+    top = max(words.values(), default=0.0)
+    return {t for t, w in words.items() if w > top / 2.0 and top > 0}
+
+
+def coverage(words: dict[str, float], text: str) -> float:
+    total = sum(words.values())
+    return sum(w for t, w in words.items() if t in text) / total if total else 0.0
+
+
+MEASURE = re.compile(r"^(?:[余多近约]?(?:万|亿)?[个家名件人例天次元台条项户位所座辆批份棵]?)(?:的)?")
+GAP = re.compile(r"(?:高达|达到|已达|增至|共计|总计|约为|超过|累计|达|为|是|有|已|共|约|近|了|的)+$")
+
+
+def asked_phrases(query: Query) -> tuple[str, str]:
+    """The words just before and just after the question word: "复工率" 是多少, 多少个 "口罩"."""
+    asked = ASKS.search(query.text)
+    if not asked:
+        return "", ""
+    before = GAP.sub("", query.text[max(0, asked.start() - 8) : asked.start()])
+    after = MEASURE.sub("", query.text[asked.end() : asked.end() + 10])
+    return before, after
+
+
+def _common_edge(phrase: str, window: str, suffix: bool) -> int:
+    """Length of the longest end (suffix=True) or start of ``phrase`` that occurs in ``window``."""
+    for n in range(min(len(phrase), 6), 1, -1):
+        piece = phrase[-n:] if suffix else phrase[:n]
+        if piece in window:
+            return n
+    return 0
+
+
+def binding(text: str, query: Query) -> int:
+    """How directly a number in ``text`` measures what was asked: "复工率84%" for "复工率是多少",
+    "17万个口罩" for "多少个口罩". 0 when no number sits next to the asked words."""
+    before, after = asked_phrases(query)
+    best = 0
+    for found in re.finditer(r"\d+(?:\.\d+)?", text):
+        left = GAP.sub("", text[max(0, found.start() - 6) : found.start()])
+        right = MEASURE.sub("", text[found.end() : found.end() + 12].lstrip("%万亿"))
+        score = (_common_edge(before, left[-6:], True) if before else 0) + (
+            _common_edge(after, right[:8], False) if after else 0
+        )
+        best = max(best, score)
+    return best
+
+
+def binds(text: str, wanted: object = None, query: Query | None = None) -> int:
+    return binding(text, query) if query is not None else 0
+
+
+def full_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Whole sentences (to 。！？) of ``text`` that overlap ``[start, end)``."""
+    return [(a, b) for a, b in split_sentences(text, semicolons=False) if a < end and b > start]
+
+
+def candidates(query: Query, snapshot: IndexSnapshot, hits: list[Hit], limit_chunks: int = 8) -> list[Candidate]:
+    """Sentences of the best chunks, and their articles' headlines, scored against the question."""
+    words = keywords(query)
+    top = max((h.score for h in hits), default=1.0) or 1.0
+    seen: set[tuple[str, int]] = set()
+    out: list[Candidate] = []
+    for hit in hits[:limit_chunks]:
+        chunk = snapshot.chunks[hit.row]
+        article = snapshot.articles[chunk.article_id]
+        retrieval = max(0.0, hit.score / top)
+        title_cov = coverage(words, article.title)
+        if (article.id, -1) not in seen:
+            seen.add((article.id, -1))
+            out.append(Candidate(article.id, -1, -1, article.title, title_cov, 0.0, retrieval))
+        for start, end in full_sentences(article.text, chunk.start, chunk.end):
+            if (article.id, start) in seen:
+                continue
+            seen.add((article.id, start))
+            around = article.text[max(0, start - 80) : start] + article.text[end : end + 40]
+            ctx = max(title_cov, coverage(words, around))
+            text = article.text[start:end]
+            out.append(Candidate(article.id, start, end, text, coverage(words, text), ctx, retrieval))
+    return sorted(out, key=lambda c: c.relevance, reverse=True)
+
+
+def _source(snapshot: IndexSnapshot, cand: Candidate) -> Source:
+    article = snapshot.articles[cand.article_id]
+    quote = LEADING.sub("", cand.text) if cand.start >= 0 else cand.text
+    return Source(
+        title=article.title, date=article.date, quote=quote, source=article.source,
+        score=round(cand.relevance, 4), article_id=article.id, start=cand.start, end=cand.end,
+        paper=article.paper, url=article.url,
+    )
+
+
+def _figure_source(snapshot: IndexSnapshot, fig: dict, score: float) -> Source:
+    """The whole sentence a figure was printed in (so its "截至…" travels with it)."""
+    article = snapshot.articles[fig["article_id"]]
+    spans = full_sentences(article.text, fig["start"], fig["end"]) or [(fig["start"], fig["end"])]
+    start, end = spans[0][0], spans[-1][1]
+    return Source(
+        title=article.title, date=article.date, quote=LEADING.sub("", article.text[start:end]),
+        source=article.source, score=score, article_id=article.id, start=start, end=end,
+        paper=article.paper, url=article.url,
+    )
+
+
+def question_metric(query: Query) -> str | None:
+    for metric, pattern in QUESTION_METRICS:
+        if re.search(pattern, query.lexical, re.I):
+            return metric
+    return None
+
+
+def question_region(query: Query) -> str:
+    for district in DISTRICTS:
+        if district in query.text or district.rstrip("区县市") in query.text and len(district) > 2:
+            return district
+    return "株洲"
+
+
+def figure_answer(query: Query, snapshot: IndexSnapshot, default_year: int) -> Answer | None:
+    """Answer "how many" questions about an epidemic measure from the extracted figures."""
+    if not QUANTITY.search(query.lexical) and not (query.english and "多少" in query.lexical):
+        return None
+    metric = question_metric(query)
+    if metric is None:
+        return None
+    region = question_region(query)
+    rows = [f for f in snapshot.figures if f["metric"] == metric and f["region"] == region]
+    if not rows:
+        return None
+    named = parse_question_date(query.text, default_year)
+    if named:
+        rows = [f for f in rows if f["asof_date"] == named]
+        if not rows:
+            return None
+    rows.sort(key=lambda f: (f["asof_key"], f.get("article_date") or ""), reverse=True)
+    best = rows[0]
+    older = [f for f in rows if f["asof_key"] != best["asof_key"]] if not named else []
+    when = best["asof_label"] if metric in PERIOD_METRICS else f"截至{best['asof_label']}"
+    place = "" if region == "株洲" else region
+    text = f"{place}{metric}{best['value']}{best['unit']}（{when}）"
+    sources = [_figure_source(snapshot, best, 1.0)]
+    note = None
+    if older:
+        prev = older[0]
+        sources.append(_figure_source(snapshot, prev, 0.9))
+        note = f"此前（截至{prev['asof_label']}）为{prev['value']}{prev['unit']}"
+    return Answer(query.original, True, text, sources, note, kind="figure", asof=best["asof_key"])
+
+
+def _clauses(text: str) -> list[str]:
+    return [c for c in CLAUSE.findall(text) if c.strip()]
+
+
+def direct_from_sentence(query: Query, cand: Candidate, article_date: str | None, context: str) -> str | None:
+    """The answering clause of a sentence, with its as-of date: "复工率84%（截至2020年2月17日）"."""
+    words = keywords(query)
+    clauses = _clauses(LEADING.sub("", cand.text))
+    if not clauses:
+        return None
+    scored = [(coverage(words, c), i, c) for i, c in enumerate(clauses)]
+    wants_when = bool(WHEN.search(query.lexical))
+    wants_number = bool(QUANTITY.search(query.lexical))
+    pick: list[int] = []
+    best = max(scored, key=lambda s: (s[0], -s[1]))
+    if wants_when:
+        dated = [s for s in scored if DATE_EXPR.search(s[2])]
+        if not dated:
+            return None
+        date_clause = max(dated, key=lambda s: (s[0], -s[1]))
+        pick = sorted({date_clause[1], best[1]})
+    elif wants_number:
+        numeric = [s for s in scored if HAS_NUMBER.search(s[2]) and not DATE_EXPR.fullmatch(s[2].strip("，；：。 "))]
+        numeric = [s for s in numeric if not re.fullmatch(r"\s*(?:截至)?\d{1,2}月\d{1,2}日[^，]{0,6}[，：]?", s[2])]
+        if not numeric:
+            return None
+        pick = [max(numeric, key=lambda s: (binding(s[2], query), s[0], -s[1]))[1]]
+    else:
+        if best[0] <= 0:
+            return None
+        pick = [best[1]]
+    body = "，".join(clauses[i].strip().rstrip("，；：。！？,;!?").strip("“”\"") for i in pick)
+    if not body:
+        return None
+    asof = resolve_asof(cand.text, article_date, context) if cand.start >= 0 else None
+    if asof is not None and not wants_when and re.search(r"截至|\d+时", cand.text):
+        return f"{body}（截至{asof.label}）"
+    label = _date_label(article_date)
+    return f"{body}（{label}报道）" if label else body
+
+
+def _date_label(iso: str | None) -> str | None:
+    if not iso:
+        return None
+    y, m, d = (int(p) for p in iso.split("-"))
+    return f"{y}年{m}月{d}日"
