@@ -91,9 +91,14 @@ def chunk_article(article: Article, size: int, overlap: int) -> list[Chunk]:
         )
         if j >= len(sentences):
             break
-        # step back over whole sentences that fit in the overlap, but always move forward
+        # step back over whole sentences that fit in the overlap, but always move forward, and
+        # never so far that the next chunk cannot reach sentence j (it would only repeat this one)
         k = j
-        while k - 1 > i and end - sentences[k - 1][0] <= overlap:
+        while (
+            k - 1 > i
+            and end - sentences[k - 1][0] <= overlap
+            and sentences[j][1] - sentences[k - 1][0] <= size
+        ):
             k -= 1
         i = k
     return chunks

@@ -9,7 +9,7 @@ from datetime import date
 from index.articles import Article, article_id
 
 # ">>> 下转A2版", ">>> 下转 A2 版①", "（下转A3版）", "上接A1版"
-CONTINUATION = re.compile(r"\s*(?:>{2,}|（|\()?\s*[上下]转\s*[A-Z]?\s*\d+\s*版\s*[①-⑳]?\s*(?:）|\))?\s*")
+CONTINUATION = re.compile(r"\s*(?:>{2,}|（|\()?\s*[上下][转接]\s*[A-Z]?\s*\d+\s*版\s*[①-⑳]?\s*(?:）|\))?\s*")
 TERMINAL = "。！？!?…；;"
 CLOSERS = "”’」』）)"
 DATELINE = re.compile(r"^(?:株洲日报|本报)讯\s*(?:(\d{1,2})月(\d{1,2})日)?")
@@ -19,6 +19,7 @@ PHOTO_CREDIT = re.compile(r"(?:株洲日报)?(?:记者|通讯员)\s*\S+(?:\s+\S+
 SECTION = re.compile(r"^【.+】$")
 HEADER = re.compile(r"^(paper|edition|date|year|source)\s*[:：]\s*(.+)$", re.IGNORECASE)
 MAX_HEADING = 50
+MAX_SUBHEADING = 24  # a heading-like line inside an article that is longer is a cut line of prose
 
 
 @dataclass
@@ -60,6 +61,13 @@ def _is_fragment(text: str) -> bool:
         return True
     clauses = re.split(r"[，、；：]", text)
     return len(clauses) > 1 and len(clauses[-1]) <= 2  # "…任务繁重，是"
+
+
+def _cut_prose(text: str) -> bool:
+    """A heading-looking line that is really prose cut by a column break ("…增加感染风险的主")."""
+    if SECTION.match(text):
+        return False
+    return "。" in text or (len(text) > MAX_SUBHEADING and " " not in text)
 
 
 def _classify(lines: list[_Line]) -> None:
@@ -110,6 +118,21 @@ def _join_fragments(lines: list[_Line]) -> tuple[list[_Line], dict[int, list[str
                     moved.setdefault(line.no, []).extend(heads)
                 i = j
                 continue
+        elif (
+            line.kind == "heading"
+            and out
+            and out[-1].kind == "body"
+            and i + 1 < len(lines)
+            and lines[i + 1].kind == "body"
+            and not DATELINE.match(lines[i + 1].text)
+            and _cut_prose(line.text)
+        ):
+            # between two paragraphs of one article: a long line of prose cut mid-sentence, not a
+            # sub-heading ("…增加感染风险的主" + "要原因。…")
+            nxt = lines[i + 1]
+            lines[i + 1] = _Line(line.no, line.text + nxt.text, line.gap, "body", max(nxt.no, nxt.end))
+            i += 1
+            continue
         out.append(line)
         i += 1
     return out, moved
@@ -129,7 +152,7 @@ def parse_page(text: str, source: str, default_year: int) -> list[Article]:
     lines: list[_Line] = []
     gap = 0
     for no, raw_line in enumerate(raw, start=1):
-        stripped = CONTINUATION.sub("", raw_line.strip()) if "转" in raw_line else raw_line.strip()
+        stripped = CONTINUATION.sub("", raw_line.strip()) if ("转" in raw_line or "接" in raw_line) else raw_line.strip()
         stripped = stripped.replace("\u3000", " ").strip()
         if not stripped:
             gap += 1

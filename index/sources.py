@@ -128,10 +128,12 @@ def _single_article(
         problems.append(SourceProblem(rel, None, f"unreadable date {header['date']!r}; article kept undated"))
     text = "\n".join(paragraphs)
     title = header["title"]
+    body_lines = body.split("\n")
+    last = max(i for i, line in enumerate(body_lines) if line.strip())  # not the trailing blank lines
     return [
         Article(
             id=article_id(title, text), title=title, date=when, byline=header.get("byline", ""),
-            source=rel, text=text, line_start=1, line_end=body_line + len(body.split("\n")) - 1,
+            source=rel, text=text, line_start=1, line_end=body_line + last,
             url=header.get("url", ""), paper=header.get("source", ""),
         )
     ]
@@ -159,12 +161,15 @@ def _read_jsonl(text: str, rel: str, default_year: int, problems: list[SourcePro
             problems.append(SourceProblem(rel, no, "expected a JSON object"))
             continue
         title, body = _field(record, "title"), _field(record, "text")
-        missing = [name for name, value in (("title", title), ("text", body)) if value is None]
+        if isinstance(body, list):
+            body = "\n".join(str(p) for p in body)
+        # white space only counts as missing: an article without words would be indexed as nothing
+        missing = [
+            name for name, value in (("title", title), ("text", body)) if value is None or not str(value).strip()
+        ]
         if missing:
             problems.append(SourceProblem(rel, no, f"missing field(s): {', '.join(missing)}"))
             continue
-        if isinstance(body, list):
-            body = "\n".join(str(p) for p in body)
         raw_date = _field(record, "date")
         when = parse_date(raw_date, default_year) if raw_date is not None else None
         paragraphs = [p.strip() for p in str(body).split("\n") if p.strip()]
@@ -180,7 +185,13 @@ def _read_jsonl(text: str, rel: str, default_year: int, problems: list[SourcePro
 
 
 def parse_date(value: object, default_year: int) -> str | None:
-    """ISO date from '2020-02-20', '2020/2/20', '2020年2月20日', '2月20日' or epoch (s or ms)."""
+    """ISO date from '2020-02-20', '2020/2/20', '2020年2月20日', '20200220', '2月20日' or epoch (s or ms)."""
+    compact = re.fullmatch(r"((?:19|20)\d{2})(\d{2})(\d{2})", value.strip()) if isinstance(value, str) else None
+    if compact:  # "20200220" is a date, not 20 million seconds after 1970
+        try:
+            return datetime(*(int(g) for g in compact.groups())).date().isoformat()
+        except ValueError:
+            return None
     if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().isdigit()):
         number = float(value)
         if number > 1e11:

@@ -12,7 +12,7 @@ from index.figures import DISTRICTS, Figure
 from index.lexical import tokenize
 from index.snapshot import IndexSnapshot
 from retrieval.answer import Answer, Source
-from retrieval.normalize import Query
+from retrieval.normalize import Query, named_places
 from retrieval.search import Hit
 
 QUANTITY = re.compile(r"多少|几[个家名人天例次]?|多高|多大|多长|多久|多少钱|比例|比率|人数|数量|how (?:many|much)|what (?:is|was) the (?:number|rate)", re.I)
@@ -38,6 +38,7 @@ PERIOD_METRICS = {"新增确诊", "新增出院", "新增重症", "新增死亡"
 GENERIC = frozenset("株洲 株洲市 我市 全市 本市 现在 目前 如今 当前 一共 总共 共 累计 情况 有 人 the of in".split())
 CLAUSE = re.compile(r"[^，；：。！？,;!?]+[，；：。！？,;!?]*")
 HAS_NUMBER = re.compile(r"\d")
+NUMBERS = re.compile(r"\d+(?:\.\d+)?")
 DATE_EXPR = re.compile(r"\d{1,2}月\d{1,2}日(?:\d{1,2}时许?|上午|下午|晚|凌晨)?|\d{1,2}日(?:\d{1,2}时许?)?")
 LEADING = re.compile(r"^(?:株洲日报讯|本报讯)\s*")
 
@@ -74,15 +75,9 @@ def keywords(query: Query) -> dict[str, float]:
     for token in tokenize(query.lexical):
         if token in GENERIC or (query.english and token.isascii()):
             continue
-        words[token] = math.log1p(len(token)) * (3.0 if token in near else 1.0)
+        weight = math.log1p(len(token)) if len(token) > 1 else 0.25  # 会, 能, 率: weak on their own
+        words[token] = weight * (3.0 if token in near else 1.0)
     return words
-
-
-def targets(query: Query) -> set[str]:
-    """The words next to the question word: what the number in the answer must measure."""
-    words = keywords(query)
-    top = max(words.values(), default=0.0)
-    return {t for t, w in words.items() if w > top / 2.0 and top > 0}
 
 
 def coverage(words: dict[str, float], text: str) -> float:
@@ -91,6 +86,7 @@ def coverage(words: dict[str, float], text: str) -> float:
 
 
 MEASURE = re.compile(r"^(?:[余多近约]?(?:万|亿)?[个家名件人例天次元台条项户位所座辆批份棵]?)(?:的)?")
+FILLER = re.compile(r"[已了有共为是达的]")  # "寄递企业已复工43家" answers "寄递企业复工了多少家"
 GAP = re.compile(r"(?:高达|达到|已达|增至|共计|总计|约为|超过|累计|达|为|是|有|已|共|约|近|了|的)+$")
 
 
@@ -113,23 +109,33 @@ def _common_edge(phrase: str, window: str, suffix: bool) -> int:
     return 0
 
 
-def binding(text: str, query: Query) -> int:
-    """How directly a number in ``text`` measures what was asked: "复工率84%" for "复工率是多少",
-    "17万个口罩" for "多少个口罩". 0 when no number sits next to the asked words."""
-    before, after = asked_phrases(query)
+def _common_run(phrase: str, window: str) -> int:
+    """Length of the longest run of characters (2 or more) shared by ``phrase`` and ``window``."""
     best = 0
-    for found in re.finditer(r"\d+(?:\.\d+)?", text):
-        left = GAP.sub("", text[max(0, found.start() - 6) : found.start()])
-        right = MEASURE.sub("", text[found.end() : found.end() + 12].lstrip("%万亿"))
-        score = (_common_edge(before, left[-6:], True) if before else 0) + (
-            _common_edge(after, right[:8], False) if after else 0
-        )
-        best = max(best, score)
+    for i in range(len(phrase)):
+        for j in range(i + max(2, best + 1), len(phrase) + 1):
+            if phrase[i:j] in window:
+                best = j - i
+            else:
+                break
     return best
 
 
-def binds(text: str, wanted: object = None, query: Query | None = None) -> int:
-    return binding(text, query) if query is not None else 0
+def binding(text: str, query: Query) -> int:
+    """How directly a number in ``text`` measures what was asked: "复工率84%" for "复工率是多少",
+    "17万个口罩" for "多少个口罩", "班线170条" for "多少条班线". 0 when no number sits next to the
+    asked words. The words before 多少 must end right before the number; those after it may sit on
+    either side of the number."""
+    before, after = (FILLER.sub("", p) for p in asked_phrases(query))
+    best = 0
+    for found in re.finditer(r"\d+(?:\.\d+)?", text):
+        left = FILLER.sub("", GAP.sub("", text[max(0, found.start() - 10) : found.start()]))
+        right = MEASURE.sub("", text[found.end() : found.end() + 12].lstrip("%万亿"))
+        score = max(_common_edge(before, left[-6:], True), _common_edge(before, right[:6], True)) if before else 0
+        if after:
+            score += max(_common_edge(after, right[:8], False), _common_run(after, left))
+        best = max(best, score)
+    return best
 
 
 def full_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -140,6 +146,7 @@ def full_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def candidates(query: Query, snapshot: IndexSnapshot, hits: list[Hit], limit_chunks: int = 8) -> list[Candidate]:
     """Sentences of the best chunks, and their articles' headlines, scored against the question."""
     words = keywords(query)
+    places = named_places(query)
     top = max((h.score for h in hits), default=1.0) or 1.0
     seen: set[tuple[str, int]] = set()
     out: list[Candidate] = []
@@ -148,7 +155,7 @@ def candidates(query: Query, snapshot: IndexSnapshot, hits: list[Hit], limit_chu
         article = snapshot.articles[chunk.article_id]
         retrieval = max(0.0, hit.score / top)
         title_cov = coverage(words, article.title)
-        if (article.id, -1) not in seen:
+        if (article.id, -1) not in seen and all(p in article.title for p in places):
             seen.add((article.id, -1))
             out.append(Candidate(article.id, -1, -1, article.title, title_cov, 0.0, retrieval))
         for start, end in full_sentences(article.text, chunk.start, chunk.end):
@@ -158,6 +165,8 @@ def candidates(query: Query, snapshot: IndexSnapshot, hits: list[Hit], limit_chu
             around = article.text[max(0, start - 80) : start] + article.text[end : end + 40]
             ctx = max(title_cov, coverage(words, around))
             text = article.text[start:end]
+            if places and not all(p in article.title + around + text for p in places):
+                continue  # a question about 武汉 is not answered by a sentence about 株洲
             out.append(Candidate(article.id, start, end, text, coverage(words, text), ctx, retrieval))
     return sorted(out, key=lambda c: c.relevance, reverse=True)
 
@@ -203,7 +212,7 @@ def figure_answer(query: Query, snapshot: IndexSnapshot, default_year: int) -> A
     if not QUANTITY.search(query.lexical) and not (query.english and "多少" in query.lexical):
         return None
     metric = question_metric(query)
-    if metric is None:
+    if metric is None or named_places(query):  # 株洲's figure is no answer about 武汉
         return None
     region = question_region(query)
     rows = [f for f in snapshot.figures if f["metric"] == metric and f["region"] == region]
@@ -253,14 +262,18 @@ def direct_from_sentence(query: Query, cand: Candidate, article_date: str | None
     elif wants_number:
         numeric = [s for s in scored if HAS_NUMBER.search(s[2]) and not DATE_EXPR.fullmatch(s[2].strip("，；：。 "))]
         numeric = [s for s in numeric if not re.fullmatch(r"\s*(?:截至)?\d{1,2}月\d{1,2}日[^，]{0,6}[，：]?", s[2])]
+        numeric = [s for s in numeric if binding(s[2], query) > 0]
         if not numeric:
-            return None
+            return None  # no number here measures what was asked: quote, don't claim
         pick = [max(numeric, key=lambda s: (binding(s[2], query), s[0], -s[1]))[1]]
     else:
         if best[0] <= 0:
             return None
         pick = [best[1]]
-    body = "，".join(clauses[i].strip().rstrip("，；：。！？,;!?").strip("“”\"") for i in pick)
+    parts = [clauses[i].strip().rstrip("，；：。！？,;!?").strip("“”\"") for i in pick]
+    if wants_number and len(parts) == 1 and "、" in parts[0] and len(NUMBERS.findall(parts[0])) > 1:
+        parts = [_narrow(parts[0], query)]
+    body = "，".join(parts)
     if not body:
         return None
     asof = resolve_asof(cand.text, article_date, context) if cand.start >= 0 else None
@@ -268,6 +281,14 @@ def direct_from_sentence(query: Query, cand: Candidate, article_date: str | None
         return f"{body}（截至{asof.label}）"
     label = _date_label(article_date)
     return f"{body}（{label}报道）" if label else body
+
+
+def _narrow(clause: str, query: Query) -> str:
+    """From an enumeration ("捐赠口罩1050个、84消毒液420公斤、…") keep the item that was asked about."""
+    items = clause.split("、")
+    scores = [binding(item, query) for item in items]
+    best = max(range(len(items)), key=lambda i: (scores[i], -i))
+    return items[best] if scores[best] > 0 else clause
 
 
 def _date_label(iso: str | None) -> str | None:

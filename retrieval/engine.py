@@ -108,7 +108,7 @@ class Engine:
             group = dated or group
         elif counting:
             # a number about what was asked first, then the newest report among equally good answers
-            group = sorted(group, key=lambda c: (binding(c.text, query) > 0, c.asof_key, c.relevance), reverse=True)
+            group = sorted(group, key=lambda c: (binding(c.text, query), c.asof_key, c.relevance), reverse=True)
         answer_text, chosen = None, group[0] if group else best
         for cand in group:
             article = snap.articles[cand.article_id]

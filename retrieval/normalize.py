@@ -23,12 +23,13 @@ GLOSSARY = {
     "isolation": "隔离", "recovery rate": "治愈率", "cure rate": "治愈率", "passengers": "客运量",
     "spring festival": "春运", "resume": "复工复产", "resumed": "复工复产", "enterprises": "企业",
     "companies": "企业", "masks": "口罩", "donated": "捐赠", "loan": "贷款", "district": "区",
-    "how many": "多少", "how much": "多少", "when": "什么时候", "today": "今天",
+    "how many": "多少", "how much": "多少", "what is the": "多少", "what was the": "多少", "when": "什么时候", "today": "今天",
 }
 OTHER_PLACES = (
     "北京 上海 天津 重庆 广州 深圳 杭州 南京 成都 西安 郑州 济南 青岛 沈阳 大连 哈尔滨 长春 福州 厦门 "
     "南昌 合肥 昆明 贵阳 南宁 海口 兰州 银川 西宁 乌鲁木齐 拉萨 呼和浩特 太原 石家庄 长沙 湘潭 衡阳 岳阳 "
-    "常德 益阳 娄底 邵阳 永州 郴州 怀化 张家界 香港 澳门 台湾 台北 日本 美国 韩国 英国 法国 德国 纽约 伦敦 东京"
+    "常德 益阳 娄底 邵阳 永州 郴州 怀化 张家界 香港 澳门 台湾 台北 日本 美国 韩国 英国 法国 德国 纽约 伦敦 东京 "
+    "武汉 湖北 广东 浙江 江西 河南 四川 全国 全省 湖南省"
 ).split()
 
 
@@ -89,9 +90,11 @@ def normalize(question: str) -> Query:
     return Query(original=question, text=text, lexical=lexical, english=english)
 
 
+def named_places(query: Query) -> list[str]:
+    """Places other than 株洲 (and its districts) that the question names."""
+    return [place for place in OTHER_PLACES if place in query.lexical]
+
+
 def other_place(query: Query, corpus_text: str) -> str | None:
     """A place the question names that the corpus never mentions (a question about another city)."""
-    for place in OTHER_PLACES:
-        if place in query.lexical and place not in corpus_text:
-            return place
-    return None
+    return next((place for place in named_places(query) if place not in corpus_text), None)
