@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     webhook_port: int = 8443
     webhook_secret: SecretStr | None = None
 
+    user_rate_per_minute: int = Field(20, ge=1, description="Questions one user may ask per minute.")
+    reload_interval: float = Field(2.0, gt=0, description="Seconds between checks for a new index.")
+
     log_level: str = Field("INFO")
 
     @field_validator("admin_ids", mode="before")

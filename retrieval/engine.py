@@ -72,9 +72,14 @@ class Engine:
             return True
 
     # ------------------------------------------------------------------ answers
-    def ask(self, question: str) -> Answer:
-        """Answer one question extractively (the model and indexes are already loaded)."""
+    def ask(self, question: str, max_sources: int | None = None) -> Answer:
+        """Answer one question extractively (the model and indexes are already loaded).
+
+        Args:
+            max_sources: quotes to return (default: the ``top_k`` setting).
+        """
         self.questions += 1
+        top_k = max_sources or self.settings.top_k
         snap = self._snapshot  # one snapshot for the whole answer
         query = normalize(question)
         if not query.text.strip("？?！!。，,. "):
@@ -88,12 +93,12 @@ class Engine:
         )
         ranked = candidates(query, snap, hits)
         if figure is not None:
-            return enforce_faithfulness(self._with_more_quotes(figure, snap, ranked))
+            return enforce_faithfulness(self._with_more_quotes(figure, snap, ranked, top_k))
         if not ranked or ranked[0].relevance < self.settings.min_relevance or ranked[0].own <= 0:
             return self._decline(query, snap, "没有找到相关报道")
-        return enforce_faithfulness(self._sentence_answer(query, snap, ranked))
+        return enforce_faithfulness(self._sentence_answer(query, snap, ranked, top_k))
 
-    def _sentence_answer(self, query: Query, snap: IndexSnapshot, ranked: list[Candidate]) -> Answer:
+    def _sentence_answer(self, query: Query, snap: IndexSnapshot, ranked: list[Candidate], top_k: int) -> Answer:
         best = ranked[0]
         named = parse_question_date(query.text, self.settings.default_year)
         counting = bool(QUANTITY.search(query.lexical) or WHEN.search(query.lexical))
@@ -117,20 +122,14 @@ class Engine:
             if answer_text:
                 chosen = cand
                 break
-        sources = [_source(snap, chosen)]
-        for cand in ranked:
-            if len(sources) >= self.settings.top_k:
-                break
-            if cand.relevance < self.settings.min_relevance or cand.start < 0 and chosen.start >= 0:
-                continue
-            quote = _source(snap, cand)
-            if all(quote.quote not in s.quote and s.quote not in quote.quote for s in sources):
-                sources.append(quote)
-        return Answer(query.original, True, answer_text, sources, kind="sentence" if answer_text else "quotes")
+        answer = Answer(query.original, True, answer_text, [_source(snap, chosen)],
+                        kind="sentence" if answer_text else "quotes")
+        return self._with_more_quotes(answer, snap, ranked, top_k)
 
-    def _with_more_quotes(self, answer: Answer, snap: IndexSnapshot, ranked: list[Candidate]) -> Answer:
+    def _with_more_quotes(self, answer: Answer, snap: IndexSnapshot, ranked: list[Candidate], top_k: int) -> Answer:
+        """Add the next best sentences as quotes (never the same sentence twice, no headlines)."""
         for cand in ranked:
-            if len(answer.sources) >= self.settings.top_k:
+            if len(answer.sources) >= top_k:
                 break
             if cand.start < 0 or cand.relevance < self.settings.min_relevance:
                 continue

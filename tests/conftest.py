@@ -23,3 +23,28 @@ def real_embedder():
     from index.embedder import make_embedder
 
     return make_embedder(str(MODEL_DIR))
+
+
+@pytest.fixture(scope="session")
+def seed_settings(tmp_path_factory):
+    """Settings for an index of the two seed pages, built once per session with the real model."""
+    import shutil
+
+    from config import Settings
+
+    base = tmp_path_factory.mktemp("seed")
+    shutil.copytree(ROOT / "data" / "articles", base / "data")
+    return Settings(
+        _env_file=None, data_dir=base / "data", index_dir=base / "index", cache_dir=base / "cache",
+        embedding_model=str(MODEL_DIR), bot_token="123456:TEST-TOKEN-abcdef", admin_ids="42",
+    )
+
+
+@pytest.fixture(scope="session")
+def seed_engine(seed_settings, real_embedder):
+    """The real engine (real model, real FAISS, BM25) over the seed pages."""
+    from index.build import build_index
+    from retrieval.engine import Engine
+
+    build_index(seed_settings, lambda: real_embedder, real_embedder.model_id, progress=False)
+    return Engine.open(seed_settings, embedder=real_embedder)

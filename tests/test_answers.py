@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from config import Settings
-from index.build import build_index
 from retrieval.answer import Answer, Source, enforce_faithfulness, is_faithful
 from retrieval.engine import Engine
 
@@ -18,15 +15,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory, real_embedder) -> Engine:
-    base = tmp_path_factory.mktemp("answers")
-    shutil.copytree(ROOT / "data" / "articles", base / "data")
-    settings = Settings(
-        _env_file=None, data_dir=base / "data", index_dir=base / "index", cache_dir=base / "cache",
-        embedding_model=str(ROOT / "models" / "multilingual-e5-small"),
-    )
-    build_index(settings, lambda: real_embedder, real_embedder.model_id, progress=False)
-    return Engine.open(settings, embedder=real_embedder)
+def engine(seed_engine) -> Engine:
+    return seed_engine
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,185 @@
+"""Handlers offline, the way python-telegram-bot's own tests do it: a recording BaseRequest,
+Update.de_json and Application.process_update — with the real engine behind them."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from telegram import Update
+from telegram.request import BaseRequest, RequestData
+
+from bot.app import build_application
+
+pytestmark = pytest.mark.slow
+BOT_ID, ADMIN, USER = 999, 42, 7
+
+
+class RecordingRequest(BaseRequest):
+    """Answers every Bot API call with a canned success and remembers what was sent."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict]] = []
+        self._next_id = 100
+
+    @property
+    def read_timeout(self) -> float:
+        return 1.0
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def do_request(self, url, method, request_data: RequestData | None = None, read_timeout=None,
+                         write_timeout=None, connect_timeout=None, pool_timeout=None):
+        endpoint = url.rsplit("/", 1)[-1]
+        params = request_data.parameters if request_data else {}
+        self.calls.append((endpoint, params))
+        if endpoint == "getMe":
+            result = {"id": BOT_ID, "is_bot": True, "first_name": "News", "username": "zz_news_bot"}
+        elif endpoint in ("sendMessage", "editMessageText"):
+            self._next_id += 1
+            result = {"message_id": self._next_id, "date": int(time.time()), "text": params.get("text", ""),
+                      "chat": {"id": params.get("chat_id"), "type": "private"}}
+        else:
+            result = True
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def sent(self, endpoint: str = "sendMessage") -> list[dict]:
+        return [params for name, params in self.calls if name == endpoint]
+
+
+@pytest.fixture
+async def bot(seed_settings, seed_engine):
+    request = RecordingRequest()
+    app = build_application(seed_settings, engine=seed_engine, request=request, get_updates_request=request)
+    await app.initialize()
+    yield app, request
+    await app.shutdown()
+
+
+def message_update(app, text: str, *, user: int = USER, chat_type: str = "private", chat_id: int | None = None,
+                   entities=None, reply_to_bot: bool = False) -> Update:
+    chat_id = chat_id if chat_id is not None else user
+    message = {
+        "message_id": 1, "date": int(time.time()), "text": text,
+        "chat": {"id": chat_id, "type": chat_type, **({"title": "g"} if chat_type != "private" else {})},
+        "from": {"id": user, "is_bot": False, "first_name": "U"},
+    }
+    if text.startswith("/"):
+        command = text.split()[0]
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+    if entities:
+        message["entities"] = entities
+    if reply_to_bot:
+        message["reply_to_message"] = {
+            "message_id": 0, "date": int(time.time()), "text": "earlier answer",
+            "chat": message["chat"], "from": {"id": BOT_ID, "is_bot": True, "first_name": "News"},
+        }
+    return Update.de_json({"update_id": 1, "message": message}, app.bot)
+
+
+async def test_question_gets_answer_quotes_and_buttons(bot):
+    app, request = bot
+    await app.process_update(message_update(app, "株洲累计确诊多少"))
+    assert request.sent("sendChatAction")[0]["action"] == "typing"
+    reply = request.sent()[-1]
+    assert reply["parse_mode"] == "HTML"
+    assert "<b>累计确诊78例（截至2020年2月19日24时）</b>" in reply["text"]
+    assert "<blockquote>截至2月19日24时，我市累计报告新冠肺炎确诊病例78例" in reply["text"]
+    assert "000_b7adce7465891e7b.txt" in reply["text"]
+    buttons = reply["reply_markup"]["inline_keyboard"][0]
+    assert [b["text"] for b in buttons] == ["更多来源", "查看全文"]
+    assert all(len(b["callback_data"].encode()) <= 64 for b in buttons)
+
+
+async def test_source_buttons(bot):
+    app, request = bot
+    await app.process_update(message_update(app, "株洲累计确诊多少"))
+    buttons = request.sent()[-1]["reply_markup"]["inline_keyboard"][0]
+    for button in buttons:
+        update = Update.de_json({"update_id": 2, "callback_query": {
+            "id": "cb1", "chat_instance": "ci", "data": button["callback_data"],
+            "from": {"id": USER, "is_bot": False, "first_name": "U"},
+            "message": {"message_id": 5, "date": int(time.time()), "text": "x", "chat": {"id": USER, "type": "private"}},
+        }}, app.bot)
+        await app.process_update(update)
+    texts = [m["text"] for m in request.sent()]
+    assert any(t.startswith("<b>更多来源</b>") for t in texts)
+    assert any(t.startswith("<b>好消息 我市连续5天无新增病例") and "株洲日报记者 刘琼" in t for t in texts)
+    assert len(request.sent("answerCallbackQuery")) == 2
+
+
+async def test_latest_lists_newest_figures_with_change(bot):
+    app, request = bot
+    await app.process_update(message_update(app, "/latest"))
+    text = request.sent()[-1]["text"]
+    assert "在院治疗：<b>38例</b>（截至2020年2月19日24时），较2020年2月16日24时的45例减少7例" in text
+    assert "累计确诊：<b>78例</b>" in text
+
+
+async def test_group_message_not_addressed_to_bot_is_ignored(bot):
+    app, request = bot
+    await app.process_update(message_update(app, "株洲累计确诊多少", chat_type="group", chat_id=-100))
+    assert request.sent() == []
+
+
+async def test_group_mention_reply_and_ask_are_answered(bot):
+    app, request = bot
+    mention = [{"type": "mention", "offset": 0, "length": len("@zz_news_bot")}]
+    await app.process_update(message_update(app, "@zz_news_bot 株洲累计确诊多少", chat_type="group", chat_id=-100, entities=mention))
+    await app.process_update(message_update(app, "荷塘区有多少确诊病例", chat_type="group", chat_id=-100, reply_to_bot=True))
+    await app.process_update(message_update(app, "/ask 春运期间株洲客运量是多少", chat_type="group", chat_id=-100))
+    texts = [m["text"] for m in request.sent()]
+    assert len(texts) == 3
+    assert "78例" in texts[0] and "21例" in texts[1] and "1171.73" in texts[2]
+
+
+async def test_reload_is_admin_only(bot):
+    app, request = bot
+    await app.process_update(message_update(app, "/reload", user=USER))
+    assert request.sent()[-1]["text"] == "抱歉，这个命令只对管理员开放。"
+    await app.process_update(message_update(app, "/reload", user=ADMIN))
+    assert request.sent()[-1]["text"].startswith("索引没有变化")
+    await app.process_update(message_update(app, "/stats", user=USER))
+    assert request.sent()[-1]["text"] == "抱歉，这个命令只对管理员开放。"
+    await app.process_update(message_update(app, "/stats", user=ADMIN))
+    assert "文章：18" in request.sent()[-1]["text"]
+
+
+async def test_declined_question_says_what_is_covered(bot):
+    app, request = bot
+    await app.process_update(message_update(app, "推荐一部好看的电影"))
+    text = request.sent()[-1]["text"]
+    assert text.startswith("抱歉") and "株洲" in text and "reply_markup" not in request.sent()[-1]
+
+
+async def test_help_says_what_the_bot_knows(bot):
+    app, request = bot
+    await app.process_update(message_update(app, "/start"))
+    text = request.sent()[-1]["text"]
+    assert "18篇报道" in text and "2020年2月16日至2020年2月20日" in text and "/latest" in text
+
+
+async def test_sticker_and_unknown_command(bot):
+    app, request = bot
+    update = Update.de_json({"update_id": 3, "message": {
+        "message_id": 3, "date": int(time.time()), "chat": {"id": USER, "type": "private"},
+        "from": {"id": USER, "is_bot": False, "first_name": "U"},
+        "sticker": {"file_id": "f", "file_unique_id": "u", "width": 1, "height": 1, "is_animated": False,
+                    "is_video": False, "type": "regular"}}}, app.bot)
+    await app.process_update(update)
+    assert request.sent()[-1]["text"].startswith("我只能回答文字问题")
+    await app.process_update(message_update(app, "/nosuchcommand"))
+    assert "没有这个命令" in request.sent()[-1]["text"]
+
+
+async def test_command_for_another_bot_is_ignored(bot):
+    app, request = bot
+    await app.process_update(message_update(app, "/latest@OtherBot", chat_type="group", chat_id=-100))
+    assert request.sent() == []
+    await app.process_update(message_update(app, "/latest@zz_news_bot", chat_type="group", chat_id=-100))
+    assert "在院治疗" in request.sent()[-1]["text"]

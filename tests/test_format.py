@@ -1,0 +1,95 @@
+"""Formatting is pure: escaping, the 4096-character limit, splits only between whole HTML blocks."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from bot.format import LIMIT, answer_blocks, format_answer, format_article, format_latest, split_blocks
+from index.articles import Article
+from retrieval.answer import Answer, Source
+
+ALLOWED = {"b", "i", "blockquote", "a", "code", "pre", "u", "s"}
+
+
+class TagChecker(HTMLParser):
+    """Fails on unbalanced or unknown tags: what Telegram's HTML parser would reject."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in ALLOWED:
+            self.errors.append(f"unknown <{tag}>")
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack.pop() != tag:
+            self.errors.append(f"unbalanced </{tag}>")
+
+
+def valid_html(text: str) -> bool:
+    checker = TagChecker()
+    checker.feed(text)
+    checker.close()
+    return not checker.errors and not checker.stack
+
+
+def source(quote: str, title: str = "标题") -> Source:
+    return Source(title=title, date="2020-02-20", quote=quote, source="000.txt", score=1.0)
+
+
+def test_user_and_corpus_text_is_escaped():
+    hostile = 'a<b>c</blockquote>*_`&<script>'
+    answer = Answer(hostile, True, f"累计确诊78例 {hostile}", [source(hostile, title=hostile)], note=hostile)
+    for message in format_answer(answer):
+        assert valid_html(message), message
+        assert "<script>" not in message and "&lt;script&gt;" in message
+
+
+def test_long_answer_is_split_between_quotes_and_stays_valid():
+    quotes = [source("很长的引文" * 300 + str(i)) for i in range(6)]  # 6 × ~1,500 characters
+    messages = format_answer(Answer("q", True, "答案", quotes))
+    assert len(messages) > 1
+    for message in messages:
+        assert len(message) <= LIMIT
+        assert valid_html(message)
+        assert message.count("<blockquote>") == message.count("</blockquote>")
+    joined = "".join(messages)
+    assert all(q.quote in joined for q in quotes)  # nothing lost at the splits
+
+
+def test_split_never_exceeds_the_limit_even_for_one_huge_block():
+    huge = "\n".join("第%d段" % i + "字" * 500 for i in range(40))
+    messages = split_blocks(["<b>标题</b>", huge])
+    assert all(len(m) <= LIMIT for m in messages)
+    assert "".join(m.replace("\n", "") for m in messages).count("字") == 40 * 500
+
+
+def test_article_pages_are_bounded_and_escaped():
+    article = Article(id="x", title="<标题>", date="2020-02-20", byline="记者 A", source="f.txt",
+                      text="\n".join("段落" * 400 for _ in range(30)))
+    messages = format_article(article, max_messages=3)
+    assert len(messages) == 3 and all(len(m) <= LIMIT and valid_html(m) for m in messages)
+    assert "&lt;标题&gt;" in messages[0] and messages[-1].endswith("已截断）")
+
+
+def test_declined_answer_has_no_quotes():
+    blocks = answer_blocks(Answer("q", False, None, [], note="没有找到相关报道。现有株洲日报18篇报道", kind="declined"))
+    assert blocks[0].startswith("抱歉") and not any("<blockquote>" in b for b in blocks)
+
+
+def test_latest_is_compact_and_valid():
+    rows = [
+        {"metric": "在院治疗", "region": "株洲", "value": "38", "unit": "例", "asof_label": "2020年2月19日24时",
+         "previous": {"value": "45", "unit": "例", "asof_label": "2020年2月16日24时"}, "change_label": "减少7例",
+         "article_id": "a"},
+        {"metric": "累计确诊", "region": "荷塘区", "value": "21", "unit": "例", "asof_label": "2020年2月16日24时",
+         "previous": None, "change_label": None, "article_id": "b"},
+    ]
+    [message] = format_latest(rows)
+    assert valid_html(message)
+    assert "在院治疗：<b>38例</b>（截至2020年2月19日24时），较2020年2月16日24时的45例减少7例" in message
+    assert re.search(r"荷塘区 累计确诊：<b>21例</b>", message)
