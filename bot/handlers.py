@@ -9,7 +9,7 @@ import time
 from collections import OrderedDict, defaultdict, deque
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMode
+from telegram.constants import ChatAction, ChatType, MessageEntityType
 from telegram.ext import ContextTypes
 
 from bot import format as fmt

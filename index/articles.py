@@ -36,7 +36,7 @@ class Article:
 
 def article_id(title: str, text: str) -> str:
     """Stable id from content: the same article parsed twice (or from two files) gets one id."""
-    digest = hashlib.sha256(f"{title.strip()}\n{text.strip()}".encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(f"{title.strip()}\n{text.strip()}".encode()).hexdigest()
     return digest[:16]
 
 

@@ -11,7 +11,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -145,7 +145,7 @@ def _build_locked(settings, embedder_factory, model_id, force, progress) -> Buil
     report.chunks, report.figures, report.embedded = len(chunks), len(figures), embedded
     report.reused = len(chunks) - embedded
 
-    build_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ") + f"-{os.getpid()}"
+    build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + f"-{os.getpid()}"
     work = settings.index_dir / "builds" / f".{build_id}.partial"
     work.mkdir(parents=True)
     try:
@@ -159,7 +159,7 @@ def _build_locked(settings, embedder_factory, model_id, force, progress) -> Buil
         manifest = {
             "format_version": FORMAT_VERSION,
             "build_id": build_id,
-            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "fingerprint": fingerprint,
             "model": {"id": model_id, "dimension": dimension},
             "chunking": {"size": settings.chunk_size, "overlap": settings.chunk_overlap},
@@ -207,8 +207,8 @@ def _embed(settings, chunks, embedder_factory, model_id, progress) -> tuple[np.n
                 vecs = embedder.encode_passages(
                     [chunks[i].embed_text for i in rows], batch_size=settings.embedding_batch_size
                 )
-                cache.put_many(model_id, [(keys[i], v) for i, v in zip(rows, vecs)])
-                found.update({keys[i]: v for i, v in zip(rows, vecs)})
+                cache.put_many(model_id, [(keys[i], v) for i, v in zip(rows, vecs, strict=False)])
+                found.update({keys[i]: v for i, v in zip(rows, vecs, strict=False)})
                 bar.update(len(rows))
             bar.close()
         if not chunks:

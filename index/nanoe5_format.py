@@ -139,7 +139,7 @@ def read_e5_file(path: Path) -> E5File:
     pos += 4 * (n_pieces + 1) + 4 * n_pieces  # offsets, then per-piece scores (unused here)
     blob = bytes(mv[pos : pos + bloblen])
     pos += bloblen
-    pieces = [blob[a:b].decode("utf-8") for a, b in zip(offs[:-1].tolist(), offs[1:].tolist())]
+    pieces = [blob[a:b].decode("utf-8") for a, b in zip(offs[:-1].tolist(), offs[1:].tolist(), strict=False)]
     _n_norm, norm_bytes = take("iI")  # normalisation map (tokenizer.json has its own)
     pos += norm_bytes
     (ndir,) = take("i")

@@ -54,15 +54,15 @@ def read_meta(path: Path) -> tuple[list[Article], list[Chunk], list[dict]]:
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         articles = [
-            Article(**dict(zip(ARTICLE_COLUMNS, row)))
+            Article(**dict(zip(ARTICLE_COLUMNS, row, strict=False)))
             for row in con.execute(f"SELECT {_quoted(ARTICLE_COLUMNS)} FROM articles")
         ]
         chunks = [
-            Chunk(**dict(zip(CHUNK_COLUMNS, row)))
+            Chunk(**dict(zip(CHUNK_COLUMNS, row, strict=False)))
             for row in con.execute(f"SELECT {_quoted(CHUNK_COLUMNS)} FROM chunks ORDER BY row")
         ]
         figures = [
-            dict(zip(FIGURE_COLUMNS, row))
+            dict(zip(FIGURE_COLUMNS, row, strict=False))
             for row in con.execute(f"SELECT {_quoted(FIGURE_COLUMNS)} FROM figures")
         ]
     finally:

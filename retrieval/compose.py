@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from index.asof import parse_question_date, resolve_asof
 from index.chunker import split_sentences
-from index.figures import DISTRICTS, Figure
+from index.figures import DISTRICTS
 from index.lexical import tokenize
 from index.snapshot import IndexSnapshot
 from retrieval.answer import Answer, Source
@@ -35,7 +35,7 @@ QUESTION_METRICS = [
     ("累计确诊", r"确诊|感染|病例|confirmed|cases"),
 ]
 PERIOD_METRICS = {"新增确诊", "新增出院", "新增重症", "新增死亡"}
-GENERIC = frozenset("株洲 株洲市 我市 全市 本市 现在 目前 如今 当前 一共 总共 共 累计 情况 有 人 the of in".split())
+GENERIC = frozenset("株洲 株洲市 我市 全市 本市 现在 目前 如今 当前 今天 明天 昨天 一共 总共 共 累计 情况 有 人 the of in".split())
 CLAUSE = re.compile(r"[^，；：。！？,;!?]+[，；：。！？,;!?]*")
 HAS_NUMBER = re.compile(r"\d")
 NUMBERS = re.compile(r"\d+(?:\.\d+)?")

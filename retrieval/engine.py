@@ -17,7 +17,15 @@ from index.figures import Figure, latest_figures
 from index.snapshot import IndexSnapshot, load_snapshot
 from retrieval.answer import Answer, enforce_faithfulness
 from retrieval.compose import (
-    QUANTITY, WHEN, Candidate, _date_label, _source, binding, candidates, direct_from_sentence, figure_answer,
+    QUANTITY,
+    WHEN,
+    Candidate,
+    _date_label,
+    _source,
+    binding,
+    candidates,
+    direct_from_sentence,
+    figure_answer,
 )
 from retrieval.normalize import Query, normalize, other_place
 from retrieval.search import FusionConfig, HybridSearcher

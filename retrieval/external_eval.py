@@ -74,8 +74,8 @@ def passage_vectors(settings, embedder: Embedder, texts: list[str], progress: bo
             for start in range(0, len(missing), EMBED_BATCH):
                 rows = missing[start : start + EMBED_BATCH]
                 vecs = embedder.encode_passages([texts[i] for i in rows], batch_size=settings.embedding_batch_size)
-                cache.put_many(embedder.model_id, [(keys[i], v) for i, v in zip(rows, vecs)])
-                found.update({keys[i]: v for i, v in zip(rows, vecs)})
+                cache.put_many(embedder.model_id, [(keys[i], v) for i, v in zip(rows, vecs, strict=False)])
+                found.update({keys[i]: v for i, v in zip(rows, vecs, strict=False)})
                 bar.update(len(rows))
     finally:
         cache.close()
@@ -97,7 +97,7 @@ def encode_queries(embedder: Embedder, texts: list[str], batch: int = 256) -> np
 def metrics(rankings: list[list[int]], relevant: list[set[int]]) -> dict[str, float]:
     """recall@1/5/10 and MRR@10, averaged over queries."""
     out = {f"R@{k}": 0.0 for k in KS} | {"MRR@10": 0.0}
-    for ranked, rel in zip(rankings, relevant):
+    for ranked, rel in zip(rankings, relevant, strict=False):
         for k in KS:
             out[f"R@{k}"] += len(rel.intersection(ranked[:k])) / len(rel)
         rank = next((i + 1 for i, r in enumerate(ranked[:10]) if r in rel), None)
@@ -146,7 +146,7 @@ def run_external(settings, prefix: str, distractors: str | None = None, limit: i
     for name, config in configs(settings).items():
         rankings = [
             [h.row for h in searcher.search(d, lx, config, limit=10, query_vector=v[None, :])]
-            for d, lx, v in zip(dense_texts, lexical_texts, qvecs)
+            for d, lx, v in zip(dense_texts, lexical_texts, qvecs, strict=False)
         ]
         results[name] = metrics(rankings, data.relevant)
     t_search = time.perf_counter() - t0

@@ -41,8 +41,8 @@ def fuse(
     limit: int,
 ) -> list[Hit]:
     """Combine (scores, rows) from each retriever into one ranking of at most ``limit`` hits."""
-    d_scores = {int(r): float(s) for s, r in zip(*dense) if r >= 0}
-    l_scores = {int(r): float(s) for s, r in zip(*lexical) if r >= 0}
+    d_scores = {int(r): float(s) for s, r in zip(*dense, strict=False) if r >= 0}
+    l_scores = {int(r): float(s) for s, r in zip(*lexical, strict=False) if r >= 0}
     rows = list(dict.fromkeys([*l_scores, *d_scores]))
     if not rows:
         return []

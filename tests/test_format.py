@@ -62,7 +62,7 @@ def test_long_answer_is_split_between_quotes_and_stays_valid():
 
 
 def test_split_never_exceeds_the_limit_even_for_one_huge_block():
-    huge = "\n".join("第%d段" % i + "字" * 500 for i in range(40))
+    huge = "\n".join(f"第{i}段" + "字" * 500 for i in range(40))
     messages = split_blocks(["<b>标题</b>", huge])
     assert all(len(m) <= LIMIT for m in messages)
     assert "".join(m.replace("\n", "") for m in messages).count("字") == 40 * 500
