@@ -14,10 +14,11 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    ExtBot,
     MessageHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import handlers
 from config import Settings
@@ -29,6 +30,13 @@ COMMANDS = [
     BotCommand("ask", "提问（群聊中使用）：/ask 株洲累计确诊多少"),
     BotCommand("help", "用法和收录范围"),
 ]
+
+
+class RedactedBot(ExtBot):
+    """The PTB bot, whose repr (and so the Application's) never shows the token."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}[token=<redacted>]"
 
 
 class RedactToken(logging.Filter):
@@ -66,20 +74,21 @@ def build_application(
     """
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is not set")
-    builder = (
+    bot = RedactedBot(
+        settings.bot_token.get_secret_value(),
+        base_url=settings.bot_api_url,
+        request=request or HTTPXRequest(connection_pool_size=64),
+        get_updates_request=get_updates_request or HTTPXRequest(),
+        rate_limiter=AIORateLimiter(max_retries=3),
+    )
+    app = (
         ApplicationBuilder()
-        .token(settings.bot_token.get_secret_value())
-        .base_url(settings.bot_api_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .bot(bot)
         .concurrent_updates(True)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        .build()
     )
-    if request is not None:
-        builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
-    app = builder.build()
     app.bot_data["settings"] = settings
     app.bot_data["engine"] = engine
     add_handlers(app)

@@ -10,6 +10,7 @@ from collections import OrderedDict, defaultdict, deque
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType, MessageEntityType
+from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import ContextTypes
 
 from bot import format as fmt
@@ -24,6 +25,7 @@ ONLY_TEXT = "我只能回答文字问题，请直接发送问题，例如：株�
 EXPIRED = "这个按钮已过期，请重新提问。"
 SLOW_DOWN = "提问太频繁了，请稍等一分钟再问。"
 NOT_ADMIN = "抱歉，这个命令只对管理员开放。"
+EMPTY = "请写上问题，例如：株洲累计确诊多少（群聊中：/ask 株洲累计确诊多少）"
 
 
 def _engine(context: ContextTypes.DEFAULT_TYPE):
@@ -56,11 +58,37 @@ def _allowed(context: ContextTypes.DEFAULT_TYPE, user_id: int | None) -> bool:
     return True
 
 
+async def with_retry(send, attempts: int = 4):
+    """Run ``send()`` again after a 5xx or a connection error (429s are the rate limiter's job).
+
+    A read time-out is not retried: the message may have arrived, and a reply must never be sent twice.
+    """
+    delay = 0.5
+    for attempt in range(1, attempts + 1):
+        try:
+            return await send()
+        except (TimedOut, BadRequest):
+            raise
+        except NetworkError as err:
+            if attempt == attempts:
+                raise
+            log.warning("send failed (%s), retry %d in %.1fs", err, attempt, delay)
+            await asyncio.sleep(delay)
+            delay *= 2
+    return None
+
+
+async def say(message: Message, text: str) -> None:
+    """A short plain-text reply."""
+    await with_retry(lambda: message.reply_text(text, do_quote=False))
+
+
 async def reply_html(message: Message, parts: list[str], markup: InlineKeyboardMarkup | None = None) -> None:
     """Send HTML parts in order; the buttons go under the last one."""
     for i, part in enumerate(parts):
-        await message.reply_html(part, reply_markup=markup if i == len(parts) - 1 else None,
-                                 disable_web_page_preview=True, do_quote=False)
+        keyboard = markup if i == len(parts) - 1 else None
+        await with_retry(lambda part=part, keyboard=keyboard: message.reply_html(
+            part, reply_markup=keyboard, disable_web_page_preview=True, do_quote=False))
 
 
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
@@ -69,14 +97,14 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     question = " ".join(question.split())[:MAX_QUESTION]
     engine = _engine(context)
     if engine is None:
-        await message.reply_text(NOT_READY, do_quote=False)
+        await say(message, NOT_READY)
         return
     user = update.effective_user
     if not _allowed(context, user.id if user else None):
-        await message.reply_text(SLOW_DOWN, do_quote=False)
+        await say(message, SLOW_DOWN)
         return
     if not question.strip():
-        await message.reply_text("请在命令后写上问题，例如：/ask 株洲累计确诊多少", do_quote=False)
+        await say(message, EMPTY)
         return
     await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
     answer = await asyncio.to_thread(engine.ask, question)
@@ -116,26 +144,26 @@ async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos, voice, documents … in a private chat."""
-    await update.effective_message.reply_text(ONLY_TEXT, do_quote=False)
+    await say(update.effective_message, ONLY_TEXT)
 
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
-        await update.effective_message.reply_text("没有这个命令。发送 /help 查看用法。", do_quote=False)
+        await say(update.effective_message, "没有这个命令。发送 /help 查看用法。")
 
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     engine = _engine(context)
     if engine is None:
-        await update.effective_message.reply_text(NOT_READY, do_quote=False)
+        await say(update.effective_message, NOT_READY)
         return
-    await update.effective_message.reply_html(fmt.format_help(engine.info(), engine.coverage_line()), do_quote=False)
+    await reply_html(update.effective_message, [fmt.format_help(engine.info(), engine.coverage_line())])
 
 
 async def on_latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     engine = _engine(context)
     if engine is None:
-        await update.effective_message.reply_text(NOT_READY, do_quote=False)
+        await say(update.effective_message, NOT_READY)
         return
     rows = await asyncio.to_thread(engine.latest)
     await reply_html(update.effective_message, fmt.format_latest(rows))
@@ -153,18 +181,18 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if kind == "art":
         article = engine.snapshot.articles.get(value)
         if article is None:
-            await message.reply_text(EXPIRED, do_quote=False)
+            await say(message, EXPIRED)
             return
         await reply_html(message, fmt.format_article(article))
     elif kind == "more":
         question = context.bot_data.get("questions", {}).get(value)
         if question is None:
-            await message.reply_text(EXPIRED, do_quote=False)
+            await say(message, EXPIRED)
             return
         answer = await asyncio.to_thread(engine.ask, question, 8)
         shown = answer.sources[engine.settings.top_k :]
         if not shown:
-            await message.reply_text("没有更多相关的原文了。", do_quote=False)
+            await say(message, "没有更多相关的原文了。")
             return
         answer.sources, answer.answer, answer.note = shown, None, None
         blocks = fmt.answer_blocks(answer, first=engine.settings.top_k + 1)[1:]
@@ -178,10 +206,10 @@ def _is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
 
 async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not _is_admin(update, context):
-        await update.effective_message.reply_text(NOT_ADMIN, do_quote=False)
+        await say(update.effective_message, NOT_ADMIN)
         return
     text = await reload_engine(context.application)
-    await update.effective_message.reply_text(text, do_quote=False)
+    await say(update.effective_message, text)
 
 
 async def reload_engine(application) -> str:
@@ -203,13 +231,13 @@ async def reload_engine(application) -> str:
 
 async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not _is_admin(update, context):
-        await update.effective_message.reply_text(NOT_ADMIN, do_quote=False)
+        await say(update.effective_message, NOT_ADMIN)
         return
     engine = _engine(context)
     if engine is None:
-        await update.effective_message.reply_text(NOT_READY, do_quote=False)
+        await say(update.effective_message, NOT_READY)
         return
-    await update.effective_message.reply_html(fmt.format_stats(engine.info()), do_quote=False)
+    await reply_html(update.effective_message, [fmt.format_stats(engine.info())])
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -217,6 +245,6 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message is not None:
         try:
-            await update.effective_message.reply_text("抱歉，出了点问题，请稍后再试。", do_quote=False)
+            await say(update.effective_message, "抱歉，出了点问题，请稍后再试。")
         except Exception:  # noqa: BLE001 - the network may be what failed
             log.warning("could not tell the user about the error")

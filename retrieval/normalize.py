@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from index.lexical import to_simplified
@@ -73,9 +74,14 @@ def arabic_numerals(text: str) -> str:
     return CN_NUMBER.sub(repl, text)
 
 
+def strip_invisible(text: str) -> str:
+    """Drop control and zero-width characters (keeping ordinary white space)."""
+    return "".join(ch for ch in text if ch in "\n\t " or unicodedata.category(ch) not in ("Cc", "Cf"))
+
+
 def normalize(question: str) -> Query:
     """Normalise a user's question (traditional or simplified Chinese, or English)."""
-    text = arabic_numerals(to_simplified(question.strip()))
+    text = arabic_numerals(to_simplified(strip_invisible(question).strip()))
     text = re.sub(r"\s+", " ", text)
     latin = sum(ch.isascii() and ch.isalpha() for ch in text)
     han = sum("\u4e00" <= ch <= "\u9fff" for ch in text)

@@ -11,6 +11,7 @@ from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
 from bot.app import build_application
+from tests.test_format import valid_html
 
 pytestmark = pytest.mark.slow
 BOT_ID, ADMIN, USER = 999, 42, 7
@@ -183,3 +184,113 @@ async def test_command_for_another_bot_is_ignored(bot):
     assert request.sent() == []
     await app.process_update(message_update(app, "/latest@zz_news_bot", chat_type="group", chat_id=-100))
     assert "在院治疗" in request.sent()[-1]["text"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["   ", "？？？", "😀😀😀", "株洲累计确诊多少" * 1250, "株\u200b洲\u0007累计确诊多少", "<b>", "</blockquote>", "*_`",
+     "'; DROP TABLE articles; --", "Bonjour, comment ça va ?", "Сколько случаев в Чжучжоу?"],
+)
+async def test_bad_input_gets_exactly_one_short_valid_reply(bot, text):
+    app, request = bot
+    await app.process_update(message_update(app, text))
+    replies = request.sent()
+    assert len(replies) >= 1
+    for reply in replies:
+        assert 0 < len(reply["text"]) <= 4096
+        if reply.get("parse_mode") == "HTML":
+            assert valid_html(reply["text"]), reply["text"]
+
+
+async def test_html_in_question_never_reaches_telegram_unescaped(bot):
+    app, request = bot
+    await app.process_update(message_update(app, "<b>株洲累计确诊多少</blockquote>"))
+    text = request.sent()[-1]["text"]
+    assert valid_html(text) and "78例" in text
+
+
+async def test_edited_message_is_answered(bot):
+    app, request = bot
+    update = Update.de_json({"update_id": 9, "edited_message": {
+        "message_id": 1, "date": int(time.time()), "edit_date": int(time.time()), "text": "荷塘区有多少确诊病例",
+        "chat": {"id": USER, "type": "private"}, "from": {"id": USER, "is_bot": False, "first_name": "U"}}}, app.bot)
+    await app.process_update(update)
+    assert "21例" in request.sent()[-1]["text"]
+
+
+async def test_rate_limit_per_user(bot):
+    app, request = bot
+    limit = app.bot_data["settings"].user_rate_per_minute
+    for _ in range(limit + 2):
+        await app.process_update(message_update(app, "荷塘区有多少确诊病例", user=555))
+    texts = [m["text"] for m in request.sent()]
+    assert texts.count("提问太频繁了，请稍等一分钟再问。") == 2
+    await app.process_update(message_update(app, "荷塘区有多少确诊病例", user=556))  # others are not affected
+    assert "21例" in request.sent()[-1]["text"]
+
+
+class FlakyRequest(RecordingRequest):
+    """Fails the first ``failures`` sendMessage calls with the given HTTP status (or a time-out)."""
+
+    def __init__(self, failures: int, status: int | None) -> None:
+        super().__init__()
+        self.failures = failures
+        self.status = status
+
+    async def do_request(self, url, method, request_data=None, **kwargs):
+        if url.endswith("/sendMessage") and self.failures > 0:
+            self.failures -= 1
+            self.calls.append(("sendMessage-failed", {}))
+            if self.status is None:
+                from telegram.error import TimedOut
+
+                raise TimedOut
+            return self.status, json.dumps({"ok": False, "error_code": self.status, "description": "boom"}).encode()
+        return await super().do_request(url, method, request_data, **kwargs)
+
+
+async def test_5xx_on_send_is_retried_and_delivered_once(seed_settings, seed_engine):
+    request = FlakyRequest(failures=2, status=502)
+    app = build_application(seed_settings, engine=seed_engine, request=request, get_updates_request=request)
+    await app.initialize()
+    try:
+        await app.process_update(message_update(app, "荷塘区有多少确诊病例"))
+    finally:
+        await app.shutdown()
+    assert len([c for c in request.calls if c[0] == "sendMessage-failed"]) == 2
+    assert len(request.sent()) == 1 and "21例" in request.sent()[0]["text"]
+
+
+async def test_read_timeout_on_send_is_not_retried(seed_settings, seed_engine):
+    request = FlakyRequest(failures=1, status=None)
+    app = build_application(seed_settings, engine=seed_engine, request=request, get_updates_request=request)
+    await app.initialize()
+    try:
+        await app.process_update(message_update(app, "荷塘区有多少确诊病例"))
+    finally:
+        await app.shutdown()
+    # the answer is not sent a second time (it may have arrived); the error handler says sorry instead
+    answers = [m for m in request.sent() if "21例" in m["text"]]
+    assert answers == [] and request.sent()[-1]["text"] == "抱歉，出了点问题，请稍后再试。"
+
+
+async def test_without_index_users_are_told(seed_settings, tmp_path):
+    settings = seed_settings.model_copy(update={"index_dir": tmp_path / "none"})
+    request = RecordingRequest()
+    app = build_application(settings, request=request, get_updates_request=request)
+    await app.initialize()
+    try:
+        await app.post_init(app)
+        await app.process_update(message_update(app, "株洲累计确诊多少"))
+        assert request.sent()[-1]["text"].startswith("索引还没有准备好")
+        await app.process_update(message_update(app, "/reload", user=ADMIN))
+        assert request.sent()[-1]["text"].startswith("重新加载失败")
+    finally:
+        await app.post_shutdown(app)
+        await app.shutdown()
+
+
+def test_token_is_not_in_reprs(seed_settings):
+    app = build_application(seed_settings)
+    token = seed_settings.bot_token.get_secret_value()
+    assert token not in repr(app) and token not in repr(app.bot) and token not in repr(seed_settings)

@@ -20,11 +20,12 @@ Pieces:
 
 Example (a test; pytest-asyncio in auto mode)::
 
+    from bot.app import build_application as make_bot   # the bot's factory (name is the bot's)
     from tests.e2e.emulator import Emulator, build_application, running
 
     async def test_asks(emulator):                      # emulator: a started Emulator (fixture)
         token = emulator.new_token()
-        app = build_application(bot.app.build_application, emulator, token)
+        app = build_application(make_bot, emulator, token)
         async with running(app) as state:
             user = emulator.user(token)
             await user.send_message("株洲累计确诊多少")
@@ -155,13 +156,19 @@ class Emulator:
     def _check_installed(self) -> str:
         node = self.node or shutil.which("node")
         if not node or not Path(node).exists():
-            raise EmulatorUnavailable(f"Node.js (`node`) is not installed or not on PATH: {INSTALL_HINT}")
+            raise EmulatorUnavailable(
+                f"Node.js (`node`) is not installed or not on PATH: install Node.js >= 18 with npm, then {INSTALL_HINT}"
+            )
         package = self.workdir / "node_modules" / "telegram-test-api" / "package.json"
         if not package.is_file():
-            raise EmulatorUnavailable(f"telegram-test-api is not installed in {package.parent.parent}: {INSTALL_HINT}")
+            raise EmulatorUnavailable(
+                f"telegram-test-api is not installed in {package.parent.parent}: {INSTALL_HINT}"
+            )
         version = json.loads(package.read_text(encoding="utf-8")).get("version")
         if version != "4.2.1":
-            raise EmulatorUnavailable(f"telegram-test-api {version} is installed, 4.2.1 is pinned: {INSTALL_HINT}")
+            raise EmulatorUnavailable(
+                f"telegram-test-api {version} is installed, 4.2.1 is pinned: {INSTALL_HINT}"
+            )
         if not (self.workdir / "server.js").is_file():
             raise EmulatorUnavailable(f"{self.workdir / 'server.js'} is missing")
         return node
@@ -232,7 +239,9 @@ class Emulator:
                 )
             time.sleep(0.02)
         if "ready" not in box:
-            raise EmulatorUnavailable(f"the emulator did not start within {self.startup_timeout}s: {INSTALL_HINT}")
+            raise EmulatorUnavailable(
+                f"the emulator did not start within {self.startup_timeout}s: {INSTALL_HINT}"
+            )
         info = box["ready"]
         if info.get("host") != HOST:
             raise EmulatorUnavailable(f"the emulator listens on {info.get('host')}, not {HOST}")
@@ -246,7 +255,9 @@ class Emulator:
                     return
             except OSError:
                 if time.monotonic() > deadline:
-                    raise EmulatorUnavailable(f"the emulator does not accept connections on {HOST}:{self.port}")
+                    raise EmulatorUnavailable(
+                        f"the emulator does not accept connections on {HOST}:{self.port}"
+                    )
                 time.sleep(0.05)
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -386,7 +397,9 @@ class BotReply:
                     data is None or button.get("callback_data") == data
                 ):
                     return button
-        raise AssertionError(f"no inline button text={text!r} data={data!r} on message {self.message_id}: {self.buttons}")
+        raise AssertionError(
+            f"no inline button text={text!r} data={data!r} on message {self.message_id}: {self.buttons}"
+        )
 
 
 class ReplyTimeout(AssertionError):
@@ -465,7 +478,9 @@ class TelegramUser:
         await self._post("/sendCommand" if is_command else "/sendMessage", message)
         return message
 
-    async def send_command(self, command: str, args: str = "", *, mention_bot: bool | None = None) -> dict[str, Any]:
+    async def send_command(
+        self, command: str, args: str = "", *, mention_bot: bool | None = None
+    ) -> dict[str, Any]:
         """Send ``/command args`` with its bot_command entity. In groups the command is addressed
         to the bot (``/cmd@TestNameBot``) unless ``mention_bot=False``."""
         command = command.lstrip("/")
@@ -486,7 +501,9 @@ class TelegramUser:
         """Answer one of the bot's messages (Telegram's "reply" with reply_to_message)."""
         return await self.send_message(text, reply_to=reply)
 
-    async def press_button(self, reply: BotReply, data: str | None = None, *, text: str | None = None) -> dict[str, Any]:
+    async def press_button(
+        self, reply: BotReply, data: str | None = None, *, text: str | None = None
+    ) -> dict[str, Any]:
         """Press an inline button of ``reply`` (chosen by callback data and/or label)."""
         if data is None and text is None:
             raise ValueError("give the button's callback data or its text")
@@ -541,7 +558,9 @@ class TelegramUser:
         while time.monotonic() < deadline:
             fresh = [r for r in await self.history() if r.message_id not in self._seen]
             if fresh:
-                raise AssertionError(f"the bot was expected to stay silent but sent: {[r.text for r in fresh]}")
+                raise AssertionError(
+                    f"the bot was expected to stay silent but sent: {[r.text for r in fresh]}"
+                )
             await asyncio.sleep(self.poll_every)
 
     async def wait_edit(self, reply: BotReply, timeout: float = 10.0) -> BotReply:
@@ -552,7 +571,9 @@ class TelegramUser:
                 if current.message_id == reply.message_id and current.raw != reply.raw:
                     return current
             if time.monotonic() >= deadline:
-                raise ReplyTimeout(f"bot message {reply.message_id} ({reply.text!r}) was not edited within {timeout}s")
+                raise ReplyTimeout(
+                    f"bot message {reply.message_id} ({reply.text!r}) was not edited within {timeout}s"
+                )
             await asyncio.sleep(self.poll_every)
 
 
@@ -596,14 +617,14 @@ def check_telegram_html(text: str) -> str | None:
         match = _TAG_RE.match(text, lt)
         byte_offset = len(text[:lt].encode("utf-8"))
         if not match:
-            return f"can't parse entities: Unsupported start tag \"\" at byte offset {byte_offset}"
+            return f'can\'t parse entities: Unsupported start tag "" at byte offset {byte_offset}'
         closing, name, attrs = match.group(1), match.group(2).lower(), match.group(3)
         if name not in _HTML_TAGS:
             kind = "end" if closing else "start"
             return f'can\'t parse entities: Unsupported {kind} tag "{name}" at byte offset {byte_offset}'
         if closing:
             if not stack:
-                return f'can\'t parse entities: Unexpected end tag at byte offset {byte_offset}'
+                return f"can't parse entities: Unexpected end tag at byte offset {byte_offset}"
             if stack[-1] != name:
                 return (
                     f"can't parse entities: Unmatched end tag at byte offset {byte_offset}, "
@@ -616,7 +637,7 @@ def check_telegram_html(text: str) -> str | None:
             stack.append(name)
         pos = match.end()
     if stack:
-        return f'can\'t parse entities: Can\'t find end tag corresponding to start tag "{stack[-1]}"'
+        return f"can't parse entities: Can't find end tag corresponding to start tag \"{stack[-1]}\""
     plain = html.unescape("".join(visible))
     if not plain.strip():
         return "message text is empty"
@@ -640,7 +661,12 @@ class EmulatorState:
     """What the bot's EmulatorRequests share: chats seen, the bot's identity, calls, commands, errors."""
 
     bot_user: dict[str, Any] = field(
-        default_factory=lambda: {"id": BOT_ID, "is_bot": True, "first_name": BOT_FIRST_NAME, "username": BOT_USERNAME}
+        default_factory=lambda: {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": BOT_FIRST_NAME,
+            "username": BOT_USERNAME,
+        }
     )
     chats: dict[int, dict[str, Any]] = field(default_factory=dict)
     commands: list[dict[str, Any]] = field(default_factory=list)
@@ -652,7 +678,11 @@ class EmulatorState:
 
     def remember_chat(self, chat: Any) -> None:
         if isinstance(chat, dict) and "id" in chat and "type" in chat:
-            self.chats[int(chat["id"])] = {k: v for k, v in chat.items() if k in {"id", "type", "title", "first_name", "last_name", "username"}}
+            self.chats[int(chat["id"])] = {
+                k: v
+                for k, v in chat.items()
+                if k in {"id", "type", "title", "first_name", "last_name", "username"}
+            }
 
     def chat(self, chat_id: Any) -> dict[str, Any]:
         try:
@@ -661,7 +691,11 @@ class EmulatorState:
             return {"id": 0, "type": "private", "first_name": str(chat_id)}
         if cid in self.chats:
             return dict(self.chats[cid])
-        return {"id": cid, "type": "private", "first_name": "?"} if cid > 0 else {"id": cid, "type": "group", "title": "?"}
+        return (
+            {"id": cid, "type": "private", "first_name": "?"}
+            if cid > 0
+            else {"id": cid, "type": "group", "title": "?"}
+        )
 
 
 def _inline_markup(value: Any) -> dict[str, Any] | None:
@@ -867,7 +901,9 @@ class EmulatorRequest(HTTPXRequest):
         new_markup = _inline_markup(params.get("reply_markup"))
         old_markup = _inline_markup(old.get("reply_markup"))
         if name == "editmessagetext":
-            same_text = params.get("text") == old.get("text") and params.get("parse_mode") == old.get("parse_mode")
+            same_text = params.get("text") == old.get("text") and params.get("parse_mode") == old.get(
+                "parse_mode"
+            )
             if same_text and new_markup == old_markup:
                 return _bad_request(
                     "message is not modified: specified new message content and reply markup are exactly "
@@ -886,7 +922,9 @@ class EmulatorRequest(HTTPXRequest):
         after = find(await self._history(root, token))
         if after is None:
             return _bad_request("message to edit not found")
-        message = self._bot_message({**after["message"], "message_id": after["messageId"], "date": after.get("time")})
+        message = self._bot_message(
+            {**after["message"], "message_id": after["messageId"], "date": after.get("time")}
+        )
         message["edit_date"] = int(time.time())
         return _ok(message)
 
@@ -1005,7 +1043,9 @@ def build_application(
     built = factory(**kwargs)
     app = built.build() if isinstance(built, ApplicationBuilder) else built
     if not isinstance(app, Application):
-        raise TypeError(f"{factory!r} returned {type(built).__name__}, not an Application or ApplicationBuilder")
+        raise TypeError(
+            f"{factory!r} returned {type(built).__name__}, not an Application or ApplicationBuilder"
+        )
     if app.bot.token != token:
         raise AssertionError(
             f"the factory replaced the token ({app.bot.token!r} != {token!r}): the emulator files messages per token"
@@ -1062,7 +1102,12 @@ async def running(
         await app.updater.start_polling(poll_interval=poll_interval, timeout=1, drop_pending_updates=False)
         await app.start()
         started = True
-        yield state
+        try:
+            yield state
+        except BaseException as exc:
+            if state.errors:
+                exc.add_note("the bot logged errors while running:\n" + "\n".join(state.errors))
+            raise
     finally:
         try:
             async with asyncio.timeout(stop_timeout):

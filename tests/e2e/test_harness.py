@@ -63,7 +63,9 @@ def make_echo_app(builder: ApplicationBuilder) -> Application:
         seen["chat_types"].append(chat.type)
         await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
         text = update.effective_message.text.replace(f"@{BOT_USERNAME}", "").strip()
-        sent = await update.effective_message.reply_text(f"<b>{html.escape(text)}</b>", parse_mode=ParseMode.HTML)
+        sent = await update.effective_message.reply_text(
+            f"<b>{html.escape(text)}</b>", parse_mode=ParseMode.HTML
+        )
         seen["sent"].append(sent)
 
     async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -174,7 +176,9 @@ async def test_emulator_gaps_are_bridged_like_telegram(emulator):
         sent = await bot.send_message(5, "<b>a</b>", parse_mode=ParseMode.HTML)
         assert sent.date.year == dtm.datetime.now(dtm.UTC).year
         with pytest.raises(BadRequest, match="not modified"):
-            await bot.edit_message_text("<b>a</b>", chat_id=5, message_id=sent.message_id, parse_mode=ParseMode.HTML)
+            await bot.edit_message_text(
+                "<b>a</b>", chat_id=5, message_id=sent.message_id, parse_mode=ParseMode.HTML
+            )
         edited = await bot.edit_message_text("b", chat_id=5, message_id=sent.message_id)
         assert edited.text == "b" and edited.edit_date is not None
         with pytest.raises(BadRequest, match="not found"):
@@ -189,6 +193,10 @@ async def test_emulator_gaps_are_bridged_like_telegram(emulator):
         with pytest.raises(BadRequest, match=r"(?i)getFile"):
             await bot.get_file("some-file-id")
         assert [c.ok for c in state.calls_to("sendMessage")] == [True, False, False]
+    async with app.bot:  # the emulator answers an empty getUpdates at once: the bridge waits a little
+        started = time.monotonic()
+        assert await app.bot.get_updates(timeout=1) == ()
+        assert 0.2 <= time.monotonic() - started < 1.5
     assert check_telegram_html("<i>x</b>") is not None
     assert check_telegram_html('<a href="https://example.org">x &amp; y</a>') is None
 
