@@ -18,7 +18,12 @@ export TOKENIZERS_PARALLELISM := false
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-install: $(STAMP) $(MODEL)/.materialized.json  ## create .venv, install pinned packages, materialise the model
+E2E    := tests/e2e/node_modules/.e2e-installed
+
+install: $(STAMP) $(MODEL)/.materialized.json $(E2E)  ## create .venv, install pinned packages, materialise the model
+
+$(E2E): tests/e2e/package-lock.json tests/e2e/package.json
+	bash tests/e2e/ensure_emulator.sh
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)

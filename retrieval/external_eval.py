@@ -61,24 +61,37 @@ def load_set(prefix: str, distractors: str | None = None, limit: int = 0) -> Ext
     return data
 
 
-def passage_vectors(settings, embedder: Embedder, texts: list[str], progress: bool = True) -> tuple[np.ndarray, int]:
-    """Passage embeddings through the on-disk cache (model id + text); returns (vectors, newly embedded)."""
+def cached_vectors(
+    settings, embedder: Embedder, texts: list[str], kind: str = "passage", progress: bool = True
+) -> tuple[np.ndarray, int]:
+    """Embeddings through the on-disk cache keyed by model id + text; returns (vectors, newly embedded).
+
+    ``kind`` is "passage" (the model's passage prompt) or "query" (cached under "<model>#query").
+    """
     from tqdm import tqdm
 
+    model = embedder.model_id if kind == "passage" else f"{embedder.model_id}#query"
     cache = EmbeddingCache(Path(settings.cache_dir) / "embeddings.sqlite")
     try:
         keys = [EmbeddingCache.key(t) for t in texts]
-        found = cache.get_many(embedder.model_id, list(dict.fromkeys(keys)))
+        found = cache.get_many(model, list(dict.fromkeys(keys)))
         missing = list({k: i for i, k in enumerate(keys) if k not in found}.values())
-        with tqdm(total=len(missing), desc="embedding passages", unit="passage", disable=not (progress and missing)) as bar:
-            for start in range(0, len(missing), EMBED_BATCH):
-                rows = missing[start : start + EMBED_BATCH]
-                vecs = embedder.encode_passages([texts[i] for i in rows], batch_size=settings.embedding_batch_size)
-                cache.put_many(embedder.model_id, [(keys[i], v) for i, v in zip(rows, vecs, strict=False)])
-                found.update({keys[i]: v for i, v in zip(rows, vecs, strict=False)})
+        batch = EMBED_BATCH if kind == "passage" else 256
+        with tqdm(total=len(missing), desc=f"embedding {kind}s", unit=kind, disable=not (progress and missing)) as bar:
+            for start in range(0, len(missing), batch):
+                rows = missing[start : start + batch]
+                chunk = [texts[i] for i in rows]
+                vecs = (
+                    embedder.encode_passages(chunk, batch_size=settings.embedding_batch_size)
+                    if kind == "passage" else embedder.encode_queries(chunk)
+                )
+                cache.put_many(model, [(keys[i], v) for i, v in zip(rows, vecs, strict=True)])
+                found.update({keys[i]: v for i, v in zip(rows, vecs, strict=True)})
                 bar.update(len(rows))
     finally:
         cache.close()
+    if not texts:
+        return np.zeros((0, embedder.dimension), np.float32), 0
     return np.stack([found[k] for k in keys]).astype(np.float32), len(missing)
 
 
@@ -88,16 +101,10 @@ def query_inputs(questions: list[str]) -> tuple[list[str], list[str]]:
     return [q.text for q in queries], [q.lexical for q in queries]
 
 
-def encode_queries(embedder: Embedder, texts: list[str], batch: int = 256) -> np.ndarray:
-    """All query vectors, embedded in batches once."""
-    parts = [embedder.encode_queries(texts[i : i + batch]) for i in range(0, len(texts), batch)]
-    return np.concatenate(parts) if parts else np.zeros((0, embedder.dimension), np.float32)
-
-
 def metrics(rankings: list[list[int]], relevant: list[set[int]]) -> dict[str, float]:
     """recall@1/5/10 and MRR@10, averaged over queries."""
     out = {f"R@{k}": 0.0 for k in KS} | {"MRR@10": 0.0}
-    for ranked, rel in zip(rankings, relevant, strict=False):
+    for ranked, rel in zip(rankings, relevant, strict=True):
         for k in KS:
             out[f"R@{k}"] += len(rel.intersection(ranked[:k])) / len(rel)
         rank = next((i + 1 for i, r in enumerate(ranked[:10]) if r in rel), None)
@@ -134,19 +141,19 @@ def run_external(settings, prefix: str, distractors: str | None = None, limit: i
     data = load_set(prefix, distractors, limit)
     embedder = make_embedder(settings.embedding_model)
     t0 = time.perf_counter()
-    vectors, embedded = passage_vectors(settings, embedder, data.texts)
+    vectors, embedded = cached_vectors(settings, embedder, data.texts)
     t_embed = time.perf_counter() - t0
     searcher = HybridSearcher(embedder, VectorIndex.build(vectors, "flat"), LexicalIndex.build(data.texts))
     dense_texts, lexical_texts = query_inputs(data.questions)
     t0 = time.perf_counter()
-    qvecs = encode_queries(embedder, dense_texts)
+    qvecs, q_embedded = cached_vectors(settings, embedder, dense_texts, kind="query")
     t_queries = time.perf_counter() - t0
     results: dict[str, dict[str, float]] = {}
     t0 = time.perf_counter()
     for name, config in configs(settings).items():
         rankings = [
             [h.row for h in searcher.search(d, lx, config, limit=10, query_vector=v[None, :])]
-            for d, lx, v in zip(dense_texts, lexical_texts, qvecs, strict=False)
+            for d, lx, v in zip(dense_texts, lexical_texts, qvecs, strict=True)
         ]
         results[name] = metrics(rankings, data.relevant)
     t_search = time.perf_counter() - t0
@@ -163,6 +170,7 @@ def run_external(settings, prefix: str, distractors: str | None = None, limit: i
         *table(results),
         "",
         f"time: {time.perf_counter() - started:.1f} s total · passages {t_embed:.1f} s ({embedded} embedded, "
-        f"{len(data.texts) - embedded} cached) · queries {t_queries:.1f} s · 4 rankers {t_search:.1f} s",
+        f"{len(data.texts) - embedded} cached) · queries {t_queries:.1f} s ({q_embedded} embedded) · "
+        f"4 rankers {t_search:.1f} s",
     ]
     return "\n".join(lines)

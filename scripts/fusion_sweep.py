@@ -1,0 +1,135 @@
+"""Choose the hybrid's fusion by measurement: sweep weight, depth, rescoring and normalisation.
+
+Run: PYTHONPATH=. .venv/bin/python scripts/fusion_sweep.py [--root ../shared/eval/external]
+
+For each set the first half of the queries is the dev half (used to pick one config for both
+sets), the second half the test half (reported, never used to choose). Scores are computed once
+per query (full BM25 row, exact cosines) and each config replays HybridSearcher.search (top-depth
+from each side, optional exact-cosine rescoring of lexical-only rows) and calls retrieval.search.fuse,
+so the figures equal `python -m retrieval eval-retrieval` for the same config.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import itertools
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from config import Settings  # noqa: E402
+from index.embedder import make_embedder  # noqa: E402
+from index.lexical import LexicalIndex  # noqa: E402
+from retrieval.external_eval import cached_vectors, load_set, metrics, query_inputs  # noqa: E402
+from retrieval.search import FusionConfig, fuse  # noqa: E402
+
+NORMS = ("max", "minmax", "zscore") if "norm" in {f.name for f in dataclasses.fields(FusionConfig)} else ()
+MAX_DEPTH = 100
+
+
+class Prepared:
+    """One set's scores, computed once: the dense and BM25 top-MAX_DEPTH lists plus all cosines."""
+
+    def __init__(self, settings: Settings, embedder, prefix: str, distractors: str | None) -> None:
+        data = load_set(prefix, distractors)
+        self.name, self.relevant = data.name, data.relevant
+        passages, _ = cached_vectors(settings, embedder, data.texts)
+        dense_texts, lexical_texts = query_inputs(data.questions)
+        queries, _ = cached_vectors(settings, embedder, dense_texts, kind="query")
+        self.cos = queries @ passages.T
+        depth = min(MAX_DEPTH, self.cos.shape[1])
+        self.d_rows = np.argsort(-self.cos, axis=1, kind="stable")[:, :depth]
+        lexical = LexicalIndex.build(data.texts)
+        self.l_top = [lexical.search(text, depth) for text in lexical_texts]
+
+    def candidates(self, q: int, config: FusionConfig) -> tuple[tuple, tuple]:
+        """What HybridSearcher.search hands to fuse for query ``q``."""
+        rows = self.d_rows[q, : config.depth]
+        dense = (self.cos[q, rows], rows)
+        scores, lrows = self.l_top[q]
+        lex = (scores[: config.depth], lrows[: config.depth])
+        if config.mode == "weighted" and config.rescore:
+            have = set(rows.tolist())
+            extra = np.asarray([r for r in lex[1].tolist() if r not in have], np.int64)
+            if len(extra):
+                dense = (np.concatenate([dense[0], self.cos[q, extra]]), np.concatenate([rows, extra]))
+        return dense, lex
+
+    def evaluate(self, config: FusionConfig, part: slice) -> dict[str, float]:
+        queries = range(len(self.relevant))[part]
+        rankings = [[h.row for h in fuse(*self.candidates(q, config), config, 10)] for q in queries]
+        return metrics(rankings, self.relevant[part])
+
+
+def fmt(res: dict[str, float]) -> str:
+    return " | ".join(f"{res[c]:.3f}" for c in ("R@1", "R@5", "R@10", "MRR@10"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", default="../shared/eval/external")
+    parser.add_argument("--sets", nargs="+", default=["cmrc2018_dev", "drcd_dev"])
+    parser.add_argument("--distractors", help="mix these articles into every set")
+    parser.add_argument("--weights", type=float, nargs="+", default=[0.1, 0.2, 0.3, 0.4, 0.5, 0.6])
+    parser.add_argument("--depths", type=int, nargs="+", default=[20, 50, 100])
+    args = parser.parse_args()
+
+    settings = Settings()
+    embedder = make_embedder(settings.embedding_model)
+    started = time.perf_counter()
+    sets = [Prepared(settings, embedder, f"{args.root}/{name}", args.distractors) for name in args.sets]
+    halves = {s.name: (slice(0, len(s.relevant) // 2), slice(len(s.relevant) // 2, None)) for s in sets}
+    print(f"model {embedder.model_id}; prepared in {time.perf_counter() - started:.0f} s")
+    print("dev = first half of each set's queries, test = second half\n")
+
+    print("## Baselines (depth 50)\n")
+    print("| set | part | ranker | R@1 | R@5 | R@10 | MRR@10 |\n|---|---|---|---:|---:|---:|---:|")
+    base = {"BM25": FusionConfig(mode="bm25"), "dense": FusionConfig(mode="dense"), "RRF": FusionConfig(mode="rrf")}
+    baselines: dict[tuple[str, str, str], dict[str, float]] = {}
+    for s in sets:
+        for part, sl in zip(("dev", "test", "all"), (*halves[s.name], slice(None)), strict=True):
+            for name, config in base.items():
+                baselines[s.name, part, name] = res = s.evaluate(config, sl)
+                print(f"| {s.name} | {part} | {name} | {fmt(res)} |")
+
+    grid = []
+    norms = NORMS or (None,)
+    for w, depth, rescore, norm in itertools.product(args.weights, args.depths, (True, False), norms):
+        config = FusionConfig(mode="weighted", dense_weight=w, depth=depth, rescore=rescore)
+        if norm is not None:
+            config = dataclasses.replace(config, norm=norm)
+        dev = {s.name: s.evaluate(config, halves[s.name][0]) for s in sets}
+        objective = float(np.mean([(r["R@1"] + r["MRR@10"]) / 2 for r in dev.values()]))
+        grid.append((objective, config, dev))
+    grid.sort(key=lambda item: -item[0])
+
+    print("\n## Weighted grid on the dev halves, best first (objective = mean over sets of (R@1+MRR@10)/2)\n")
+    head = " | ".join(f"{s.name} R@1 | {s.name} MRR@10" for s in sets)
+    print(f"| norm | dense_weight | depth | rescore | objective | {head} |")
+    print("|---|---:|---:|---|---:|" + "---:|---:|" * len(sets))
+    for objective, config, dev in grid:
+        cells = " | ".join(f"{dev[s.name]['R@1']:.3f} | {dev[s.name]['MRR@10']:.3f}" for s in sets)
+        norm = getattr(config, "norm", "max")
+        print(f"| {norm} | {config.dense_weight} | {config.depth} | {config.rescore} | {objective:.4f} | {cells} |")
+
+    best = grid[0][1]
+    print(f"\n## Chosen on dev: {best}\n")
+    print("| set | part | ranker | R@1 | R@5 | R@10 | MRR@10 |\n|---|---|---|---:|---:|---:|---:|")
+    for s in sets:
+        for part, sl in zip(("dev", "test", "all"), (*halves[s.name], slice(None)), strict=True):
+            res = s.evaluate(best, sl)
+            beats = all(
+                res[m] > baselines[s.name, part, b][m] for m in ("R@1", "MRR@10") for b in ("BM25", "dense")
+            )
+            print(f"| {s.name} | {part} | hybrid{' (beats both)' if beats else ''} | {fmt(res)} |")
+    print(f"\nsweep time {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
