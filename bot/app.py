@@ -132,9 +132,11 @@ async def _watch_index(app: Application, interval: float) -> None:
         await asyncio.sleep(interval)
         try:
             engine = app.bot_data.get("engine")
-            if engine is None or await asyncio.to_thread(engine.reload_if_changed):
-                text = await handlers.reload_engine(app)
-                log.info("%s", text)
+            if engine is None:
+                if (app.bot_data["settings"].index_dir / "current").exists():  # an index appeared
+                    log.info("%s", await handlers.reload_engine(app))
+            elif await asyncio.to_thread(engine.reload_if_changed):
+                log.info("now serving index %s", engine.snapshot.build_id)
         except Exception:  # noqa: BLE001 - a bad build must not stop the watcher
             log.exception("index reload failed; the previous index keeps serving")
 

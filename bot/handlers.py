@@ -222,7 +222,7 @@ async def reload_engine(application) -> str:
         if engine is None:
             application.bot_data["engine"] = await asyncio.to_thread(Engine.open, settings)
             return f"索引已加载：{application.bot_data['engine'].snapshot.build_id}"
-        changed = await asyncio.to_thread(engine.reload_if_changed)
+        changed = await asyncio.to_thread(engine.reload_if_changed, True)
     except (IndexNotReady, IndexMismatch, IndexCorrupt) as err:
         log.error("reload failed: %s", err)
         return f"重新加载失败，继续使用当前索引：{err}"

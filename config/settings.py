@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     index_dir: Path = Field(PROJECT_ROOT / "var" / "index", description="Where builds and `current` live.")
     cache_dir: Path = Field(PROJECT_ROOT / "var" / "cache", description="Embedding cache (by content hash).")
     default_year: int = Field(2020, description="Year for datelines like '2月20日' when a file names none.")
+    max_file_mb: float = Field(50.0, gt=0, description="Larger input files are reported and skipped.")
 
     # --- embedding --------------------------------------------------------------------
     embedding_model: str = Field(

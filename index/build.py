@@ -116,7 +116,7 @@ def build_index(
 
 
 def _build_locked(settings, embedder_factory, model_id, force, progress) -> BuildReport:
-    corpus = scan(settings.data_dir, settings.default_year)
+    corpus = scan(settings.data_dir, settings.default_year, settings.max_file_mb)
     report = BuildReport(
         files=len(corpus.file_hashes), articles=len(corpus.articles), duplicates=corpus.duplicates,
         problems=corpus.problems,

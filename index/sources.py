@@ -48,8 +48,11 @@ class Corpus:
     duplicates: int = 0
 
 
-def scan(data_dir: Path, default_year: int) -> Corpus:
-    """Parse every supported file under ``data_dir`` (sorted, recursive); duplicates are kept once."""
+def scan(data_dir: Path, default_year: int, max_file_mb: float = 50.0) -> Corpus:
+    """Parse every supported file under ``data_dir`` (sorted, recursive); duplicates are kept once.
+
+    Files over ``max_file_mb`` are reported and skipped (split them into smaller files).
+    """
     corpus = Corpus()
     if not data_dir.is_dir():
         corpus.problems.append(SourceProblem(str(data_dir), None, "data directory does not exist"))
@@ -57,6 +60,12 @@ def scan(data_dir: Path, default_year: int) -> Corpus:
     seen: set[str] = set()
     for path in sorted(p for p in data_dir.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES):
         rel = path.relative_to(data_dir).as_posix()
+        size = path.stat().st_size
+        if size > max_file_mb * 1024 * 1024:
+            corpus.file_hashes[rel] = f"skipped-too-large:{size}"
+            corpus.problems.append(SourceProblem(
+                rel, None, f"{size / 1048576:.0f} MB is over the {max_file_mb:g} MB limit (MAX_FILE_MB); split it"))
+            continue
         raw = path.read_bytes()
         corpus.file_hashes[rel] = hashlib.sha256(raw).hexdigest()
         for article in read_file(raw, rel, default_year, corpus.problems):

@@ -43,6 +43,7 @@ class Engine:
         self.embedder = embedder
         self._snapshot = snapshot
         self._reload_lock = threading.Lock()
+        self._failed: Path | None = None  # a build that could not be loaded
         self.fusion = FusionConfig(
             mode="weighted", dense_weight=settings.dense_weight, depth=settings.retrieval_depth
         )
@@ -59,22 +60,28 @@ class Engine:
     def snapshot(self) -> IndexSnapshot:
         return self._snapshot
 
-    def reload_if_changed(self) -> bool:
+    def reload_if_changed(self, retry_failed: bool = False) -> bool:
         """Switch to a newer build if `make index` made one; cheap when nothing changed (one readlink).
 
-        Answers in flight keep the snapshot they started with, so none sees a mix of two builds.
+        Answers in flight keep the snapshot they started with, so none sees a mix of two builds. A
+        build that fails to load (IndexCorrupt, IndexMismatch) raises once and is then ignored until
+        ``retry_failed`` or a newer build; the current snapshot keeps serving meanwhile.
         """
         link = self.settings.index_dir / "current"
         try:
             target = (self.settings.index_dir / os.readlink(link)).resolve()
         except OSError:
             return False
-        if target == self._snapshot.build_dir:
+        if target == self._snapshot.build_dir or (target == self._failed and not retry_failed):
             return False
         with self._reload_lock:
             if target == self._snapshot.build_dir:
                 return False
-            fresh = load_snapshot(self.settings.index_dir, self.embedder.model_id)
+            try:
+                fresh = load_snapshot(self.settings.index_dir, self.embedder.model_id)
+            except Exception:
+                self._failed = target
+                raise
             self._snapshot = fresh
             log.info("serving index %s", fresh.build_id)
             return True
