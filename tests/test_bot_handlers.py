@@ -294,3 +294,14 @@ def test_token_is_not_in_reprs(seed_settings):
     app = build_application(seed_settings)
     token = seed_settings.bot_token.get_secret_value()
     assert token not in repr(app) and token not in repr(app.bot) and token not in repr(seed_settings)
+
+
+async def test_expired_button_asks_to_ask_again(bot):
+    app, request = bot
+    update = Update.de_json({"update_id": 4, "callback_query": {
+        "id": "cb9", "chat_instance": "ci", "data": "more:0123456789ab",
+        "from": {"id": USER, "is_bot": False, "first_name": "U"},
+        "message": {"message_id": 5, "date": int(time.time()), "text": "x", "chat": {"id": USER, "type": "private"}},
+    }}, app.bot)
+    await app.process_update(update)
+    assert request.sent()[-1]["text"] == "这个按钮已过期，请重新提问。"
