@@ -71,9 +71,11 @@ def is_faithful(answer: str, sources: list[Source]) -> bool:
 
 
 def enforce_faithfulness(answer: Answer) -> Answer:
-    """Drop a direct answer that fails the rule; the plain quotes still stand."""
+    """Drop a direct answer (or a history note) that fails the rule; the plain quotes still stand."""
     if answer.answer is not None and not is_faithful(answer.answer, answer.sources):
         answer.answer = None
         answer.kind = "quotes"
+        answer.note = None
+    if answer.answered and answer.note and not is_faithful(answer.note, answer.sources):
         answer.note = None
     return answer

@@ -161,3 +161,8 @@ def test_faithfulness_rejects_an_invented_number():
 
 def test_faithfulness_rejects_a_rounded_decimal():
     assert not is_faithful("治愈率59%", [_src("治愈率已达58.9%")])
+
+
+def test_faithfulness_drops_an_unsupported_history_note():
+    answer = Answer("q", True, "累计确诊78例", [_src("累计确诊病例78例")], note="此前为77例")
+    assert enforce_faithfulness(answer).note is None and answer.answer == "累计确诊78例"
