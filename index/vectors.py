@@ -6,6 +6,10 @@ from pathlib import Path
 
 import numpy as np
 
+# Compressed kinds (docs/benchmarks.md: which index at which corpus size). "sq8" stores one byte per
+# dimension (4x smaller than float32), "pq" ``pq_m`` bytes per vector.
+KINDS = ("flat", "hnsw", "ivf", "hnsw_sq8", "ivf_sq8", "ivf_pq")
+
 
 def _faiss():
     try:
@@ -25,31 +29,50 @@ class VectorIndex:
     @classmethod
     def build(
         cls, vectors: np.ndarray, kind: str = "flat", *, hnsw_m: int = 32, ivf_nlist: int = 1024,
-        ivf_nprobe: int = 32,
+        ivf_nprobe: int = 32, pq_m: int = 48,
     ) -> "VectorIndex":
+        """Index ``vectors`` (unit rows). ``kind``: one of KINDS; ``pq_m`` must divide the dimension."""
         faiss = _faiss()
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         dim = vectors.shape[1]
+        ip = faiss.METRIC_INNER_PRODUCT
         if kind == "flat":
             index = faiss.IndexFlatIP(dim)
-        elif kind == "hnsw":
-            index = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        elif kind in ("hnsw", "hnsw_sq8"):
+            if kind == "hnsw":
+                index = faiss.IndexHNSWFlat(dim, hnsw_m, ip)
+            else:
+                index = faiss.IndexHNSWSQ(dim, faiss.ScalarQuantizer.QT_8bit, hnsw_m, ip)
+                index.train(vectors)
             index.hnsw.efConstruction = 80
             index.hnsw.efSearch = 64
-        elif kind == "ivf":
+        elif kind in ("ivf", "ivf_sq8", "ivf_pq"):
             nlist = max(1, min(ivf_nlist, len(vectors) // 39 or 1))  # faiss wants ~39 points per list
             quantizer = faiss.IndexFlatIP(dim)
-            index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+            if kind == "ivf":
+                index = faiss.IndexIVFFlat(quantizer, dim, nlist, ip)
+            elif kind == "ivf_sq8":
+                index = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist, faiss.ScalarQuantizer.QT_8bit, ip)
+            else:
+                index = faiss.IndexIVFPQ(quantizer, dim, nlist, pq_m, 8, ip)
             index.train(vectors)
             index.nprobe = min(ivf_nprobe, nlist)
         else:
-            raise ValueError(f"unknown vector index type {kind!r} (flat, hnsw or ivf)")
+            raise ValueError(f"unknown vector index type {kind!r} ({', '.join(KINDS)})")
         if len(vectors):
             index.add(vectors)
         return cls(index, kind)
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
+
+    def set_search_params(self, *, nprobe: int | None = None, ef_search: int | None = None) -> None:
+        """Trade speed for recall at search time: IVF lists probed, HNSW candidate list length."""
+        if nprobe is not None and self.kind.startswith("ivf"):
+            ivf = _faiss().extract_index_ivf(self._index)
+            ivf.nprobe = max(1, min(nprobe, ivf.nlist))
+        if ef_search is not None and self.kind.startswith("hnsw"):
+            self._index.hnsw.efSearch = max(1, ef_search)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` (scores, row ids) per query; ids are -1 where fewer than ``k`` rows exist."""
@@ -61,8 +84,10 @@ class VectorIndex:
 
     def reconstruct(self, rows: list[int]) -> np.ndarray:
         """The stored vectors of ``rows`` (for exact re-scoring of candidates from elsewhere)."""
-        if self.kind == "ivf":
-            _faiss().extract_index_ivf(self._index).make_direct_map()
+        if self.kind.startswith("ivf"):
+            ivf = _faiss().extract_index_ivf(self._index)
+            if ivf.direct_map.type == _faiss().DirectMap.NoMap:  # build the row map once, not per call
+                ivf.make_direct_map()
         return np.stack([self._index.reconstruct(int(r)) for r in rows]) if rows else np.zeros((0, 1))
 
     def save(self, path: Path) -> None:

@@ -64,7 +64,7 @@ class Candidate:
 ASKS = re.compile(r"是多少|有多少|多少|几|多高|多大|多长|多久|什么时候|何时|哪天|how many|how much|when", re.I)
 
 
-def keywords(query: Query) -> dict[str, float]:
+def keywords(query: Query, boost: bool = True) -> dict[str, float]:
     """Content words of the question, weighted by length (longer words say more); the words right
     around 多少/几 (what is being counted: 复工率, 口罩, 干部) weigh three times more."""
     asked = ASKS.search(query.lexical)
@@ -76,7 +76,7 @@ def keywords(query: Query) -> dict[str, float]:
         if token in GENERIC or (query.english and token.isascii()):
             continue
         weight = math.log1p(len(token)) if len(token) > 1 else 0.25  # 会, 能, 率: weak on their own
-        words[token] = weight * (3.0 if token in near else 1.0)
+        words[token] = weight * (3.0 if boost and token in near else 1.0)
     return words
 
 
@@ -126,12 +126,16 @@ def binding(text: str, query: Query) -> int:
     "17万个口罩" for "多少个口罩", "班线170条" for "多少条班线". 0 when no number sits next to the
     asked words. The words before 多少 must end right before the number; those after it may sit on
     either side of the number."""
-    before, after = (FILLER.sub("", p) for p in asked_phrases(query))
+    before, after = asked_phrases(query)
     best = 0
     for found in re.finditer(r"\d+(?:\.\d+)?", text):
         left = FILLER.sub("", GAP.sub("", text[max(0, found.start() - 10) : found.start()]))
         right = MEASURE.sub("", text[found.end() : found.end() + 12].lstrip("%万亿"))
-        score = max(_common_edge(before, left[-6:], True), _common_edge(before, right[:6], True)) if before else 0
+        raw_left = GAP.sub("", text[max(0, found.start() - 10) : found.start()])
+        score = max(
+            _common_edge(before, left[-6:], True), _common_edge(before, raw_left[-6:], True),
+            _common_edge(before, right[:6], True),
+        ) if before else 0
         if after:
             score += max(_common_edge(after, right[:8], False), _common_run(after, left))
         best = max(best, score)
@@ -211,6 +215,8 @@ def figure_answer(query: Query, snapshot: IndexSnapshot, default_year: int) -> A
     """Answer "how many" questions about an epidemic measure from the extracted figures."""
     if not QUANTITY.search(query.lexical) and not (query.english and "多少" in query.lexical):
         return None
+    if re.search(r"(?:几|多少)(?:天|日|次|个?月|年|号)|什么时候|何时", query.text):
+        return None  # "连续几天无新增病例" asks for days, not for a count of cases
     metric = question_metric(query)
     if metric is None or named_places(query):  # 株洲's figure is no answer about 武汉
         return None
@@ -285,10 +291,12 @@ def direct_from_sentence(query: Query, cand: Candidate, article_date: str | None
 
 def _narrow(clause: str, query: Query) -> str:
     """From an enumeration ("捐赠口罩1050个、84消毒液420公斤、…") keep the item that was asked about."""
+    words = keywords(query, boost=False)  # items share the measure word; what tells them apart counts
+    words = {w: v for w, v in words.items() if not any(w != o and w in o for o in words)}  # 客运 ⊂ 客运量
     items = clause.split("、")
-    scores = [binding(item, query) for item in items]
+    scores = [(coverage(words, item), binding(item, query)) if NUMBERS.search(item) else (-1.0, 0) for item in items]
     best = max(range(len(items)), key=lambda i: (scores[i], -i))
-    return items[best] if scores[best] > 0 else clause
+    return items[best] if scores[best][0] > 0 or scores[best][1] > 0 else clause
 
 
 def _date_label(iso: str | None) -> str | None:

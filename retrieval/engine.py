@@ -17,6 +17,7 @@ from index.figures import Figure, latest_figures
 from index.snapshot import IndexSnapshot, load_snapshot
 from retrieval.answer import Answer, enforce_faithfulness
 from retrieval.compose import (
+    DATE_EXPR,
     QUANTITY,
     WHEN,
     Candidate,
@@ -27,7 +28,7 @@ from retrieval.compose import (
     direct_from_sentence,
     figure_answer,
 )
-from retrieval.normalize import Query, normalize, other_place
+from retrieval.normalize import Query, named_places, normalize, other_place
 from retrieval.search import FusionConfig, HybridSearcher
 
 log = logging.getLogger(__name__)
@@ -116,9 +117,16 @@ class Engine:
     def _sentence_answer(self, query: Query, snap: IndexSnapshot, ranked: list[Candidate], top_k: int) -> Answer:
         best = ranked[0]
         named = parse_question_date(query.text, self.settings.default_year)
-        counting = bool(QUANTITY.search(query.lexical) or WHEN.search(query.lexical))
-        pool = [c for c in ranked if c.own > 0 and (not counting or NUMBER.search(c.text))] or [best]
-        group = [c for c in pool if c.relevance >= (0.8 if counting else 0.85) * pool[0].relevance]
+        when = bool(WHEN.search(query.lexical))
+        counting = bool(QUANTITY.search(query.lexical)) and not when
+        if when:  # only sentences that carry a date can say when
+            pool = [c for c in ranked if c.own > 0 and DATE_EXPR.search(c.text)]
+        elif counting:  # only sentences with a number other than a date can say how many
+            pool = [c for c in ranked if c.own > 0 and NUMBER.search(DATE_EXPR.sub("", c.text))]
+        else:
+            pool = [c for c in ranked if c.own > 0]
+        pool = pool or [best]
+        group = [c for c in pool if c.relevance >= (0.75 if counting else 0.85) * pool[0].relevance]
         for cand in group:
             article = snap.articles[cand.article_id]
             asof = resolve_asof(cand.text, article.date, article.text[max(0, cand.start - 200) : max(0, cand.start)])
@@ -137,6 +145,9 @@ class Engine:
             if answer_text:
                 chosen = cand
                 break
+        places = named_places(query)
+        if answer_text is None and places:  # passages that merely mention 武汉 do not answer about 武汉
+            return self._decline(query, snap, f"现有报道没有回答这个关于{places[0]}的问题")
         answer = Answer(query.original, True, answer_text, [_source(snap, chosen)],
                         kind="sentence" if answer_text else "quotes")
         return self._with_more_quotes(answer, snap, ranked, top_k)
