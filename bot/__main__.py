@@ -8,7 +8,8 @@ from config import Settings
 from config.logs import setup_logging
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
     settings = Settings()
     setup_logging(settings.log_level)
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
@@ -18,6 +19,8 @@ def main() -> int:
             file=sys.stderr,
         )
         return 2
+    if "--check" in args:  # `make run` checks the token before it builds anything
+        return 0
     from bot.app import build_application, install_redaction
 
     install_redaction(settings.bot_token.get_secret_value())

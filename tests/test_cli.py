@@ -1,0 +1,48 @@
+"""The command lines as users run them: `python -m retrieval ask/latest`, `python -m bot` without a token."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
+
+
+def run(args: list[str], settings, **env) -> subprocess.CompletedProcess:
+    environ = os.environ | {
+        "PYTHONPATH": str(ROOT), "DATA_DIR": str(settings.data_dir), "INDEX_DIR": str(settings.index_dir),
+        "CACHE_DIR": str(settings.cache_dir), "EMBEDDING_MODEL": settings.embedding_model, "HF_HUB_OFFLINE": "1",
+    } | env
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=environ, cwd=ROOT,
+                          timeout=300, check=False)
+
+
+def test_ask_json(seed_settings, seed_engine):
+    done = run(["-m", "retrieval", "ask", "株洲累计确诊多少", "--json"], seed_settings)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["answered"] and "78" in data["answer"] and "2020年2月19日24时" in data["answer"]
+    assert data["sources"][0]["source"] == "000_b7adce7465891e7b.txt"
+
+
+def test_latest_json(seed_settings, seed_engine):
+    done = run(["-m", "retrieval", "latest", "--json"], seed_settings)
+    rows = {(r["metric"], r["region"]): r for r in json.loads(done.stdout)}
+    assert rows[("在院治疗", "株洲")]["value"] == "38" and rows[("在院治疗", "株洲")]["change"] == -7
+
+
+def test_ask_without_index_says_what_to_run(seed_settings, tmp_path):
+    done = run(["-m", "retrieval", "ask", "株洲累计确诊多少"], seed_settings, INDEX_DIR=str(tmp_path / "none"))
+    assert done.returncode == 2 and "make index" in done.stderr
+
+
+def test_bot_without_token_exits_at_once_with_help(seed_settings):
+    done = run(["-m", "bot"], seed_settings, BOT_TOKEN="")
+    assert done.returncode == 2
+    assert ".env.example" in done.stderr and "make chat" in done.stderr
