@@ -92,15 +92,17 @@ def format_latest(rows: list[dict], limit_regions: int = 12) -> list[str]:
     blocks = ["\n".join(lines)]
     if districts:
         blocks.append("<b>各区县</b>\n" + "\n".join(_latest_line(r, with_region=True) for r in districts))
-    sources = sorted({(r.get("article_id"), r["asof_label"]) for r in home})
+    sources = {(s["title"], s["date"], s["file"]): None for r in rows if (s := r.get("source"))}
     if sources:
-        blocks.append("<i>来源：株洲日报；数字为报道原文，发送问题可查看引文。</i>")
+        lines = [f"• {source_line(*key)}" for key in sorted(sources, key=lambda k: k[1] or "", reverse=True)]
+        blocks.append("<i>来源（数字均为报道原文）：</i>\n" + "\n".join(lines))
     return split_blocks(blocks)
 
 
 def _latest_line(row: dict, with_region: bool = False) -> str:
     name = f"{row['region']} {row['metric']}" if with_region else row["metric"]
-    text = f"• {escape(name)}：<b>{escape(row['value'])}{escape(row['unit'])}</b>（截至{escape(row['asof_label'])}）"
+    when = row["asof_label"] if row["metric"].startswith("新增") else f"截至{row['asof_label']}"
+    text = f"• {escape(name)}：<b>{escape(row['value'])}{escape(row['unit'])}</b>（{escape(when)}）"
     previous = row.get("previous")
     if previous and row.get("change_label"):
         text += f"，较{escape(previous['asof_label'])}的{escape(previous['value'])}{escape(previous['unit'])}{escape(row['change_label'])}"

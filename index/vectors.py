@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-# Compressed kinds (docs/benchmarks.md: which index at which corpus size). "sq8" stores one byte per
-# dimension (4x smaller than float32), "pq" ``pq_m`` bytes per vector.
-KINDS = ("flat", "hnsw", "ivf", "hnsw_sq8", "ivf_sq8", "ivf_pq")
+# Compressed kinds (docs/benchmarks.md: which index at which corpus size): "sq8" stores one byte per
+# dimension (4x smaller than float32), "fp16" two bytes, "pq" ``pq_m`` bytes per vector.
+KINDS = ("flat", "hnsw", "ivf", "hnsw_sq8", "ivf_sq8", "ivf_fp16", "ivf_pq")
 
 
 def _faiss():
@@ -46,13 +46,14 @@ class VectorIndex:
                 index.train(vectors)
             index.hnsw.efConstruction = 80
             index.hnsw.efSearch = 64
-        elif kind in ("ivf", "ivf_sq8", "ivf_pq"):
+        elif kind in ("ivf", "ivf_sq8", "ivf_fp16", "ivf_pq"):
             nlist = max(1, min(ivf_nlist, len(vectors) // 39 or 1))  # faiss wants ~39 points per list
             quantizer = faiss.IndexFlatIP(dim)
             if kind == "ivf":
                 index = faiss.IndexIVFFlat(quantizer, dim, nlist, ip)
-            elif kind == "ivf_sq8":
-                index = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist, faiss.ScalarQuantizer.QT_8bit, ip)
+            elif kind in ("ivf_sq8", "ivf_fp16"):
+                qtype = faiss.ScalarQuantizer.QT_8bit if kind == "ivf_sq8" else faiss.ScalarQuantizer.QT_fp16
+                index = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist, qtype, ip)
             else:
                 index = faiss.IndexIVFPQ(quantizer, dim, nlist, pq_m, 8, ip)
             index.train(vectors)

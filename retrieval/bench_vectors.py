@@ -18,7 +18,8 @@ K = 10
 EF_SEARCH = (16, 32, 64, 128, 256)
 NPROBE = (4, 8, 16, 32, 64, 128)
 SWEEP = {"flat": (None,), "hnsw": EF_SEARCH, "hnsw_sq8": EF_SEARCH, "ivf": NPROBE, "ivf_sq8": NPROBE,
-         "ivf_pq": NPROBE}
+         "ivf_fp16": NPROBE, "ivf_pq": NPROBE}
+ALL_KINDS = tuple(SWEEP)
 RAM_BUDGET_MB = 1024.0
 RECALL_TARGET = 0.95
 
@@ -68,6 +69,7 @@ def dataset_stats(base: np.ndarray, queries: np.ndarray, truth_scores: np.ndarra
 
 SERVING = """
 import sys
+import time
 from pathlib import Path
 import numpy as np
 from index.vectors import VectorIndex
@@ -80,17 +82,26 @@ VectorIndex.build(np.ones((1, dim), np.float32), 'flat')  # imports faiss before
 before = rss()
 index = VectorIndex.load(Path(sys.argv[1]), sys.argv[2])
 index.search(np.ones((1, dim), np.float32) / dim ** 0.5, 10)
-print(round(rss() - before, 1))
+grown = rss() - before
+queries = np.random.default_rng(3).standard_normal((int(sys.argv[4]), dim)).astype(np.float32)
+times = []
+for q in queries:
+    t0 = time.perf_counter()
+    index.search(q[None, :], 10)
+    times.append(time.perf_counter() - t0)
+print(round(grown, 1), round(float(np.median(times)) * 1000, 3) if times else "nan")
 """
 
 
-def serving_mb(path: Path, kind: str, dim: int) -> float:
-    """RSS a fresh process gains by loading the saved index and answering one query."""
-    run = run_process(["-c", SERVING, str(path), kind, str(dim)], child_env(), timeout=1800)
+def serving(path: Path, kind: str, dim: int, queries: int = 0, **env: str) -> tuple[float, float]:
+    """(RSS a fresh process gains by loading the saved index and answering one query, p50 ms of
+    ``queries`` more single queries in that process)."""
+    run = run_process(["-c", SERVING, str(path), kind, str(dim), str(queries)], child_env(**env), timeout=1800)
     try:
-        return float(run.stdout.strip().splitlines()[-1])
+        mem, p50 = run.stdout.strip().splitlines()[-1].split()
+        return float(mem), float(p50)
     except (ValueError, IndexError):
-        return float("nan")
+        return float("nan"), float("nan")
 
 
 def _set(index: VectorIndex, kind: str, value) -> None:
@@ -121,7 +132,10 @@ def bench_kinds(name: str, base: np.ndarray, queries: np.ndarray, work: Path, *,
         path = work / f"{name}-{kind}.faiss"
         index.save(path)
         size_mb = path.stat().st_size / 2**20
-        mem_mb = serving_mb(path, kind, base.shape[1])
+        mem_mb = serving(path, kind, base.shape[1])[0]
+        if kind == "flat":  # OpenMP threads vs a busy machine: exact search in fresh processes
+            result["flat_threads"] = {"default": serving(path, kind, base.shape[1], 100)[1],
+                                      "one": serving(path, kind, base.shape[1], 100, omp_num_threads="1")[1]}
         path.unlink()
         for value in SWEEP[kind]:
             _set(index, kind, value)
@@ -167,6 +181,10 @@ def vectors_markdown(result: dict) -> str:
     rows = [[r["kind"], param_label(r), r["build_s"], r["file_mb"], r["serving_mb"], r["p50_ms"], r["p95_ms"],
              r["recall"]] for r in result["rows"]]
     best = pick(result)
+    threads = result.get("flat_threads")
+    if threads:
+        head += (f" Exact search p50 in a fresh process: {threads['default']} ms with OpenMP's default "
+                 f"threads, {threads['one']} ms with OMP_NUM_THREADS=1.")
     choice = (f"Pick at this size: **{best['kind']} {param_label(best)}** (p50 {best['p50_ms']} ms, recall@10 "
               f"{best['recall']}, {best['serving_mb']} MB)." if best else
               "No setting reaches recall@10 ≥ 0.95 within 1 GB here.")

@@ -202,8 +202,12 @@ class Engine:
 
     def latest(self) -> list[dict]:
         """The newest value of each epidemic measure, its as-of time, the previous value and the change."""
-        figures = [Figure(**f) for f in self._snapshot.figures]
-        return latest_figures(figures)
+        snap = self._snapshot
+        rows = latest_figures([Figure(**f) for f in snap.figures])
+        for row in rows:
+            article = snap.articles.get(row["article_id"])
+            row["source"] = {"title": article.title, "date": article.date, "file": article.source} if article else None
+        return rows
 
     def info(self) -> dict:
         snap = self._snapshot

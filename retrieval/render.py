@@ -31,5 +31,6 @@ def render_latest(rows: list[dict]) -> str:
     for row in rows:
         place = "" if row["region"] == "株洲" else f"{row['region']} "
         change = f"，较上次{row['change_label']}" if row.get("change_label") else ""
-        lines.append(f"{place}{row['metric']}：{row['value']}{row['unit']}（截至{row['asof_label']}{change}）")
+        when = row["asof_label"] if row["metric"].startswith("新增") else f"截至{row['asof_label']}"
+        lines.append(f"{place}{row['metric']}：{row['value']}{row['unit']}（{when}{change}）")
     return "\n".join(lines)
