@@ -42,37 +42,29 @@ def split_blocks(blocks: list[str], limit: int = LIMIT) -> list[str]:
     A single block longer than the limit is cut at line breaks (or hard, as a last resort) after
     being closed: it must then be plain text without tags, which is what long article bodies are.
     """
-    messages: list[str] = []
+    pieces = [p for block in blocks for p in ([block] if len(block) <= limit else _cut_plain(block, limit))]
+    return _pack(pieces, limit, "\n\n")
+
+
+def _pack(pieces: list[str], limit: int, sep: str) -> list[str]:
+    """Greedily join pieces (each at most ``limit`` long) with ``sep`` into chunks of at most ``limit``."""
+    out: list[str] = []
     current = ""
-    for block in blocks:
-        pieces = [block] if len(block) <= limit else _cut_plain(block, limit)
-        for piece in pieces:
-            candidate = f"{current}\n\n{piece}" if current else piece
-            if len(candidate) <= limit:
-                current = candidate
-            else:
-                messages.append(current)
-                current = piece
-    if current:
-        messages.append(current)
-    return messages
-
-
-def _cut_plain(text: str, limit: int) -> list[str]:
-    out, current = [], ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            out.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
+    for piece in pieces:
+        candidate = f"{current}{sep}{piece}" if current else piece
         if len(candidate) <= limit:
             current = candidate
         else:
             out.append(current)
-            current = line
+            current = piece
     if current:
         out.append(current)
     return out
+
+
+def _cut_plain(text: str, limit: int) -> list[str]:
+    lines = [line[i : i + limit] for line in text.split("\n") for i in range(0, max(len(line), 1), limit)]
+    return _pack(lines, limit, "\n")
 
 
 def format_answer(answer: Answer) -> list[str]:

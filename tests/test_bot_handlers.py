@@ -249,26 +249,25 @@ class FlakyRequest(RecordingRequest):
         return await super().do_request(url, method, request_data, **kwargs)
 
 
-async def test_5xx_on_send_is_retried_and_delivered_once(seed_settings, seed_engine):
-    request = FlakyRequest(failures=2, status=502)
-    app = build_application(seed_settings, engine=seed_engine, request=request, get_updates_request=request)
+async def ask_through(request: RecordingRequest, settings, engine, question: str) -> None:
+    app = build_application(settings, engine=engine, request=request, get_updates_request=request)
     await app.initialize()
     try:
-        await app.process_update(message_update(app, "荷塘区有多少确诊病例"))
+        await app.process_update(message_update(app, question))
     finally:
         await app.shutdown()
+
+
+async def test_5xx_on_send_is_retried_and_delivered_once(seed_settings, seed_engine):
+    request = FlakyRequest(failures=2, status=502)
+    await ask_through(request, seed_settings, seed_engine, "荷塘区有多少确诊病例")
     assert len([c for c in request.calls if c[0] == "sendMessage-failed"]) == 2
     assert len(request.sent()) == 1 and "21例" in request.sent()[0]["text"]
 
 
 async def test_read_timeout_on_send_is_not_retried(seed_settings, seed_engine):
     request = FlakyRequest(failures=1, status=None)
-    app = build_application(seed_settings, engine=seed_engine, request=request, get_updates_request=request)
-    await app.initialize()
-    try:
-        await app.process_update(message_update(app, "荷塘区有多少确诊病例"))
-    finally:
-        await app.shutdown()
+    await ask_through(request, seed_settings, seed_engine, "荷塘区有多少确诊病例")
     # the answer is not sent a second time (it may have arrived); the error handler says sorry instead
     answers = [m for m in request.sent() if "21例" in m["text"]]
     assert answers == [] and request.sent()[-1]["text"] == "抱歉，出了点问题，请稍后再试。"

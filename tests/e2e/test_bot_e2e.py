@@ -13,7 +13,7 @@ from bot.app import build_application as make_bot
 from config import Settings
 from index.build import build_index
 from retrieval.engine import Engine
-from tests.e2e.emulator import Emulator, EmulatorUnavailable, build_application, check_telegram_html, running
+from tests.e2e.emulator import build_application, check_telegram_html, running
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = 4242
@@ -24,18 +24,6 @@ LONG_ARTICLE = "title: 炎陵县黄桃产业测试长文\ndate: 2020-02-19\nsour
     f"第{i}段：炎陵县黄桃种植户在疫情期间坚持管护果园，技术员上门指导剪枝、施肥和病虫害防治，确保今年黄桃丰收。" * 3
     for i in range(1, 40)
 )
-
-
-@pytest.fixture(scope="module")
-def emulator():
-    try:
-        emu = Emulator().start()
-    except EmulatorUnavailable as exc:
-        pytest.fail(f"the Bot API emulator is not available: {exc}")
-    try:
-        yield emu
-    finally:
-        emu.stop()
 
 
 @pytest.fixture(scope="module")

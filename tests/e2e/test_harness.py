@@ -33,18 +33,6 @@ from tests.e2e.emulator import (
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def emulator():
-    try:
-        emu = Emulator().start()
-    except EmulatorUnavailable as exc:
-        pytest.fail(f"the Bot API emulator is not available: {exc}")
-    try:
-        yield emu
-    finally:
-        emu.stop()
-
-
 # ---- a trivial echo bot, built the way the real bot's factory should be -----------------------
 
 
