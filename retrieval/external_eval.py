@@ -77,7 +77,8 @@ def cached_vectors(
         found = cache.get_many(model, list(dict.fromkeys(keys)))
         missing = list({k: i for i, k in enumerate(keys) if k not in found}.values())
         batch = EMBED_BATCH if kind == "passage" else 256
-        with tqdm(total=len(missing), desc=f"embedding {kind}s", unit=kind, disable=not (progress and missing)) as bar:
+        desc = "embedding passages" if kind == "passage" else "embedding queries"
+        with tqdm(total=len(missing), desc=desc, unit=kind, disable=not (progress and missing)) as bar:
             for start in range(0, len(missing), batch):
                 rows = missing[start : start + batch]
                 chunk = [texts[i] for i in rows]

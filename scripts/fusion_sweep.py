@@ -12,7 +12,6 @@ so the figures equal `python -m retrieval eval-retrieval` for the same config.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import itertools
 import sys
 import time
@@ -26,10 +25,45 @@ from config import Settings  # noqa: E402
 from index.embedder import make_embedder  # noqa: E402
 from index.lexical import LexicalIndex  # noqa: E402
 from retrieval.external_eval import cached_vectors, load_set, metrics, query_inputs  # noqa: E402
-from retrieval.search import FusionConfig, fuse  # noqa: E402
+from retrieval.search import FusionConfig, Hit, fuse  # noqa: E402
 
-NORMS = ("max", "minmax", "zscore") if "norm" in {f.name for f in dataclasses.fields(FusionConfig)} else ()
 MAX_DEPTH = 100
+
+
+def fuse_normalised(norm: str):
+    """``fuse`` itself for "max" (BM25 / max, cosine min-max); local variants for the alternatives.
+
+    "minmax": both sides min-max over their own candidates, a missing side scores 0.
+    "zscore": both sides z-scored over their own candidates, a missing side gets that side's minimum.
+    """
+    if norm == "max":
+        return fuse
+
+    def scale(values: np.ndarray) -> tuple[float, float]:
+        if norm == "minmax":
+            span = float(values.max() - values.min())
+            return (float(values.min()), span) if span > 0 else (float(values.min()) - 1.0, 1.0)  # all → 1
+        return float(values.mean()), float(values.std()) or 1.0
+
+    def variant(dense: tuple, lexical: tuple, config: FusionConfig, limit: int) -> list[Hit]:
+        d = {int(r): float(v) for v, r in zip(*dense, strict=True) if r >= 0}
+        lx = {int(r): float(v) for v, r in zip(*lexical, strict=True) if r >= 0}
+        rows = list(dict.fromkeys([*lx, *d]))
+        if not rows:
+            return []
+        (l_shift, l_div), (d_shift, d_div) = (scale(np.asarray(list(x.values()) or [0.0])) for x in (lx, d))
+        l_miss = 0.0 if norm == "minmax" else (min(lx.values(), default=0.0) - l_shift) / l_div
+        d_miss = 0.0 if norm == "minmax" else (min(d.values(), default=0.0) - d_shift) / d_div
+        w = config.dense_weight
+        fused = {
+            r: (1 - w) * ((lx[r] - l_shift) / l_div if r in lx else l_miss)
+            + w * ((d[r] - d_shift) / d_div if r in d else d_miss)
+            for r in rows
+        }
+        ranked = sorted(fused, key=lambda r: fused[r], reverse=True)[:limit]
+        return [Hit(r, fused[r], d.get(r, float("nan")), lx.get(r, 0.0)) for r in ranked]
+
+    return variant
 
 
 class Prepared:
@@ -60,10 +94,16 @@ class Prepared:
                 dense = (np.concatenate([dense[0], self.cos[q, extra]]), np.concatenate([rows, extra]))
         return dense, lex
 
-    def evaluate(self, config: FusionConfig, part: slice) -> dict[str, float]:
+    def evaluate(self, config: FusionConfig, part: slice, norm: str = "max") -> dict[str, float]:
+        combine = fuse_normalised(norm)
         queries = range(len(self.relevant))[part]
-        rankings = [[h.row for h in fuse(*self.candidates(q, config), config, 10)] for q in queries]
+        rankings = [[h.row for h in combine(*self.candidates(q, config), config, 10)] for q in queries]
         return metrics(rankings, self.relevant[part])
+
+
+def objective(results: dict[str, dict[str, float]]) -> float:
+    """What the sweep maximises: the mean over sets of (recall@1 + MRR@10) / 2."""
+    return float(np.mean([(r["R@1"] + r["MRR@10"]) / 2 for r in results.values()]))
 
 
 def fmt(res: dict[str, float]) -> str:
@@ -77,6 +117,8 @@ def main() -> int:
     parser.add_argument("--distractors", help="mix these articles into every set")
     parser.add_argument("--weights", type=float, nargs="+", default=[0.1, 0.2, 0.3, 0.4, 0.5, 0.6])
     parser.add_argument("--depths", type=int, nargs="+", default=[20, 50, 100])
+    parser.add_argument("--norms", nargs="+", default=["max", "minmax", "zscore"], help="max = the project's fuse")
+    parser.add_argument("--top", type=int, default=12, help="dev-best configs also shown on the test halves")
     args = parser.parse_args()
 
     settings = Settings()
@@ -98,31 +140,37 @@ def main() -> int:
                 print(f"| {s.name} | {part} | {name} | {fmt(res)} |")
 
     grid = []
-    norms = NORMS or (None,)
-    for w, depth, rescore, norm in itertools.product(args.weights, args.depths, (True, False), norms):
+    for norm, w, depth, rescore in itertools.product(args.norms, args.weights, args.depths, (True, False)):
         config = FusionConfig(mode="weighted", dense_weight=w, depth=depth, rescore=rescore)
-        if norm is not None:
-            config = dataclasses.replace(config, norm=norm)
-        dev = {s.name: s.evaluate(config, halves[s.name][0]) for s in sets}
-        objective = float(np.mean([(r["R@1"] + r["MRR@10"]) / 2 for r in dev.values()]))
-        grid.append((objective, config, dev))
+        dev = {s.name: s.evaluate(config, halves[s.name][0], norm) for s in sets}
+        grid.append((objective(dev), norm, config, dev))
     grid.sort(key=lambda item: -item[0])
 
     print("\n## Weighted grid on the dev halves, best first (objective = mean over sets of (R@1+MRR@10)/2)\n")
     head = " | ".join(f"{s.name} R@1 | {s.name} MRR@10" for s in sets)
     print(f"| norm | dense_weight | depth | rescore | objective | {head} |")
     print("|---|---:|---:|---|---:|" + "---:|---:|" * len(sets))
-    for objective, config, dev in grid:
+    for score, norm, config, dev in grid:
         cells = " | ".join(f"{dev[s.name]['R@1']:.3f} | {dev[s.name]['MRR@10']:.3f}" for s in sets)
-        norm = getattr(config, "norm", "max")
-        print(f"| {norm} | {config.dense_weight} | {config.depth} | {config.rescore} | {objective:.4f} | {cells} |")
+        print(f"| {norm} | {config.dense_weight} | {config.depth} | {config.rescore} | {score:.4f} | {cells} |")
 
-    best = grid[0][1]
-    print(f"\n## Chosen on dev: {best}\n")
+    print(f"\n## The {args.top} dev-best configs on the test halves (not used to choose)\n")
+    print(f"| norm | dense_weight | depth | rescore | dev objective | test objective | {head} |")
+    print("|---|---:|---:|---|---:|---:|" + "---:|---:|" * len(sets))
+    for score, norm, config, _ in grid[: args.top]:
+        test = {s.name: s.evaluate(config, halves[s.name][1], norm) for s in sets}
+        cells = " | ".join(f"{test[s.name]['R@1']:.3f} | {test[s.name]['MRR@10']:.3f}" for s in sets)
+        print(
+            f"| {norm} | {config.dense_weight} | {config.depth} | {config.rescore} | {score:.4f} "
+            f"| {objective(test):.4f} | {cells} |"
+        )
+
+    _, norm, best, _ = grid[0]
+    print(f"\n## Chosen on dev: norm={norm}, {best}\n")
     print("| set | part | ranker | R@1 | R@5 | R@10 | MRR@10 |\n|---|---|---|---:|---:|---:|---:|")
     for s in sets:
         for part, sl in zip(("dev", "test", "all"), (*halves[s.name], slice(None)), strict=True):
-            res = s.evaluate(best, sl)
+            res = s.evaluate(best, sl, norm)
             beats = all(
                 res[m] > baselines[s.name, part, b][m] for m in ("R@1", "MRR@10") for b in ("BM25", "dense")
             )
