@@ -81,10 +81,18 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _code_version() -> str:
+    """A hash of the index package's code: a parser or extractor change rebuilds (embeddings are cached)."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _fingerprint(settings: Settings, model_id: str, file_hashes: dict[str, str]) -> str:
     """Everything that, if changed, makes the current index stale."""
     payload = {
-        "format": FORMAT_VERSION, "model": model_id, "size": settings.chunk_size,
+        "format": FORMAT_VERSION, "code": _code_version(), "model": model_id, "size": settings.chunk_size,
         "overlap": settings.chunk_overlap, "year": settings.default_year, "kind": settings.vector_index,
         "inputs": file_hashes,
     }

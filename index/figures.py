@@ -80,10 +80,19 @@ def _metric_name(found: re.Match) -> str:
     return METRIC_PHRASES[int(found.lastgroup[1:])][0]
 
 
-def _place(word: str) -> str:
-    if word in HOME_WORDS or word == HOME:
+def _place(word: str, home: bool = True) -> str | None:
+    """The region a place word names; 我市/全市/本市 are 株洲 only in a 株洲 paper's article."""
+    if word in ("株洲", "株洲市"):
         return HOME
+    if word in HOME_WORDS:
+        return HOME if home else None
     return ALIASES.get(word) or ELSEWHERE.get(word) or word
+
+
+def is_home(article: Article) -> bool:
+    """Is the article a 株洲 report (so "我市" and unnamed places mean 株洲)? Its paper, headline or
+    dateline ("株洲日报讯") says so."""
+    return HOME in (article.paper or "") or HOME in article.title or article.text.lstrip().startswith(HOME)
 
 
 def is_commentary(article: Article) -> bool:
@@ -91,7 +100,7 @@ def is_commentary(article: Article) -> bool:
     return not DATELINE.match(article.text) and bool(AUTHOR.match(article.byline.strip()))
 
 
-def _sentence_figures(text: str, a: int, b: int) -> list[tuple[str, str, re.Match, int]]:
+def _sentence_figures(text: str, a: int, b: int, home: bool = True) -> list[tuple[str, str, re.Match, int]]:
     """(metric, region, number match, offset in sentence) for each figure of ``text[a:b]``."""
     sentence = text[a:b]
     metrics = list(METRIC.finditer(sentence))
@@ -110,12 +119,14 @@ def _sentence_figures(text: str, a: int, b: int) -> list[tuple[str, str, re.Matc
         if metric is None:  # "其中荷塘区有21例": a list item inherits the metric named before it
             item = [p for p in items.values() if ITEM_GAP.fullmatch(sentence, p.end(), num.start())]
             if item and before:
-                metric, region = _metric_name(before[-1]), _place(item[0].group())
+                metric, region = _metric_name(before[-1]), _place(item[0].group(), home)
         if metric is None or (metric in RATES) != (num.group("u") in "%％"):
             continue
         if region is None:  # the subject: the last place named before that is not a list item
             subjects = [p for p in places if p.end() <= num.start() and p.start() not in items]
-            region = _place(subjects[-1].group()) if subjects else HOME
+            region = _place(subjects[-1].group(), home) if subjects else (HOME if home else None)
+        if region is None:  # "全球累计确诊…" in a national news item is no 株洲 figure
+            continue
         out.append((metric, region, num, num.start()))
     return out
 
@@ -125,6 +136,7 @@ def extract_figures(article: Article, include_commentary: bool = False) -> list[
     if not include_commentary and is_commentary(article):
         return []
     text = article.text
+    home = is_home(article)
     figures: list[Figure] = []
     seen: set[tuple[str, str, str, str]] = set()
     previous: list[tuple[int, int]] = []  # earlier sentences of the current paragraph
@@ -134,7 +146,7 @@ def extract_figures(article: Article, include_commentary: bool = False) -> list[
         sentence = text[a:b]
         if TOPIC.search(sentence):
             context = "\n".join(text[x:y] for x, y in reversed(previous))
-            for metric, region, num, offset in _sentence_figures(text, a, b):
+            for metric, region, num, offset in _sentence_figures(text, a, b, home):
                 asof = resolve_asof(sentence, article.date, context, position=offset)
                 if asof is None:
                     continue

@@ -100,11 +100,21 @@ def asked_phrases(query: Query) -> tuple[str, str]:
     return before, after
 
 
-def _common_edge(phrase: str, window: str, suffix: bool) -> int:
-    """Length of the longest end (suffix=True) or start of ``phrase`` that occurs in ``window``."""
+QUALIFIERS = (("累计", "新增", "现有"), ("确诊", "死亡", "出院", "治愈", "重症", "疑似", "密切接触"))
+
+
+def asked_unit(query: Query) -> str | None:
+    """The counter word the question asks in: 天 in "多少天", 个 in "几个"."""
+    found = re.search(r"(?:多少|几)([个家名件人例天次元台条项户位所座辆批份棵张岁])", query.text)
+    return found.group(1) if found else None
+
+
+def _common_edge(phrase: str, window: str, suffix: bool, touching: bool = False) -> int:
+    """Length of the longest end (suffix=True) or start of ``phrase`` that occurs in ``window``
+    (with ``touching``: that ends the window, for a suffix, or starts it, for a prefix)."""
     for n in range(min(len(phrase), 6), 1, -1):
         piece = phrase[-n:] if suffix else phrase[:n]
-        if piece in window:
+        if (window.endswith(piece) if suffix else window.startswith(piece)) if touching else piece in window:
             return n
     return 0
 
@@ -127,17 +137,25 @@ def binding(text: str, query: Query) -> int:
     asked words. The words before 多少 must end right before the number; those after it may sit on
     either side of the number."""
     before, after = asked_phrases(query)
+    unit = asked_unit(query)
     best = 0
     for found in re.finditer(r"\d+(?:\.\d+)?", text):
-        left = FILLER.sub("", GAP.sub("", text[max(0, found.start() - 10) : found.start()]))
+        left = FILLER.sub("", GAP.sub("", text[max(0, found.start() - 10) : found.start()].rstrip()))
         right = MEASURE.sub("", text[found.end() : found.end() + 12].lstrip("%万亿"))
-        raw_left = GAP.sub("", text[max(0, found.start() - 10) : found.start()])
-        score = max(
-            _common_edge(before, left[-6:], True), _common_edge(before, raw_left[-6:], True),
-            _common_edge(before, right[:6], True),
+        raw_left = GAP.sub("", text[max(0, found.start() - 10) : found.start()].rstrip())
+        score = max(  # the asked noun touches the number: "复工率84%", "33514件瓷瓶"
+            _common_edge(before, left, True, touching=True), _common_edge(before, raw_left, True, touching=True),
+            next((n for n in range(min(len(before), 6), 1, -1) if right.startswith(before[-n:])), 0),
         ) if before else 0
         if after:
             score += max(_common_edge(after, right[:8], False), _common_run(after, left))
+        if unit and re.match(rf"[余多]?[万亿]?[余多]?{unit}", text[found.end() : found.end() + 4]):
+            score += 2  # "隔离多少天" → "14天"
+        near = re.split(r"[，。；：,;]", text[: found.start()])[-1]  # the clause up to the number
+        for group in QUALIFIERS:  # a 新增 figure does not answer a 累计 question, nor 死亡 a 确诊 one
+            asked = [w for w in group if w in query.text]
+            if asked and not any(w in near for w in asked) and any(w in near for w in group):
+                score -= 3
         best = max(best, score)
     return best
 
@@ -280,8 +298,9 @@ def direct_from_sentence(query: Query, cand: Candidate, article_date: str | None
     if wants_number and len(parts) == 1 and "、" in parts[0] and len(NUMBERS.findall(parts[0])) > 1:
         parts = [_narrow(parts[0], query)]
     body = "，".join(parts)
-    if not body:
-        return None
+    lead = "".join(clauses[: pick[-1] + 1]) if pick else ""
+    if not body or any(place not in lead for place in named_places(query)):
+        return None  # an answer about 武汉 must say 武汉 (in the clause or before it in the sentence)
     asof = resolve_asof(cand.text, article_date, context) if cand.start >= 0 else None
     if asof is not None and not wants_when and re.search(r"截至|\d+时", cand.text):
         return f"{body}（截至{asof.label}）"

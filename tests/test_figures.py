@@ -196,3 +196,16 @@ def test_synthetic_layouts() -> None:
         ("累计出院", "株洲", "52", "2020-02-20T24:00"),
         ("累计确诊", "湖南省", "1010", "2020-02-21"),
     }
+
+
+def test_figures_of_other_places_are_not_labelled_zhuzhou() -> None:
+    """National or foreign news ("全球累计确诊…", another city's "本市") is no 株洲 figure."""
+    world = Article(id="w", title="全球累计新冠确诊病例达2亿9375万例", date="2022-01-06", byline="", source="cctv.jsonl",
+                    text="央视网消息：根据世卫组织统计，全球累计新冠肺炎确诊病例达到293750692例。", paper="")
+    beijing = Article(id="b", title="北京新增确诊", date="2020-01-26", byline="", source="dxy.jsonl",
+                      text="从1月25日17时至23时，本市累计确诊病例51例，其中东城区1例。", paper="人民日报")
+    assert [f for f in extract_figures(world) if f.region == "株洲"] == []
+    assert [f for f in extract_figures(beijing) if f.region == "株洲"] == []
+    hunan = Article(id="h", title="湖南新增病例", date="2020-02-10", byline="", source="dxy.jsonl",
+                    text="截至2月9日24时，株洲市累计报告确诊病例70例。", paper="湖南卫健委")
+    assert {(f.metric, f.region, f.value) for f in extract_figures(hunan)} == {("累计确诊", "株洲", "70")}
