@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 import subprocess  # nosec B404 - the benchmark runs this project's own CLIs
 import sys
 import threading
@@ -68,11 +69,31 @@ def child_env(**settings_env: str) -> dict[str, str]:
     return env
 
 
+# Runs ``-m MODULE args…`` and reports the process's own peak RSS (VmHWM) on stderr at exit. (wait4's
+# ru_maxrss is no use here: a forked child inherits the parent's high-water mark until it execs.)
+LAUNCHER = """
+import atexit, runpy, sys
+def _peak():
+    try:
+        for line in open('/proc/self/status'):
+            if line.startswith('VmHWM:'):
+                sys.stderr.write('\\n@@peak_rss_kb=' + line.split()[1] + '\\n')
+    except OSError:
+        pass
+atexit.register(_peak)
+sys.argv = sys.argv[1:]
+runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)
+"""
+PEAK = re.compile(r"\n?@@peak_rss_kb=(\d+)\n?")
+
+
 def run_process(args: list[str], env: dict[str, str], timeout: float = 7200.0) -> ProcessRun:
-    """Run ``python args…`` from the repository; peak RSS comes from wait4 (this child only).
+    """Run ``python args…`` from the repository (``-m MODULE`` through LAUNCHER, for its peak RSS).
 
     ``first_output_s`` is when the child first wrote to stdout (PYTHONUNBUFFERED is set by child_env).
     """
+    if args[0] == "-m":
+        args = ["-c", LAUNCHER, *args[1:]]
     started = time.perf_counter()
     proc = subprocess.Popen(  # noqa: S603 - fixed argv, this project's own modules
         [sys.executable, *args], cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -82,6 +103,8 @@ def run_process(args: list[str], env: dict[str, str], timeout: float = 7200.0) -
     err_chunks: list[bytes] = []
     reader = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()), daemon=True)
     reader.start()
+    timer = threading.Timer(timeout, proc.kill)
+    timer.start()
     while True:
         block = proc.stdout.read1(65536)
         if not block:
@@ -89,16 +112,15 @@ def run_process(args: list[str], env: dict[str, str], timeout: float = 7200.0) -
         if first is None:
             first = time.perf_counter() - started
         chunks.append(block)
-        if time.perf_counter() - started > timeout:
-            proc.kill()
-            break
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc.wait()
     seconds = time.perf_counter() - started
+    timer.cancel()
     reader.join(timeout=10)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    stderr = b"".join(err_chunks).decode("utf-8", "replace")
+    peak = PEAK.search(stderr)
     return ProcessRun(
-        seconds, proc.returncode, b"".join(chunks).decode("utf-8", "replace"),
-        b"".join(err_chunks).decode("utf-8", "replace"), usage.ru_maxrss / 1024.0, first,
+        seconds, proc.returncode, b"".join(chunks).decode("utf-8", "replace"), PEAK.sub("", stderr),
+        int(peak.group(1)) / 1024.0 if peak else float("nan"), first,
     )
 
 

@@ -83,7 +83,8 @@ def summarize_latency(rows: list[dict]) -> dict:
 
 
 def embedding_threads(embedder, questions: list[str], repeat: int) -> dict | None:
-    """Bare query embedding with torch's default thread count vs one thread, interleaved per question.
+    """Bare query embedding with torch's default thread count vs one thread, in alternating blocks of
+    the whole question set (default, 1, default, 1, …), so both see the same machine load.
 
     On a machine shared with other busy processes, OpenMP threads that spin at barriers lose their
     time slices and a 2-thread encode can be many times slower than a 1-thread one.
@@ -93,13 +94,14 @@ def embedding_threads(embedder, questions: list[str], repeat: int) -> dict | Non
     default = torch.get_num_threads()
     if default <= 1:
         return None
+    texts = [normalize(q).text for q in questions]
     times: dict[int, list[float]] = {default: [], 1: []}
     try:
         for _ in range(repeat):
-            for question in questions:
-                text = normalize(question).text
-                for threads in (default, 1):
-                    torch.set_num_threads(threads)
+            for threads in (default, 1):
+                torch.set_num_threads(threads)
+                embedder.encode_queries(texts[:1])  # let the thread pool settle
+                for text in texts:
                     started = time.perf_counter()
                     embedder.encode_queries([text])
                     times[threads].append(time.perf_counter() - started)
