@@ -41,6 +41,7 @@ def answer_latency(engine, questions: list[str], repeat: int) -> dict:
     engine.embedder = Timed(embedder, watch, {"encode_queries": "embed"})
     snap.vectors = Timed(vectors, watch, {"search": "dense", "reconstruct": "dense"})
     snap.lexical = Timed(lexical, watch, {"search": "lexical"})
+    engine._out_of_scope = watch.wrap("scope", engine._out_of_scope)  # instance attribute, removed below
     rows = []
     try:
         for question in questions[:3]:  # warm-up: jieba, OpenCC, the corpus text cache
@@ -59,6 +60,7 @@ def answer_latency(engine, questions: list[str], repeat: int) -> dict:
                 rows.append({"total": total, "bare": bare, "kind": answer.kind, **parts})
     finally:
         engine.embedder, snap.vectors, snap.lexical = embedder, vectors, lexical
+        del engine._out_of_scope
     return summarize_latency(rows)
 
 
@@ -74,6 +76,7 @@ def summarize_latency(rows: list[dict]) -> dict:
         "dense": percentiles([r.get("dense", 0.0) for r in searched]),
         "lexical": percentiles([r.get("lexical", 0.0) for r in searched]),
         "compose": percentiles(compose),
+        "scope": percentiles([r.get("scope", 0.0) for r in searched]),
         "bare_embed": percentiles([r["bare"] for r in searched]),
     }
     if searched:
@@ -128,6 +131,8 @@ def latency_rows(name: str, lat: dict) -> list[list]:
         [name, "· lexical search (BM25)", lat["lexical"]["p50"], lat["lexical"]["p95"], lat["lexical"]["mean"]],
         [name, "· answer composition (the rest)", lat["compose"]["p50"], lat["compose"]["p95"],
          lat["compose"]["mean"]],
+        *([[name, "·· of which the scope check (`Engine._out_of_scope`)", lat["scope"]["p50"], lat["scope"]["p95"],
+            lat["scope"]["mean"]]] if "scope" in lat else []),
         [name, "bare `encode_queries` of the same text", lat["bare_embed"]["p50"], lat["bare_embed"]["p95"],
          lat["bare_embed"]["mean"]],
     ]
