@@ -147,6 +147,8 @@ def binding(text: str, query: Query) -> int:
             _common_edge(before, left, True, touching=True), _common_edge(before, raw_left, True, touching=True),
             next((n for n in range(min(len(before), 6), 1, -1) if right.startswith(before[-n:])), 0),
         ) if before else 0
+        if score and len(before) - score >= 2:  # the rest of the asked noun just before: "寄递企业…复工率84%"
+            score += _common_run(before[:-score], text[max(0, found.start() - 40) : found.start()])
         if after:
             score += max(_common_edge(after, right[:8], False), _common_run(after, left))
         if unit and re.match(rf"[余多]?[万亿]?[余多]?{unit}", text[found.end() : found.end() + 4]):

@@ -13,7 +13,7 @@ from pathlib import Path
 from config import Settings
 from index.asof import parse_question_date, resolve_asof
 from index.embedder import Embedder, make_embedder
-from index.figures import Figure, latest_figures
+from index.figures import HOME, Figure, is_home, latest_figures
 from index.snapshot import IndexSnapshot, load_snapshot
 from retrieval.answer import Answer, enforce_faithfulness
 from retrieval.compose import (
@@ -28,12 +28,20 @@ from retrieval.compose import (
     direct_from_sentence,
     figure_answer,
 )
-from retrieval.normalize import Query, named_places, normalize, other_place
+from retrieval.normalize import Query, named_places, normalize
 from retrieval.search import FusionConfig, HybridSearcher
 
 log = logging.getLogger(__name__)
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 NUMBER = re.compile(r"\d")
+CHITCHAT = re.compile(
+    r"\s*(?:你好|您好|嗨|哈喽|哈啰|hello|hi|hey|谢谢|多谢|感谢|谢了|thanks|thank you|在吗|在不在|早上好|上午好|"
+    r"中午好|下午好|晚上好|早安|晚安|再见|拜拜|bye|ok|okay|好的|好|嗯|哦)[\s!！。.~～？?啊呀呢吧哈]*",
+    re.I,
+)
+_NOW = r"(?:今天|今日|明天|今晚|现在|此刻|这几天|本周|today|tonight|tomorrow|now)"
+_LIVE = r"(?:天气|气温|温度|下雨|下雪|降雨|空气质量|路况|weather|temperature|rain)"
+LIVE = re.compile(rf"{_NOW}.{{0,16}}{_LIVE}|{_LIVE}.{{0,16}}{_NOW}", re.I)  # today's weather: no archive has it
 
 
 class Engine:
@@ -100,6 +108,8 @@ class Engine:
         query = normalize(question)
         if not query.text.strip("？?！!。，,. "):
             return self._decline(query, snap, "问题是空的")
+        if CHITCHAT.fullmatch(query.original):
+            return self._decline(query, snap, "这不是一个问题。请直接问株洲新闻里的事，例如「株洲累计确诊多少」")
         declined = self._out_of_scope(query, snap)
         if declined is not None:
             return declined
@@ -126,6 +136,9 @@ class Engine:
         else:
             pool = [c for c in ranked if c.own > 0]
         pool = pool or [best]
+        places = named_places(query)
+        if not places:  # a question naming no other place asks about 株洲: its own reports first
+            pool = [c for c in pool if self._home(snap, c)] or pool
         group = [c for c in pool if c.relevance >= (0.75 if counting else 0.85) * pool[0].relevance]
         for cand in group:
             article = snap.articles[cand.article_id]
@@ -145,12 +158,16 @@ class Engine:
             if answer_text:
                 chosen = cand
                 break
-        places = named_places(query)
         if answer_text is None and places:  # passages that merely mention 武汉 do not answer about 武汉
             return self._decline(query, snap, f"现有报道没有回答这个关于{places[0]}的问题")
         answer = Answer(query.original, True, answer_text, [_source(snap, chosen)],
                         kind="sentence" if answer_text else "quotes")
         return self._with_more_quotes(answer, snap, ranked, top_k)
+
+    @staticmethod
+    def _home(snap: IndexSnapshot, cand: Candidate) -> bool:
+        """A 株洲 report (paper, headline or dateline), or a sentence that names 株洲."""
+        return is_home(snap.articles[cand.article_id]) or HOME in cand.text
 
     def _with_more_quotes(self, answer: Answer, snap: IndexSnapshot, ranked: list[Candidate], top_k: int) -> Answer:
         """Add the next best sentences as quotes (never the same sentence twice, no headlines)."""
@@ -165,23 +182,25 @@ class Engine:
         return answer
 
     def _out_of_scope(self, query: Query, snap: IndexSnapshot) -> Answer | None:
-        corpus_text = self._corpus_text(snap)
-        place = other_place(query, corpus_text)
+        facts = self._facts(snap)
+        place = next((p for p in named_places(query) if not facts.mentions(p)), None)
         if place:
             return self._decline(query, snap, f"这里只收录株洲本地新闻，没有关于{place}的报道")
+        if LIVE.search(query.original) or LIVE.search(query.text):
+            return self._decline(query, snap, "这里是新闻报道存档，没有今天的天气、路况这类实时信息")
         years = {int(y) for y in YEAR.findall(query.text)}
-        covered = {int(d[:4]) for d in (a.date for a in snap.articles.values()) if d}
-        if years and covered and not years & covered:
-            return self._decline(query, snap, f"这里只有{min(covered)}年的报道")
+        if years and facts.years and not years & facts.years:
+            return self._decline(query, snap, f"这里只有{min(facts.years)}年的报道")
         return None
 
-    _corpus_cache: tuple[str, str] | None = None
+    _facts_cache: _CorpusFacts | None = None
 
-    def _corpus_text(self, snap: IndexSnapshot) -> str:
-        if self._corpus_cache is None or self._corpus_cache[0] != snap.build_id:
-            text = "\n".join(a.title + "\n" + a.text for a in snap.articles.values())
-            self._corpus_cache = (snap.build_id, text)
-        return self._corpus_cache[1]
+    def _facts(self, snap: IndexSnapshot) -> _CorpusFacts:
+        """What the scope checks need about a build, computed once per build (not per question)."""
+        facts = self._facts_cache
+        if facts is None or facts.build_id != snap.build_id:
+            facts = self._facts_cache = _CorpusFacts(snap)
+        return facts
 
     def _decline(self, query: Query, snap: IndexSnapshot, reason: str) -> Answer:
         return Answer(query.original, False, None, [], note=f"{reason}。{self.coverage_line(snap)}", kind="declined")
@@ -189,16 +208,7 @@ class Engine:
     # ------------------------------------------------------------------ corpus facts
     def coverage_line(self, snap: IndexSnapshot | None = None) -> str:
         """One line on what the corpus covers: papers, number of articles, date range, topics."""
-        snap = snap or self._snapshot
-        dates = sorted(a.date for a in snap.articles.values() if a.date)
-        papers = Counter(a.paper or "报道" for a in snap.articles.values()).most_common(2)
-        span = ""
-        if dates:
-            span = f"{_date_label(dates[0])}至{_date_label(dates[-1])}" if dates[0] != dates[-1] else _date_label(dates[0])
-        return (
-            f"现有{'、'.join(p for p, _ in papers)}{len(snap.articles)}篇报道（{span}），"
-            "主要是株洲新冠肺炎疫情通报、防控措施和复工复产"
-        )
+        return self._facts(snap or self._snapshot).coverage
 
     def latest(self) -> list[dict]:
         """The newest value of each epidemic measure, its as-of time, the previous value and the change."""
@@ -219,3 +229,37 @@ class Engine:
             "uptime_s": round(time.time() - self.started), "questions": self.questions,
             "index_dir": str(Path(self.settings.index_dir)),
         }
+
+
+class _CorpusFacts:
+    """Per-build facts for the scope checks and the coverage line; place lookups are memoised.
+
+    At 1M chunks, scanning every article per question cost ~140 ms (docs/benchmarks.md, section 3).
+    """
+
+    def __init__(self, snap: IndexSnapshot) -> None:
+        self.build_id = snap.build_id
+        self._articles = snap.articles
+        self._text: str | None = None
+        self._mentions: dict[str, bool] = {}
+        dates = sorted(a.date for a in snap.articles.values() if a.date)
+        self.years = {int(d[:4]) for d in dates}
+        named = Counter(a.paper for a in snap.articles.values() if a.paper)
+        papers = "、".join(p for p, _ in named.most_common(2))
+        if papers and (len(named) > 2 or sum(named.values()) < len(snap.articles)):
+            papers += "等"
+        span = ""
+        if dates:
+            span = f"{_date_label(dates[0])}至{_date_label(dates[-1])}" if dates[0] != dates[-1] else _date_label(dates[0])
+        self.coverage = (
+            f"现有{papers}{len(snap.articles)}篇报道（{span}），"
+            "主要是株洲新冠肺炎疫情通报、防控措施和复工复产"
+        )
+
+    def mentions(self, place: str) -> bool:
+        """Whether any title or article text names ``place``."""
+        if place not in self._mentions:
+            if self._text is None:
+                self._text = "\n".join(a.title + "\n" + a.text for a in self._articles.values())
+            self._mentions[place] = place in self._text
+        return self._mentions[place]

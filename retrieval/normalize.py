@@ -99,8 +99,3 @@ def normalize(question: str) -> Query:
 def named_places(query: Query) -> list[str]:
     """Places other than 株洲 (and its districts) that the question names."""
     return [place for place in OTHER_PLACES if place in query.lexical]
-
-
-def other_place(query: Query, corpus_text: str) -> str | None:
-    """A place the question names that the corpus never mentions (a question about another city)."""
-    return next((place for place in named_places(query) if place not in corpus_text), None)
