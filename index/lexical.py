@@ -72,13 +72,13 @@ class LexicalIndex:
     def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` (scores, row ids), best first, rows with score 0 left out."""
         scores = self.scores(query)
-        k = min(k, len(scores))
-        if k <= 0:
+        rows = np.flatnonzero(scores > 0)  # only rows sharing a word; far fewer than all at 1M chunks
+        if k <= 0 or not len(rows):
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        top = top[scores[top] > 0]
-        return scores[top], top.astype(np.int64)
+        if len(rows) > k:
+            rows = rows[np.argpartition(-scores[rows], k - 1)[:k]]
+        rows = rows[np.lexsort((rows, -scores[rows]))]  # best first; ties by row, as before
+        return scores[rows], rows.astype(np.int64)
 
     def save(self, path: Path) -> None:
         self._bm25.save(str(path))  # numpy arrays + json, no pickle

@@ -449,3 +449,15 @@ def test_real_model_dense_search_finds_the_total(real_embedder, tmp_path: Path) 
     scores, rows = snapshot.vectors.search(query, 3)
     top = [snapshot.chunks[r].text for r in rows[0]]
     assert any("78例" in text for text in top), top
+
+
+def test_fast_query_path_gives_the_library_vectors(real_embedder) -> None:
+    """encode_queries skips encode()'s per-call bookkeeping; the vectors must be the documented ones."""
+    questions = ["株洲累计确诊多少", "醴陵推出了多少专项信贷资金？", "How many confirmed cases in Zhuzhou?", "株洲"]
+    fast = real_embedder.encode_queries(questions)
+    library = real_embedder.encode_queries_library(questions)
+    assert fast.shape == library.shape == (4, real_embedder.dimension) and fast.dtype == np.float32
+    assert np.abs(fast - library).max() < 1e-5
+    single = real_embedder.encode_queries([questions[1]])[0]
+    assert float(single @ library[1]) > 0.99999
+    assert real_embedder.encode_queries([]).shape == (0, real_embedder.dimension)
