@@ -39,7 +39,10 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(60, ge=0, description="Characters of trailing sentences repeated.")
 
     # --- vector index -----------------------------------------------------------------
-    vector_index: Literal["flat", "hnsw", "ivf"] = Field("flat", description="FAISS index type.")
+    vector_index: Literal["auto", "flat", "hnsw", "ivf", "hnsw_sq8", "ivf_sq8", "ivf_fp16", "ivf_pq"] = Field(
+        "auto", description="FAISS index type; auto: exact (flat) up to auto_ann_rows chunks, then ivf_fp16 "
+        "(docs/benchmarks.md: which index at which corpus size).")
+    auto_ann_rows: int = Field(200_000, ge=1, description="Chunks from which auto switches flat → ivf_fp16.")
     hnsw_m: int = Field(32, ge=4)
     ivf_nlist: int = Field(1024, ge=1)
     ivf_nprobe: int = Field(32, ge=1)

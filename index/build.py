@@ -24,7 +24,7 @@ from index.figures import extract_figures
 from index.lexical import LexicalIndex
 from index.sources import scan
 from index.store import EmbeddingCache, write_meta
-from index.vectors import VectorIndex
+from index.vectors import VectorIndex, choose_kind
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -94,7 +94,7 @@ def _fingerprint(settings: Settings, model_id: str, file_hashes: dict[str, str])
     payload = {
         "format": FORMAT_VERSION, "code": _code_version(), "model": model_id, "size": settings.chunk_size,
         "overlap": settings.chunk_overlap, "year": settings.default_year, "kind": settings.vector_index,
-        "inputs": file_hashes,
+        "ann": [settings.auto_ann_rows, settings.hnsw_m, settings.ivf_nlist, settings.ivf_nprobe], "inputs": file_hashes,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -157,9 +157,9 @@ def _build_locked(settings, embedder_factory, model_id, force, progress) -> Buil
     work = settings.index_dir / "builds" / f".{build_id}.partial"
     work.mkdir(parents=True)
     try:
+        kind = choose_kind(settings.vector_index, len(vectors), settings.auto_ann_rows)
         VectorIndex.build(
-            vectors, settings.vector_index, hnsw_m=settings.hnsw_m, ivf_nlist=settings.ivf_nlist,
-            ivf_nprobe=settings.ivf_nprobe,
+            vectors, kind, hnsw_m=settings.hnsw_m, ivf_nlist=settings.ivf_nlist, ivf_nprobe=settings.ivf_nprobe,
         ).save(work / "vectors.faiss")
         LexicalIndex.build([c.embed_text for c in chunks]).save(work / "lexical")
         write_meta(work / "meta.sqlite", corpus.articles, chunks, figures)
@@ -171,7 +171,7 @@ def _build_locked(settings, embedder_factory, model_id, force, progress) -> Buil
             "fingerprint": fingerprint,
             "model": {"id": model_id, "dimension": dimension},
             "chunking": {"size": settings.chunk_size, "overlap": settings.chunk_overlap},
-            "vector_index": {"kind": settings.vector_index},
+            "vector_index": {"kind": kind, "setting": settings.vector_index},
             "inputs": corpus.file_hashes,
             "counts": {
                 "files": report.files, "articles": report.articles, "chunks": report.chunks,

@@ -161,7 +161,7 @@ def test_manifest(built) -> None:
     assert manifest["build_id"] == report.build_dir.name
     assert manifest["model"] == {"id": "fake-64", "dimension": 64}
     assert manifest["chunking"] == {"size": settings.chunk_size, "overlap": settings.chunk_overlap}
-    assert manifest["vector_index"] == {"kind": "flat"}
+    assert manifest["vector_index"] == {"kind": "flat", "setting": "auto"}  # 88 chunks: exact search
     assert manifest["inputs"] == {
         name: hashlib.sha256((SEED_DIR / name).read_bytes()).hexdigest() for name in SEED_FILES
     }
@@ -461,3 +461,18 @@ def test_fast_query_path_gives_the_library_vectors(real_embedder) -> None:
     single = real_embedder.encode_queries([questions[1]])[0]
     assert float(single @ library[1]) > 0.99999
     assert real_embedder.encode_queries([]).shape == (0, real_embedder.dimension)
+
+
+def test_auto_index_kind_switches_to_ivf_at_the_threshold(tmp_path: Path) -> None:
+    from index.vectors import choose_kind
+
+    assert choose_kind("auto", 199_999) == "flat" and choose_kind("auto", 200_000) == "ivf_fp16"
+    assert choose_kind("hnsw", 10) == "hnsw"
+    _seed(tmp_path)
+    settings = _settings(tmp_path, auto_ann_rows=50)
+    report = _build(settings)
+    assert read_manifest(report.build_dir)["vector_index"] == {"kind": "ivf_fp16", "setting": "auto"}
+    snapshot = load_snapshot(settings.index_dir, FAKE_ID)
+    query = FakeEmbedder(64).encode_queries([snapshot.chunks[5].embed_text])
+    scores, rows = snapshot.vectors.search(query, 3)
+    assert rows[0][0] == 5 and scores[0][0] > 0.99  # a chunk finds itself through the IVF lists
