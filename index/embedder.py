@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import threading
 from pathlib import Path
 from typing import Protocol
 
@@ -74,6 +75,7 @@ class SentenceTransformerEmbedder:
         self._passage = "passage" if prompts.get("passage") else None
         self._query_prompt = prompts.get("query") or None
         self.model.eval()  # once: encode() would walk every parameter and module again on each call
+        self._batcher = QueryBatcher(self._encode_queries_now)
 
     def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
         vectors = self.model.encode(
@@ -83,9 +85,13 @@ class SentenceTransformerEmbedder:
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Query vectors; questions arriving from several threads at once share one forward pass."""
+        return self._batcher(texts)
+
+    def _encode_queries_now(self, texts: list[str]) -> np.ndarray:
         """The model's own modules on one short batch, without ``encode``'s per-call bookkeeping
         (device resolution and ``eval()`` walk all ~200 parameters: ~6 ms of a ~30 ms question).
-        Same vectors as ``encode_queries_library`` (tests/test_materialize.py checks)."""
+        Same vectors as ``encode_queries_library`` (tests/test_build.py checks)."""
         import torch
 
         if not texts:
@@ -103,6 +109,77 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
+
+
+class QueryBatcher:
+    """Coalesces concurrent ``encode(texts)`` calls from several threads into one call.
+
+    The bot answers chats in a thread pool; without this, N questions at once mean N forward passes
+    fighting over 2 cores. Here the first caller runs the model; callers arriving meanwhile queue up,
+    and when it finishes, one of them runs a single pass for all of them. Nobody waits for a timer: a
+    lone question goes straight through.
+    """
+
+    class _Call:
+        def __init__(self, texts: list[str]) -> None:
+            self.texts = texts
+            self.done = threading.Event()
+            self.lead = False
+            self.result: np.ndarray | None = None
+            self.error: BaseException | None = None
+
+    def __init__(self, encode, max_texts: int = 64) -> None:
+        self._encode = encode
+        self._max = max_texts
+        self._lock = threading.Lock()
+        self._queue: list[QueryBatcher._Call] = []
+        self._running = False
+        self.passes = 0  # forward passes run (for tests and benchmarks)
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        call = self._Call(list(texts))
+        with self._lock:
+            self._queue.append(call)
+            lead = not self._running
+            self._running = True
+        if not lead:
+            call.done.wait()
+            if not call.lead:
+                return self._result(call)
+        self._run()
+        return self._result(call)
+
+    def _run(self) -> None:
+        with self._lock:
+            batch, size = [], 0
+            while self._queue and (not batch or size + len(self._queue[0].texts) <= self._max):
+                batch.append(self._queue.pop(0))
+                size += len(batch[-1].texts)
+        try:
+            vectors = self._encode([t for c in batch for t in c.texts])
+            self.passes += 1
+            start = 0
+            for c in batch:
+                c.result = vectors[start : start + len(c.texts)]
+                start += len(c.texts)
+        except BaseException as err:  # every waiting caller gets the error, not a hang
+            for c in batch:
+                c.error = err
+        with self._lock:
+            if self._queue:  # hand over: the oldest waiting caller runs the next pass
+                self._queue[0].lead = True
+                self._queue[0].done.set()
+            else:
+                self._running = False
+        for c in batch:
+            c.done.set()
+
+    @staticmethod
+    def _result(call: QueryBatcher._Call) -> np.ndarray:
+        if call.error is not None:
+            raise call.error
+        assert call.result is not None
+        return call.result
 
 
 def _model_id(name_or_path: str) -> str:
