@@ -10,7 +10,7 @@ from collections import OrderedDict, defaultdict, deque
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType, MessageEntityType
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
 from bot import format as fmt
@@ -106,8 +106,9 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     if not question.strip():
         await say(message, EMPTY)
         return
-    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+    typing = asyncio.create_task(_typing(context, message.chat_id))  # cosmetic: never delays or loses the answer
     answer = await asyncio.to_thread(engine.ask, question)
+    await asyncio.wait({typing}, timeout=1.0)  # "typing…" before the reply, if Telegram took it in time
     markup = None
     if answer.answered and answer.sources:
         key = _remember(context, question)
@@ -115,6 +116,14 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         buttons.insert(0, InlineKeyboardButton("更多来源", callback_data=f"more:{key}"))
         markup = InlineKeyboardMarkup([buttons])
     await reply_html(message, fmt.format_answer(answer), markup)
+
+
+async def _typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+    """Show "typing…"; a failure here (429, 5xx, time-out) must not cost the user the answer."""
+    try:
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    except TelegramError as err:
+        log.debug("typing indicator failed in chat %s: %s", chat_id, err)
 
 
 async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -89,3 +89,40 @@ async def test_send_faults_are_retried_and_each_reply_sent_once(seed_settings, s
     texts = sorted(m["text"] for m in request.sent())
     assert len(texts) == 2
     assert sum("荷塘区累计确诊21例" in t for t in texts) == 1 and sum("1171.73" in t for t in texts) == 1
+
+
+@pytest.mark.parametrize("fault", [502, 400, 429, "timeout", "drop"])
+async def test_a_failed_typing_action_does_not_cost_the_answer(seed_settings, seed_engine, fault):
+    """"typing…" is cosmetic: before, a refused sendChatAction turned the answer into an error message."""
+    request = ScriptedRequest({"sendChatAction": [fault]})
+    app = build_application(seed_settings, engine=seed_engine, request=request, get_updates_request=request)
+    queue_question(app, request, 1, "株洲累计确诊多少", user=12)
+    await run_until_answered(app, request, expected=1)
+    assert request.injected == [f"sendChatAction:{fault}"]
+    replies = request.sent()
+    assert len(replies) == 1 and "78" in replies[0]["text"] and "出了点问题" not in replies[0]["text"]
+
+
+def test_typing_actions_are_not_throttled_but_replies_are():
+    from bot.app import ReplyRateLimiter
+
+    limiter = ReplyRateLimiter(overall_max_rate=1, overall_time_period=60, group_max_rate=1, max_retries=0)
+    calls: list[str] = []
+
+    async def callback(name):
+        calls.append(name)
+        return True
+
+    async def main():
+        await limiter.initialize()
+        for i in range(5):  # five typing actions inside a 1-per-minute budget: none waits
+            await asyncio.wait_for(limiter.process_request(callback, (f"typing{i}",), {}, "sendChatAction",
+                                                           {"chat_id": 1}, None), 1)
+        await limiter.process_request(callback, ("reply1",), {}, "sendMessage", {"chat_id": 1}, None)
+        with pytest.raises(asyncio.TimeoutError):  # the second reply in the same minute has to wait
+            await asyncio.wait_for(limiter.process_request(callback, ("reply2",), {}, "sendMessage",
+                                                           {"chat_id": 1}, None), 0.5)
+        await limiter.shutdown()
+
+    asyncio.run(main())
+    assert calls == [f"typing{i}" for i in range(5)] + ["reply1"]
