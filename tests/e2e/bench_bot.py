@@ -238,6 +238,12 @@ async def main_async(args: argparse.Namespace) -> str:
                          "vs_concurrent": statistics.median(r[mode]["per_second"] / r["concurrent"] for r in reps)})
     if profiler:
         profiler.dump_stats(args.profile)
+    if args.json:
+        import json
+        from pathlib import Path
+
+        Path(args.json).write_text(json.dumps({"rows": rows, "per_chat": per_chat, "repeat": args.repeat,
+                                               "load": [load_before, os.getloadavg()[0]]}), encoding="utf-8")
     lines = [
         f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after ({os.cpu_count()} cores); "
         f"median of {args.repeat} interleaved repetitions per row",
@@ -273,6 +279,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1,
                         help="stub mode: repetitions per row (bare engine and bot interleaved); medians reported")
     parser.add_argument("--profile", metavar="FILE", help="stub mode: cProfile the event loop during the bot runs")
+    parser.add_argument("--json", metavar="FILE", help="stub mode: also write the rows as JSON (for make bench)")
     args = parser.parse_args()
     if len(args.per_chat.split(",")) not in (1, len(args.chats.split(","))):
         parser.error("--per-chat takes one number or one per --chats level")

@@ -1,0 +1,46 @@
+"""docs/benchmarks.md bookkeeping: a run replaces only its own blocks, keeps the hand-written sections, and the
+summary of targets is recomputed from every block's data (pure functions, no benchmark is run)."""
+
+from __future__ import annotations
+
+from retrieval import bench_report as report
+
+
+def test_a_run_replaces_its_blocks_and_keeps_the_rest(tmp_path):
+    doc = tmp_path / "benchmarks.md"
+    old = {
+        "build": report.block("build", "old build", {"ratio": 0.5, "unchanged_s": 0.1, "unchanged_process_s": 0.4}),
+        "vectors-100000": report.block("vectors-100000", "vectors table", {"n": 100000, "results": []}),
+    }
+    doc.write_text(report.render(doc, old, "# Benchmarks", "## Summary"), encoding="utf-8")
+    text = doc.read_text(encoding="utf-8")
+    text = text.replace(report.PLACEHOLDER["## What the figures show"], "Hand-written reading of the figures.")
+    doc.write_text(text, encoding="utf-8")
+
+    new = {"build": report.block("build", "new build", {"ratio": 0.95, "unchanged_s": 0.1,
+                                                        "unchanged_process_s": 0.4})}
+    out = report.render(doc, new, "# Benchmarks", "## Summary")
+    assert "new build" in out and "old build" not in out  # this run's block replaced the old one
+    assert "vectors table" in out  # a block this run did not measure is kept
+    assert "Hand-written reading of the figures." in out  # kept verbatim
+    assert out.index("## 2. Index build") < out.index("new build") < out.index("## 3.")
+
+    data = report.all_data(doc, new)
+    rows = {r[0]: r for r in report.targets(data)}
+    assert rows["build throughput / bare encode ≥ 0.9 (seed)"][1:3] == [0.95, "✅ met"]
+
+
+def test_targets_mark_what_is_not_met():
+    data = {
+        "bot": {"rows": [{"limiter": "production", "chats": 50, "vs_concurrent": 0.33, "vs_sequential": 0.7,
+                          "per_second": 15.6, "concurrent": 47.2},
+                         {"limiter": "off", "chats": 50, "vs_concurrent": 0.9, "vs_sequential": 1.4,
+                          "per_second": 40.0, "concurrent": 47.2}]},
+        "e2e-1000000": {"rows": 1_000_000, "runs": [{"kind": "ivf_fp16", "nprobe": 32,
+                                                      "latency": {"total": {"p50": 39.8, "p95": 52.0}}}]},
+    }
+    rows = report.targets(data)
+    bot = [r for r in rows if r[0].startswith("bot ÷ bare engine")]
+    assert len(bot) == 1 and bot[0][2] == "❌ not met" and "0.33" in bot[0][1]  # production limiter only
+    e2e = [r for r in rows if r[0].startswith("≤ 50 ms per answer")]
+    assert e2e[0][2] == "✅ met" and "nprobe 32" in e2e[0][0]
