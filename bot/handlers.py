@@ -106,9 +106,13 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     if not question.strip():
         await say(message, EMPTY)
         return
-    typing = asyncio.create_task(_typing(context, message.chat_id))  # cosmetic: never delays or loses the answer
-    answer = await asyncio.to_thread(engine.ask, question)
-    await asyncio.wait({typing}, timeout=1.0)  # "typing…" before the reply, if Telegram took it in time
+    work = asyncio.ensure_future(asyncio.to_thread(engine.ask, question))
+    done, _ = await asyncio.wait({work}, timeout=context.bot_data["settings"].typing_after)
+    if not done:  # a slow answer: show "typing…" meanwhile (cosmetic: never delays or loses the answer)
+        typing = asyncio.create_task(_typing(context, message.chat_id))
+        await asyncio.wait({work})
+        await asyncio.wait({typing}, timeout=1.0)  # "typing…" before the reply, if Telegram took it in time
+    answer = work.result()
     markup = None
     if answer.answered and answer.sources:
         key = _remember(context, question)

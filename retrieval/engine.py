@@ -58,6 +58,7 @@ class Engine:
         )
         self.started = time.time()
         self.questions = 0
+        self._facts(snapshot)
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Engine:
@@ -91,6 +92,7 @@ class Engine:
             except Exception:
                 self._failed = target
                 raise
+            self._facts(fresh)  # computed here, in the watcher, not on the first question after the switch
             self._snapshot = fresh
             log.info("serving index %s", fresh.build_id)
             return True
@@ -193,13 +195,19 @@ class Engine:
             return self._decline(query, snap, f"这里只有{min(facts.years)}年的报道")
         return None
 
-    _facts_cache: _CorpusFacts | None = None
+    _facts_cache: dict[str, _CorpusFacts] | None = None
 
     def _facts(self, snap: IndexSnapshot) -> _CorpusFacts:
-        """What the scope checks need about a build, computed once per build (not per question)."""
-        facts = self._facts_cache
-        if facts is None or facts.build_id != snap.build_id:
-            facts = self._facts_cache = _CorpusFacts(snap)
+        """What the scope checks need about a build, computed once per build (not per question); the
+        serving build's and the incoming one's are kept, so a switch never recomputes mid-question."""
+        cache = self._facts_cache if self._facts_cache is not None else {}
+        facts = cache.get(snap.build_id)
+        if facts is None:
+            facts = _CorpusFacts(snap)
+            current = getattr(self, "_snapshot", None)
+            cache = {k: v for k, v in cache.items() if current is not None and k == current.build_id}
+            cache[snap.build_id] = facts
+            self._facts_cache = cache
         return facts
 
     def _decline(self, query: Query, snap: IndexSnapshot, reason: str) -> Answer:

@@ -86,7 +86,7 @@ def message_update(app, text: str, *, user: int = USER, chat_type: str = "privat
 async def test_question_gets_answer_quotes_and_buttons(bot):
     app, request = bot
     await app.process_update(message_update(app, "株洲累计确诊多少"))
-    assert request.sent("sendChatAction")[0]["action"] == "typing"
+    assert request.sent("sendChatAction") == []  # a fast answer needs no "typing…" (typing_after)
     reply = request.sent()[-1]
     assert reply["parse_mode"] == "HTML"
     assert "<b>累计确诊78例（截至2020年2月19日24时）</b>" in reply["text"]
@@ -304,3 +304,25 @@ async def test_expired_button_asks_to_ask_again(bot):
     }}, app.bot)
     await app.process_update(update)
     assert request.sent()[-1]["text"] == "这个按钮已过期，请重新提问。"
+
+
+async def test_a_slow_answer_shows_typing_first(seed_settings, seed_engine):
+    class SlowEngine:
+        def __getattr__(self, name):
+            return getattr(seed_engine, name)
+
+        def ask(self, *args, **kwargs):
+            time.sleep(0.6)
+            return seed_engine.ask(*args, **kwargs)
+
+    request = RecordingRequest()
+    settings = seed_settings.model_copy(update={"typing_after": 0.2})
+    app = build_application(settings, engine=SlowEngine(), request=request, get_updates_request=request)
+    await app.initialize()
+    try:
+        await app.process_update(message_update(app, "株洲累计确诊多少"))
+    finally:
+        await app.shutdown()
+    methods = [call[0] for call in request.calls if call[0] in ("sendChatAction", "sendMessage")]
+    assert methods == ["sendChatAction", "sendMessage"]  # typing first, then the one answer
+    assert request.sent("sendChatAction")[0]["action"] == "typing" and "78" in request.sent()[-1]["text"]

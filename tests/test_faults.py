@@ -95,7 +95,8 @@ async def test_send_faults_are_retried_and_each_reply_sent_once(seed_settings, s
 async def test_a_failed_typing_action_does_not_cost_the_answer(seed_settings, seed_engine, fault):
     """"typing…" is cosmetic: before, a refused sendChatAction turned the answer into an error message."""
     request = ScriptedRequest({"sendChatAction": [fault]})
-    app = build_application(seed_settings, engine=seed_engine, request=request, get_updates_request=request)
+    settings = seed_settings.model_copy(update={"typing_after": 0})  # always send "typing…"
+    app = build_application(settings, engine=seed_engine, request=request, get_updates_request=request)
     queue_question(app, request, 1, "株洲累计确诊多少", user=12)
     await run_until_answered(app, request, expected=1)
     assert request.injected == [f"sendChatAction:{fault}"]

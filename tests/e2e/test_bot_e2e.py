@@ -49,7 +49,8 @@ def app(emulator, e2e_settings, engine):
     token = emulator.new_token()
 
     def factory(token, base_url, request, get_updates_request):
-        settings = e2e_settings.model_copy(update={"bot_token": SecretStr(token), "bot_api_url": base_url})
+        settings = e2e_settings.model_copy(update={"bot_token": SecretStr(token), "bot_api_url": base_url,
+                                                   "typing_after": 0})
         return make_bot(settings, engine=engine, request=request, get_updates_request=get_updates_request)
 
     application = build_application(factory, emulator, token)

@@ -17,7 +17,7 @@ QUESTIONS = [("株洲累计确诊多少", "78"), ("荷塘区有多少确诊病�
 
 async def test_two_chats_two_questions_one_reply_each(seed_settings, seed_engine):
     async with BotAPIStub() as stub:
-        settings = seed_settings.model_copy(update={"bot_token": SecretStr(stub.token),
+        settings = seed_settings.model_copy(update={"bot_token": SecretStr(stub.token), "typing_after": 0,
                                                     "bot_api_url": stub.bot_api_url})
         app = build_application(settings, engine=seed_engine)  # the production HTTPXRequests, over real HTTP
         users = [stub.user(70_001), stub.user(70_002)]
