@@ -47,6 +47,7 @@ from urllib.parse import parse_qsl, urlsplit
 from telegram.ext import Application
 
 from tests.e2e.emulator import check_telegram_html
+from tests.e2e.lifecycle import stop_app
 
 HOST = "127.0.0.1"
 DEFAULT_TOKEN = "123456:STUB-TOKEN"
@@ -452,16 +453,7 @@ async def serving(
         yield errors
     finally:
         try:
-            async with asyncio.timeout(stop_timeout):
-                if app.updater is not None and app.updater.running:
-                    await app.updater.stop()
-                if app.running:
-                    await app.stop()
-                    if app.post_stop and started:
-                        await app.post_stop(app)
-                await app.shutdown()
-                if app.post_shutdown and initialized:
-                    await app.post_shutdown(app)
+            await stop_app(app, initialized=initialized, started=started, timeout=stop_timeout)
         finally:
             for logger in targets:
                 logger.removeHandler(collector)

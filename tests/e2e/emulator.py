@@ -66,6 +66,8 @@ import httpx
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import HTTPXRequest, RequestData
 
+from tests.e2e.lifecycle import stop_app
+
 E2E_DIR = Path(__file__).resolve().parent
 SERVER_JS = E2E_DIR / "server.js"
 HOST = "127.0.0.1"
@@ -1110,16 +1112,7 @@ async def running(
             raise
     finally:
         try:
-            async with asyncio.timeout(stop_timeout):
-                if app.updater is not None and app.updater.running:
-                    await app.updater.stop()
-                if app.running:
-                    await app.stop()
-                    if app.post_stop and started:
-                        await app.post_stop(app)
-                await app.shutdown()
-                if app.post_shutdown and initialized:
-                    await app.post_shutdown(app)
+            await stop_app(app, initialized=initialized, started=started, timeout=stop_timeout)
         finally:
             ptb_logger.removeHandler(collector)
     if fail_on_errors and state.errors:
