@@ -58,6 +58,7 @@ class Engine:
         )
         self.started = time.time()
         self.questions = 0
+        self._facts_by_build: dict[str, _CorpusFacts] = {}
         self._facts(snapshot)
 
     @classmethod
@@ -195,19 +196,14 @@ class Engine:
             return self._decline(query, snap, f"这里只有{min(facts.years)}年的报道")
         return None
 
-    _facts_cache: dict[str, _CorpusFacts] | None = None
-
     def _facts(self, snap: IndexSnapshot) -> _CorpusFacts:
         """What the scope checks need about a build, computed once per build (not per question); the
         serving build's and the incoming one's are kept, so a switch never recomputes mid-question."""
-        cache = self._facts_cache if self._facts_cache is not None else {}
-        facts = cache.get(snap.build_id)
+        facts = self._facts_by_build.get(snap.build_id)
         if facts is None:
-            facts = _CorpusFacts(snap)
-            current = getattr(self, "_snapshot", None)
-            cache = {k: v for k, v in cache.items() if current is not None and k == current.build_id}
-            cache[snap.build_id] = facts
-            self._facts_cache = cache
+            serving = self._snapshot.build_id
+            self._facts_by_build = {k: v for k, v in self._facts_by_build.items() if k == serving}
+            facts = self._facts_by_build[snap.build_id] = _CorpusFacts(snap)
         return facts
 
     def _decline(self, query: Query, snap: IndexSnapshot, reason: str) -> Answer:
