@@ -47,7 +47,7 @@ from urllib.parse import parse_qsl, urlsplit
 from telegram.ext import Application
 
 from tests.e2e.emulator import check_telegram_html
-from tests.e2e.lifecycle import stop_app
+from tests.e2e.lifecycle import LocalBotAPI, polling
 
 HOST = "127.0.0.1"
 DEFAULT_TOKEN = "123456:STUB-TOKEN"
@@ -109,7 +109,7 @@ class SentMessage:
         return [button for row in rows for button in row]
 
 
-class BotAPIStub:
+class BotAPIStub(LocalBotAPI):
     """The Bot API for one bot token on ``http://127.0.0.1:<port>``; ``async with BotAPIStub() as stub``.
 
     Args:
@@ -142,17 +142,6 @@ class BotAPIStub:
         self._closing = False
 
     # -- lifecycle -----------------------------------------------------------------------------
-    @property
-    def url(self) -> str:
-        if not self.port:
-            raise RuntimeError("the stub is not started")
-        return f"http://{HOST}:{self.port}"
-
-    @property
-    def bot_api_url(self) -> str:
-        """The value for ``Settings.bot_api_url`` / ``ApplicationBuilder().base_url``: PTB appends the token."""
-        return self.url + "/bot"
-
     async def start(self) -> BotAPIStub:
         self._closing = False
         self._server = await asyncio.start_server(self._serve, HOST, self.port, limit=MAX_HEADER)
@@ -406,18 +395,6 @@ class StubUser:
         return self.replies[self.seen - 1]
 
 
-class _ErrorCollector(logging.Handler):
-    def __init__(self, sink: list[str]) -> None:
-        super().__init__(level=logging.ERROR)
-        self.sink = sink
-
-    def emit(self, record: logging.LogRecord) -> None:
-        text = f"{record.name}: {record.getMessage()}"
-        if record.exc_info and record.exc_info[1] is not None:
-            text += f": {record.exc_info[1]!r}"
-        self.sink.append(text)
-
-
 @contextlib.asynccontextmanager
 async def serving(
     app: Application,
@@ -436,26 +413,6 @@ async def serving(
     exit when there were any.
     """
     errors: list[str] = []
-    collector = _ErrorCollector(errors)
-    targets = [logging.getLogger(name) for name in loggers]
-    for logger in targets:
-        logger.addHandler(collector)
-    started = initialized = False
-    try:
-        await app.initialize()
-        initialized = True
-        if app.post_init:
-            await app.post_init(app)
-        await app.updater.start_polling(poll_interval=poll_interval, timeout=timeout,
-                                        allowed_updates=allowed_updates, drop_pending_updates=False)
-        await app.start()
-        started = True
+    async with polling(app, poll_interval=poll_interval, timeout=timeout, errors=errors, loggers=loggers,
+                       allowed_updates=allowed_updates, fail_on_errors=fail_on_errors, stop_timeout=stop_timeout):
         yield errors
-    finally:
-        try:
-            await stop_app(app, initialized=initialized, started=started, timeout=stop_timeout)
-        finally:
-            for logger in targets:
-                logger.removeHandler(collector)
-    if fail_on_errors and errors:
-        raise AssertionError("the bot logged errors while running:\n" + "\n".join(errors))

@@ -66,7 +66,7 @@ import httpx
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import HTTPXRequest, RequestData
 
-from tests.e2e.lifecycle import stop_app
+from tests.e2e.lifecycle import LocalBotAPI, polling
 
 E2E_DIR = Path(__file__).resolve().parent
 SERVER_JS = E2E_DIR / "server.js"
@@ -113,7 +113,7 @@ def _maybe_json(value: Any) -> Any:
 # --------------------------------------------------------------------------------------------
 
 
-class Emulator:
+class Emulator(LocalBotAPI):
     """telegram-test-api in a Node subprocess on 127.0.0.1; ``with Emulator() as emu: ...``.
 
     ``port=0`` (default) lets the OS choose a free port, reported back by server.js. ``start()``
@@ -139,18 +139,6 @@ class Emulator:
         self._tokens = itertools.count(1)
 
     # -- lifecycle ------------------------------------------------------------------------
-    @property
-    def url(self) -> str:
-        """Root URL of the emulator, e.g. http://127.0.0.1:40411 (client API lives here)."""
-        if not self.port:
-            raise RuntimeError("the emulator is not started")
-        return f"http://{HOST}:{self.port}"
-
-    @property
-    def bot_api_url(self) -> str:
-        """The value for ``ApplicationBuilder().base_url(...)``: PTB appends the token to it."""
-        return self.url + "/bot"
-
     @property
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
@@ -1063,18 +1051,6 @@ def emulator_state(app: Application) -> EmulatorState | None:
     return request.state if isinstance(request, EmulatorRequest) else None
 
 
-class _ErrorCollector(logging.Handler):
-    def __init__(self, sink: list[str]) -> None:
-        super().__init__(level=logging.ERROR)
-        self.sink = sink
-
-    def emit(self, record: logging.LogRecord) -> None:
-        text = record.getMessage()
-        if record.exc_info and record.exc_info[1] is not None:
-            text += f": {record.exc_info[1]!r}"
-        self.sink.append(f"{record.name}: {text}")
-
-
 @contextlib.asynccontextmanager
 async def running(
     app: Application,
@@ -1090,30 +1066,6 @@ async def running(
     ``fail_on_errors`` the block fails at exit when there were any.
     """
     state = emulator_state(app) or EmulatorState()
-    collector = _ErrorCollector(state.errors)
-    ptb_logger = logging.getLogger("telegram")
-    ptb_logger.addHandler(collector)
-    started = initialized = False
-    try:
-        await app.initialize()
-        initialized = True
-        if app.post_init:
-            await app.post_init(app)
-        if app.updater is None:
-            raise RuntimeError("the Application has no Updater: build it without .updater(None)")
-        await app.updater.start_polling(poll_interval=poll_interval, timeout=1, drop_pending_updates=False)
-        await app.start()
-        started = True
-        try:
-            yield state
-        except BaseException as exc:
-            if state.errors:
-                exc.add_note("the bot logged errors while running:\n" + "\n".join(state.errors))
-            raise
-    finally:
-        try:
-            await stop_app(app, initialized=initialized, started=started, timeout=stop_timeout)
-        finally:
-            ptb_logger.removeHandler(collector)
-    if fail_on_errors and state.errors:
-        raise AssertionError("the bot logged errors while running:\n" + "\n".join(state.errors))
+    async with polling(app, poll_interval=poll_interval, timeout=1, errors=state.errors,
+                       fail_on_errors=fail_on_errors, stop_timeout=stop_timeout):
+        yield state
