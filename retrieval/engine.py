@@ -225,11 +225,10 @@ class Engine:
 
     def info(self) -> dict:
         snap = self._snapshot
-        dates = sorted(a.date for a in snap.articles.values() if a.date)
         return {
             "articles": len(snap.articles), "chunks": len(snap.chunks), "figures": len(snap.figures),
             "model": snap.manifest["model"]["id"], "build_id": snap.build_id,
-            "built_at": snap.manifest.get("built_at"), "date_range": [dates[0], dates[-1]] if dates else None,
+            "built_at": snap.manifest.get("built_at"), "date_range": self._facts(snap).date_range,
             "uptime_s": round(time.time() - self.started), "questions": self.questions,
             "index_dir": str(Path(self.settings.index_dir)),
         }
@@ -248,6 +247,7 @@ class _CorpusFacts:
         self._mentions: dict[str, bool] = {}
         dates = sorted(a.date for a in snap.articles.values() if a.date)
         self.years = {int(d[:4]) for d in dates}
+        self.date_range = [dates[0], dates[-1]] if dates else None
         named = Counter(a.paper for a in snap.articles.values() if a.paper)
         papers = "、".join(p for p, _ in named.most_common(2))
         if papers and (len(named) > 2 or sum(named.values()) < len(snap.articles)):
