@@ -178,7 +178,7 @@ def answer_text(answer: Answer) -> str:
     for quote in parts.quotes:
         lines += ["", f"[{quote.number}] “{quote.text}”", f"    —— {quote.cite}"]
     if parts.hint:
-        lines.append(f"{parts.hint}。")
+        lines.append(parts.hint)
     return "\n".join(lines)
 
 
