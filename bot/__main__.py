@@ -21,16 +21,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if "--check" in args:  # `make run` checks the token before it builds anything
         return 0
-    from bot.app import build_application, install_redaction
+    from bot.app import ALLOWED_UPDATES, build_application, install_redaction, webhook_options
 
     install_redaction(settings.bot_token.get_secret_value())
     app = build_application(settings)
     if settings.webhook_url:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        app.run_webhook(listen="0.0.0.0", port=settings.webhook_port, webhook_url=settings.webhook_url,  # noqa: S104
-                        secret_token=secret)
+        app.run_webhook(**webhook_options(settings))
     else:
-        app.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+        app.run_polling(allowed_updates=ALLOWED_UPDATES)
     return 0
 
 

@@ -1,10 +1,11 @@
-"""Builds the python-telegram-bot Application: handlers, rate limiter, engine start-up, hot reload."""
+"""Builds the python-telegram-bot Application: handlers, rate limiter, engine start-up, hot reload, webhook."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+import secrets
+from urllib.parse import urlsplit
 
 from telegram import BotCommand
 from telegram.error import TelegramError
@@ -14,17 +15,24 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     ExtBot,
+    InvalidCallbackData,
     MessageHandler,
     filters,
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import handlers
+from bot.format import ArticleButton, MoreSourcesButton
 from config import Settings
-from index.snapshot import IndexCorrupt, IndexMismatch, IndexNotReady
+from retrieval.errors import IndexUnavailable
+from retrieval.service import Service
 
 log = logging.getLogger(__name__)
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+BUTTON_KEYBOARDS = 2048  # answers whose buttons still work (PTB's callback data cache, least recently used dropped)
+WATCHER = "index-watcher"
 COMMANDS = [
     BotCommand("latest", "最新疫情数字及变化"),
     BotCommand("ask", "提问（群聊中使用）：/ask 株洲累计确诊多少"),
@@ -94,17 +102,13 @@ def build_application(
         request=request or HTTPXRequest(connection_pool_size=64),
         get_updates_request=get_updates_request or HTTPXRequest(),
         rate_limiter=ReplyRateLimiter(max_retries=3),
+        arbitrary_callback_data=BUTTON_KEYBOARDS,
     )
-    app = (
-        ApplicationBuilder()
-        .bot(bot)
-        .concurrent_updates(True)
-        .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
-        .build()
-    )
+    app = ApplicationBuilder().bot(bot).concurrent_updates(True).post_init(_post_init).build()
+    if app.job_queue is None:
+        raise RuntimeError('the index watcher needs PTB\'s JobQueue: pip install "python-telegram-bot[job-queue]"')
     app.bot_data["settings"] = settings
-    app.bot_data["engine"] = engine
+    app.bot_data["service"] = Service(settings, engine)
     add_handlers(app)
     return app
 
@@ -116,7 +120,9 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("ask", handlers.on_ask))
     app.add_handler(CommandHandler("reload", handlers.on_reload))
     app.add_handler(CommandHandler("stats", handlers.on_stats))
-    app.add_handler(CallbackQueryHandler(handlers.on_button, pattern=r"^(more|art):"))
+    app.add_handler(CallbackQueryHandler(handlers.on_more_sources, pattern=MoreSourcesButton))
+    app.add_handler(CallbackQueryHandler(handlers.on_full_article, pattern=ArticleButton))
+    app.add_handler(CallbackQueryHandler(handlers.on_expired_button, pattern=InvalidCallbackData))
     app.add_handler(MessageHandler(filters.COMMAND, handlers.on_unknown_command))
     app.add_handler(MessageHandler(private & filters.TEXT, handlers.on_private_text))
     app.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.TEXT, handlers.on_group_text))
@@ -124,40 +130,44 @@ def add_handlers(app: Application) -> None:
     app.add_error_handler(handlers.on_error)
 
 
-async def _post_init(app: Application) -> None:
-    settings: Settings = app.bot_data["settings"]
-    if app.bot_data.get("engine") is None:
-        from retrieval.engine import Engine
+def webhook_options(settings: Settings) -> dict:
+    """Arguments of ``run_webhook`` / ``Updater.start_webhook``: listen on ``WEBHOOK_LISTEN:WEBHOOK_PORT`` at
+    the path of ``WEBHOOK_URL`` (what Telegram posts to, through a TLS proxy), and check the secret token
+    Telegram sends with every update (a random one per start when ``WEBHOOK_SECRET`` is unset)."""
+    if not settings.webhook_url:
+        raise ValueError("WEBHOOK_URL is not set")
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else secrets.token_urlsafe(32)
+    return {
+        "listen": settings.webhook_listen, "port": settings.webhook_port, "webhook_url": settings.webhook_url,
+        "url_path": urlsplit(settings.webhook_url).path.strip("/"), "secret_token": secret,
+        "allowed_updates": ALLOWED_UPDATES,
+    }
 
+
+async def _post_init(app: Application) -> None:
+    service: Service = app.bot_data["service"]
+    settings: Settings = app.bot_data["settings"]
+    if not service.ready:
         try:
-            app.bot_data["engine"] = await asyncio.to_thread(Engine.open, settings)
-        except (IndexNotReady, IndexMismatch, IndexCorrupt) as err:
-            log.error("starting without an index: %s", err)  # users are told; /reload retries
+            await asyncio.to_thread(service.reload)
+        except IndexUnavailable as err:
+            log.error("starting without an index: %s", err)  # users are told; /reload and the watcher retry
     try:
         await app.bot.set_my_commands(COMMANDS)
     except TelegramError as err:
         log.warning("could not register the command menu: %s", err)
-    app.bot_data["watcher"] = asyncio.create_task(_watch_index(app, settings.reload_interval))
+    if not app.job_queue.get_jobs_by_name(WATCHER):  # runs once the Application starts
+        app.job_queue.run_repeating(watch_index, interval=settings.reload_interval, first=settings.reload_interval,
+                                    name=WATCHER, job_kwargs={"coalesce": True})
 
 
-async def _watch_index(app: Application, interval: float) -> None:
-    """Hot reload: check the `current` link every ``interval`` seconds and switch to a new build."""
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            engine = app.bot_data.get("engine")
-            if engine is None:
-                if (app.bot_data["settings"].index_dir / "current").exists():  # an index appeared
-                    log.info("%s", await handlers.reload_engine(app))
-            elif await asyncio.to_thread(engine.reload_if_changed):
-                log.info("now serving index %s", engine.snapshot.build_id)
-        except Exception:  # noqa: BLE001 - a bad build must not stop the watcher
-            log.exception("index reload failed; the previous index keeps serving")
-
-
-async def _post_shutdown(app: Application) -> None:
-    watcher = app.bot_data.get("watcher")
-    if watcher is not None:
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
+async def watch_index(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Hot reload (a JobQueue job): load the index once one appears, then switch to each newer build."""
+    service: Service = context.bot_data["service"]
+    try:
+        done = await asyncio.to_thread(service.refresh)
+    except Exception:  # noqa: BLE001 - a bad build must not stop the watcher
+        log.exception("index reload failed; the previous index keeps serving")
+        return
+    if done is not None:
+        log.info("now serving index %s", done.build_id)

@@ -1,61 +1,53 @@
-"""Thin handlers: read the update, call the engine off the event loop, format, reply."""
+"""Thin handlers: read the update, ask retrieval off the event loop, render, reply."""
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
-from collections import OrderedDict, defaultdict, deque
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType, MessageEntityType
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
 from bot import format as fmt
-from index.snapshot import IndexCorrupt, IndexMismatch, IndexNotReady
+from retrieval import render
+from retrieval.errors import IndexNotReady, IndexUnavailable
+from retrieval.service import Service
 
 log = logging.getLogger(__name__)
 MAX_QUESTION = 500  # characters of a question that are used; the rest is ignored
-ANSWER_CACHE = 2000
+RATE_WINDOW = 60.0  # seconds over which ``user_rate_per_minute`` is counted
 
 NOT_READY = "索引还没有准备好，请稍后再试（管理员：运行 make index）。"
 ONLY_TEXT = "我只能回答文字问题，请直接发送问题，例如：株洲累计确诊多少"
 EXPIRED = "这个按钮已过期，请重新提问。"
+NO_MORE = "没有更多相关的原文了。"
 SLOW_DOWN = "提问太频繁了，请稍等一分钟再问。"
 NOT_ADMIN = "抱歉，这个命令只对管理员开放。"
 EMPTY = "请写上问题，例如：株洲累计确诊多少（群聊中：/ask 株洲累计确诊多少）"
+SORRY = "抱歉，出了点问题，请稍后再试。"
 
 
-def _engine(context: ContextTypes.DEFAULT_TYPE):
-    return context.bot_data.get("engine")
+def _service(context: ContextTypes.DEFAULT_TYPE) -> Service:
+    return context.bot_data["service"]
 
 
-def _remember(context: ContextTypes.DEFAULT_TYPE, question: str) -> str:
-    """Keep the question behind a short key so a button (64-byte callback data) can refer to it."""
-    key = hashlib.sha1(question.encode("utf-8")).hexdigest()[:12]  # noqa: S324 - a cache key, not security
-    cache: OrderedDict = context.bot_data.setdefault("questions", OrderedDict())
-    cache[key] = question
-    cache.move_to_end(key)
-    while len(cache) > ANSWER_CACHE:
-        cache.popitem(last=False)
-    return key
-
-
-def _allowed(context: ContextTypes.DEFAULT_TYPE, user_id: int | None) -> bool:
-    """Per-user rate limit: at most ``user_rate_per_minute`` questions in any 60 seconds."""
-    if user_id is None:
+def _allowed(context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Per-user rate limit: at most ``user_rate_per_minute`` questions in any 60 seconds, counted in the
+    user's own ``user_data`` (only the last minute is kept)."""
+    data = context.user_data
+    if data is None:  # an update without a user (a channel post)
         return True
     limit = context.bot_data["settings"].user_rate_per_minute
-    window: deque = context.bot_data.setdefault("rate", defaultdict(deque))[user_id]
     now = time.monotonic()
-    while window and now - window[0] > 60:
-        window.popleft()
-    if len(window) >= limit:
-        return False
-    window.append(now)
-    return True
+    recent = [t for t in data.get("asked", ()) if now - t < RATE_WINDOW]
+    allowed = len(recent) < limit
+    if allowed:
+        recent.append(now)
+    data["asked"] = recent
+    return allowed
 
 
 async def with_retry(send, attempts: int = 4):
@@ -95,18 +87,17 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     """The one path every question takes (private text, /ask, group mention or reply)."""
     message = update.effective_message
     question = " ".join(question.split())[:MAX_QUESTION]
-    engine = _engine(context)
-    if engine is None:
+    service = _service(context)
+    if not service.ready:
         await say(message, NOT_READY)
         return
-    user = update.effective_user
-    if not _allowed(context, user.id if user else None):
+    if not _allowed(context):
         await say(message, SLOW_DOWN)
         return
     if not question.strip():
         await say(message, EMPTY)
         return
-    work = asyncio.ensure_future(asyncio.to_thread(engine.ask, question))
+    work = asyncio.ensure_future(asyncio.to_thread(service.answer, question))
     done, _ = await asyncio.wait({work}, timeout=context.bot_data["settings"].typing_after)
     if not done:  # a slow answer: show "typing…" meanwhile (cosmetic: never delays or loses the answer)
         typing = asyncio.create_task(_typing(context, message.chat_id))
@@ -115,11 +106,8 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     answer = work.result()
     markup = None
     if answer.answered and answer.sources:
-        key = _remember(context, question)
-        buttons = [InlineKeyboardButton("查看全文", callback_data=f"art:{answer.sources[0].article_id}")]
-        buttons.insert(0, InlineKeyboardButton("更多来源", callback_data=f"more:{key}"))
-        markup = InlineKeyboardMarkup([buttons])
-    await reply_html(message, fmt.format_answer(answer), markup)
+        markup = fmt.answer_keyboard(question, answer.sources[0].article_id)
+    await reply_html(message, fmt.split_blocks(render.answer_html(answer)), markup)
 
 
 async def _typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
@@ -166,50 +154,46 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
 
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    engine = _engine(context)
-    if engine is None:
-        await say(update.effective_message, NOT_READY)
-        return
-    await reply_html(update.effective_message, [fmt.format_help(engine.info(), engine.coverage_line())])
+    await reply_html(update.effective_message, [render.help_html(_service(context).coverage_line())])
 
 
 async def on_latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    engine = _engine(context)
-    if engine is None:
-        await say(update.effective_message, NOT_READY)
-        return
-    rows = await asyncio.to_thread(engine.latest)
-    await reply_html(update.effective_message, fmt.format_latest(rows))
+    rows = await asyncio.to_thread(_service(context).latest)
+    await reply_html(update.effective_message, fmt.split_blocks(render.latest_html(rows)))
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """更多来源 (more quotes for the same question) and 查看全文 (the whole article)."""
+async def on_more_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """更多来源: the next quotes for the same question, numbered on from the answer's."""
     query = update.callback_query
     await query.answer()
-    engine = _engine(context)
-    kind, _, value = (query.data or "").partition(":")
-    if engine is None or query.message is None:
+    if query.message is None:
         return
-    message = query.message
-    if kind == "art":
-        article = engine.snapshot.articles.get(value)
-        if article is None:
-            await say(message, EXPIRED)
-            return
-        await reply_html(message, fmt.format_article(article))
-    elif kind == "more":
-        question = context.bot_data.get("questions", {}).get(value)
-        if question is None:
-            await say(message, EXPIRED)
-            return
-        answer = await asyncio.to_thread(engine.ask, question, 8)
-        shown = answer.sources[engine.settings.top_k :]
-        if not shown:
-            await say(message, "没有更多相关的原文了。")
-            return
-        answer.sources, answer.answer, answer.note = shown, None, None
-        blocks = fmt.answer_blocks(answer, first=engine.settings.top_k + 1)[1:]
-        await reply_html(message, fmt.split_blocks(["<b>更多来源</b>", *blocks]))
+    more = await asyncio.to_thread(_service(context).more_sources, query.data.question)
+    if not more.sources:
+        await say(query.message, NO_MORE)
+        return
+    await reply_html(query.message, fmt.split_blocks(render.more_sources_html(more.sources, more.first)))
+
+
+async def on_full_article(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """查看全文: the whole article the first quote came from (gone after a rebuild dropped it: expired)."""
+    query = update.callback_query
+    await query.answer()
+    if query.message is None:
+        return
+    article = _service(context).article(query.data.article_id)
+    if article is None:
+        await say(query.message, EXPIRED)
+        return
+    await reply_html(query.message, fmt.first_messages(render.article_html(article)))
+
+
+async def on_expired_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button whose data PTB no longer holds (restart, or an old answer pushed out of the cache)."""
+    query = update.callback_query
+    await query.answer()
+    if query.message is not None:
+        await say(query.message, EXPIRED)
 
 
 def _is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -221,43 +205,33 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not _is_admin(update, context):
         await say(update.effective_message, NOT_ADMIN)
         return
-    text = await reload_engine(context.application)
-    await say(update.effective_message, text)
-
-
-async def reload_engine(application) -> str:
-    """Open the engine if there was none, else switch to a newer build; returns what happened."""
-    from retrieval.engine import Engine
-
-    settings = application.bot_data["settings"]
-    engine = application.bot_data.get("engine")
     try:
-        if engine is None:
-            application.bot_data["engine"] = await asyncio.to_thread(Engine.open, settings)
-            return f"索引已加载：{application.bot_data['engine'].snapshot.build_id}"
-        changed = await asyncio.to_thread(engine.reload_if_changed, True)
-    except (IndexNotReady, IndexMismatch, IndexCorrupt) as err:
+        done = await asyncio.to_thread(_service(context).reload)
+    except IndexUnavailable as err:
         log.error("reload failed: %s", err)
-        return f"重新加载失败，继续使用当前索引：{err}"
-    return f"已切换到新索引：{engine.snapshot.build_id}" if changed else f"索引没有变化：{engine.snapshot.build_id}"
+        text = f"重新加载失败，继续使用当前索引：{err}"
+    else:
+        text = (f"索引已加载：{done.build_id}" if done.opened else
+                f"已切换到新索引：{done.build_id}" if done.changed else f"索引没有变化：{done.build_id}")
+    await say(update.effective_message, text)
 
 
 async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not _is_admin(update, context):
         await say(update.effective_message, NOT_ADMIN)
         return
-    engine = _engine(context)
-    if engine is None:
-        await say(update.effective_message, NOT_READY)
-        return
-    await reply_html(update.effective_message, [fmt.format_stats(engine.info())])
+    await reply_html(update.effective_message, [render.stats_html(_service(context).info())])
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log first, then tell the user something short and kind."""
-    log.error("error while handling an update", exc_info=context.error)
+    """Log first, then tell the user something short and kind (that there is no index yet, if so)."""
+    not_ready = isinstance(context.error, IndexNotReady)
+    if not_ready:
+        log.warning("a request arrived before an index was loaded")
+    else:
+        log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message is not None:
         try:
-            await say(update.effective_message, "抱歉，出了点问题，请稍后再试。")
+            await say(update.effective_message, NOT_READY if not_ready else SORRY)
         except Exception:  # noqa: BLE001 - the network may be what failed
             log.warning("could not tell the user about the error")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import os
 
-NOISY = ("faiss", "faiss.loader", "bm25s", "sentence_transformers", "transformers", "httpx", "jieba", "urllib3")
+NOISY = ("faiss", "faiss.loader", "bm25s", "sentence_transformers", "transformers", "httpx", "jieba", "urllib3",
+         "apscheduler")  # apscheduler: two INFO lines per run of the index watcher (every RELOAD_INTERVAL)
 
 
 def setup_logging(level: str) -> None:

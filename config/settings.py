@@ -59,7 +59,8 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(
         frozenset(), description="Telegram user ids allowed to run admin commands."
     )
-    webhook_url: str | None = None
+    webhook_url: str | None = Field(None, description="Public HTTPS URL Telegram posts to; set: webhook, unset: polling.")
+    webhook_listen: str = Field("0.0.0.0", description="Address the webhook server binds (127.0.0.1 behind a local proxy).")  # noqa: S104
     webhook_port: int = 8443
     webhook_secret: SecretStr | None = None
 

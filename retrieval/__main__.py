@@ -11,12 +11,12 @@ from config.logs import setup_logging
 
 
 def _engine(settings: Settings):
-    from index.snapshot import IndexCorrupt, IndexMismatch, IndexNotReady
     from retrieval.engine import Engine
+    from retrieval.errors import IndexUnavailable
 
     try:
         return Engine.open(settings)
-    except (IndexNotReady, IndexMismatch, IndexCorrupt) as err:
+    except IndexUnavailable as err:
         print(f"error: {err}", file=sys.stderr)
         raise SystemExit(2) from err
 
@@ -53,21 +53,21 @@ def main(argv: list[str] | None = None) -> int:
         if args.json:
             print(json.dumps(answer.to_json(), ensure_ascii=False))
         else:
-            from retrieval.render import render_answer
+            from retrieval.render import answer_text
 
-            print(render_answer(answer))
+            print(answer_text(answer))
         return 0
     if args.command == "latest":
         rows = engine.latest()
         if args.json:
             print(json.dumps(rows, ensure_ascii=False, indent=1))
         else:
-            from retrieval.render import render_latest
+            from retrieval.render import latest_text
 
-            print(render_latest(rows))
+            print(latest_text(rows))
         return 0
     if args.command == "chat":
-        from retrieval.render import render_answer
+        from retrieval.render import answer_text
 
         print(f"{engine.coverage_line()}。输入问题，空行退出。")
         while True:
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             if not question:
                 break
             engine.reload_if_changed()
-            print(render_answer(engine.ask(question)), end="\n\n")
+            print(answer_text(engine.ask(question)), end="\n\n")
         return 0
     from retrieval.evaluate import evaluate_file
 

@@ -1,36 +1,198 @@
-"""Plain-text rendering of answers and latest figures for the terminal (the bot has its own HTML)."""
+"""Reply wording in one place: answers, /latest figures, articles, help and stats as HTML (Telegram) or plain text."""
 
 from __future__ import annotations
 
-from retrieval.answer import Answer
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from retrieval.answer import Answer, Source
+from retrieval.compose import PERIOD_METRICS
+
+HOME = "株洲"
+EXAMPLES = ("株洲累计确诊多少", "截至2月16日，株洲累计出院多少例？", "春运期间株洲客运量是多少", "How many confirmed cases in Zhuzhou?")
+NO_DIRECT = "没有能直接给出的数字，以下是最相关的原文："
+NOT_COVERED = "现有报道没有涉及这个问题"
+MORE_SOURCES = "更多来源"
+NO_FIGURES = "索引里还没有疫情数字。"
 
 
-def source_line(title: str, date: str | None, source: str) -> str:
+# ---------------------------------------------------------------------- the parts of a reply
+@dataclass(frozen=True)
+class Quote:
+    """One quoted source: its number in the reply, the verbatim text, and "title · date · file"."""
+
+    number: int
+    text: str
+    cite: str
+
+
+@dataclass(frozen=True)
+class AnswerParts:
+    """What a reply to a question says, before any markup."""
+
+    lead: str  # the direct answer (``strong``), the line before plain quotes, or the apology
+    strong: bool
+    note: str | None
+    quotes: tuple[Quote, ...]
+    hint: str | None  # after a decline: questions to try
+
+
+@dataclass(frozen=True)
+class FigureLine:
+    """One /latest row: "在院治疗", "38例", "截至2020年2月19日24时", "较…的45例减少7例", an optional note."""
+
+    name: str
+    value: str
+    when: str
+    change: str | None
+    note: str | None
+
+
+def cite(title: str, date: str | None, source: str) -> str:
+    """"title · date · source" (a missing date says so)."""
     return " · ".join(part for part in (title, date or "日期不详", source) if part)
 
 
-def render_answer(answer: Answer) -> str:
-    lines = []
+def quotes(sources: Iterable[Source], first: int = 1) -> tuple[Quote, ...]:
+    return tuple(Quote(i, s.quote, cite(s.title, s.date, s.source)) for i, s in enumerate(sources, start=first))
+
+
+def answer_parts(answer: Answer) -> AnswerParts:
     if not answer.answered:
-        lines.append(f"抱歉：{answer.note}")
-        return "\n".join(lines)
-    lines.append(answer.answer or "没有可以直接给出的数字，以下是相关原文：")
-    if answer.note:
-        lines.append(answer.note)
-    for i, source in enumerate(answer.sources, start=1):
-        lines.append("")
-        lines.append(f"[{i}] “{source.quote}”")
-        lines.append(f"    —— {source_line(source.title, source.date, source.source)}")
+        reason = answer.note or NOT_COVERED
+        return AnswerParts(f"抱歉，{reason}。", False, None, (), "可以试试：" + " / ".join(EXAMPLES[:2]))
+    if answer.answer:
+        return AnswerParts(answer.answer, True, answer.note, quotes(answer.sources), None)
+    return AnswerParts(NO_DIRECT, False, None, quotes(answer.sources), None)
+
+
+def is_period(row: dict) -> bool:
+    """Whether a figure counts a period (新增: "2月19日") rather than a state at a time ("截至…").
+
+    Rows from ``latest`` carry ``period``; older rows fall back to the metric's kind.
+    """
+    period = row.get("period")
+    return bool(period) if period is not None else row["metric"] in PERIOD_METRICS
+
+
+def asof_phrase(row: dict) -> str:
+    """The as-of words of a figure: "2020年2月19日" for a period, "截至2020年2月19日24时" for a state."""
+    return row["asof_label"] if is_period(row) else f"截至{row['asof_label']}"
+
+
+def figure_line(row: dict, with_region: bool = False) -> FigureLine:
+    previous, change = row.get("previous"), None
+    if previous and row.get("change_label"):
+        change = f"较{previous['asof_label']}的{previous['value']}{previous['unit']}{row['change_label']}"
+    name = f"{row['region']} {row['metric']}" if with_region else row["metric"]
+    return FigureLine(name, f"{row['value']}{row['unit']}", asof_phrase(row), change, row.get("note"))
+
+
+def latest_parts(rows: list[dict], limit_regions: int | None = 12) -> tuple[list[tuple[str, list[FigureLine]]], list[str]]:
+    """Sections ("株洲最新疫情数字", then "各区县") of figure lines, and the cited reports, newest first."""
+    home = [figure_line(r) for r in rows if r["region"] == HOME]
+    districts = [r for r in rows if r["region"] != HOME][:limit_regions]
+    sections = [("株洲最新疫情数字", home)]
+    if districts:
+        sections.append(("各区县", [figure_line(r, with_region=True) for r in districts]))
+    reports = {(s["title"], s["date"], s["file"]): None for r in rows if (s := r.get("source"))}
+    return sections, [cite(*key) for key in sorted(reports, key=lambda k: k[1] or "", reverse=True)]
+
+
+# ---------------------------------------------------------------------- Telegram HTML (blocks)
+def _quote_html(quote: Quote) -> str:
+    return f"<blockquote>{escape(quote.text)}</blockquote>\n{quote.number}. {escape(quote.cite)}"
+
+
+def answer_html(answer: Answer) -> list[str]:
+    """The answer as self-contained HTML blocks (a block never splits a tag)."""
+    parts = answer_parts(answer)
+    if parts.strong:
+        head = f"<b>{escape(parts.lead)}</b>" + (f"\n<i>{escape(parts.note)}</i>" if parts.note else "")
+    else:
+        head = escape(parts.lead)
+    blocks = [head, *(_quote_html(q) for q in parts.quotes)]
+    if parts.hint:
+        blocks.append(f"{escape(parts.hint)}，或发送 /latest 查看最新数字。")
+    return blocks
+
+
+def more_sources_html(sources: Sequence[Source], first: int) -> list[str]:
+    """"更多来源" and the further quotes, numbered on from the answer's."""
+    return [f"<b>{MORE_SOURCES}</b>", *(_quote_html(q) for q in quotes(sources, first))]
+
+
+def _figure_html(line: FigureLine) -> str:
+    text = f"• {escape(line.name)}：<b>{escape(line.value)}</b>（{escape(line.when)}）"
+    text += f"，{escape(line.change)}" if line.change else ""
+    return text + (f"\n  <i>{escape(line.note)}</i>" if line.note else "")
+
+
+def latest_html(rows: list[dict], limit_regions: int = 12) -> list[str]:
+    """/latest: metric, value, as-of, change since the previous report, the reports quoted — compact."""
+    if not rows:
+        return [NO_FIGURES]
+    sections, reports = latest_parts(rows, limit_regions)
+    blocks = ["\n".join([f"<b>{escape(title)}</b>", *map(_figure_html, lines)]) for title, lines in sections]
+    if reports:
+        blocks.append("<i>来源（数字均为报道原文）：</i>\n" + "\n".join(f"• {escape(r)}" for r in reports))
+    return blocks
+
+
+def article_html(article: Any) -> list[str]:
+    """The whole article: a head (title, date, source, byline) and the escaped text (plain, may be long)."""
+    head = f"<b>{escape(article.title)}</b>\n{escape(cite('', article.date, article.source))}"
+    if article.byline:
+        head += f"\n{escape(article.byline)}"
+    return [head, escape(article.text)]
+
+
+def help_html(coverage: str) -> str:
+    """/start and /help: what the bot knows and how to ask."""
+    examples = "\n".join(f"• {escape(e)}" for e in EXAMPLES)
+    return (
+        "你好！我回答关于<b>株洲本地新闻</b>的问题，答案都摘自报道原文，并附上出处。\n\n"
+        f"{escape(coverage)}。\n\n"
+        f"直接发问题即可，例如：\n{examples}\n\n"
+        "命令：\n/latest 最新疫情数字及变化\n/ask 问题 —— 在群里提问\n/help 本说明\n\n"
+        "问题里写上日期（如“截至2月16日”）会给出那天的数字；不写则给出最新报道的数字。"
+    )
+
+
+def stats_html(info: dict) -> str:
+    rows = [
+        ("文章", info.get("articles")), ("片段", info.get("chunks")), ("数字", info.get("figures")),
+        ("模型", info.get("model")), ("索引", info.get("build_id")), ("建于", info.get("built_at")),
+        ("运行", f"{info.get('uptime_s', 0)} 秒"), ("已回答", info.get("questions")),
+    ]
+    return "<b>状态</b>\n" + "\n".join(f"{escape(k)}：{escape(str(v))}" for k, v in rows)
+
+
+# ---------------------------------------------------------------------- plain text (terminal)
+def answer_text(answer: Answer) -> str:
+    """The answer for a terminal: the same words as the bot's, quotes as [n] “…” —— title · date · file."""
+    parts = answer_parts(answer)
+    lines = [parts.lead, *([parts.note] if parts.note else [])]
+    for quote in parts.quotes:
+        lines += ["", f"[{quote.number}] “{quote.text}”", f"    —— {quote.cite}"]
+    if parts.hint:
+        lines.append(parts.hint)
     return "\n".join(lines)
 
 
-def render_latest(rows: list[dict]) -> str:
+def latest_text(rows: list[dict]) -> str:
+    """/latest for a terminal: every region, the same lines as the bot's."""
     if not rows:
-        return "索引中没有疫情数字。"
-    lines = []
-    for row in rows:
-        place = "" if row["region"] == "株洲" else f"{row['region']} "
-        change = f"，较上次{row['change_label']}" if row.get("change_label") else ""
-        when = row["asof_label"] if row["metric"].startswith("新增") else f"截至{row['asof_label']}"
-        lines.append(f"{place}{row['metric']}：{row['value']}{row['unit']}（{when}{change}）")
+        return NO_FIGURES
+    sections, reports = latest_parts(rows, limit_regions=None)
+    lines: list[str] = []
+    for title, figures in sections:
+        lines += ["", title] if lines else [title]
+        for line in figures:
+            lines.append(f"• {line.name}：{line.value}（{line.when}）" + (f"，{line.change}" if line.change else ""))
+            lines += [f"  {line.note}"] if line.note else []
+    if reports:
+        lines += ["", "来源（数字均为报道原文）：", *(f"• {r}" for r in reports)]
     return "\n".join(lines)

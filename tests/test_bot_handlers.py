@@ -102,16 +102,24 @@ async def test_source_buttons(bot):
     await app.process_update(message_update(app, "株洲累计确诊多少"))
     buttons = request.sent()[-1]["reply_markup"]["inline_keyboard"][0]
     for button in buttons:
-        update = Update.de_json({"update_id": 2, "callback_query": {
-            "id": "cb1", "chat_instance": "ci", "data": button["callback_data"],
-            "from": {"id": USER, "is_bot": False, "first_name": "U"},
-            "message": {"message_id": 5, "date": int(time.time()), "text": "x", "chat": {"id": USER, "type": "private"}},
-        }}, app.bot)
-        await app.process_update(update)
+        await app.process_update(button_update(app, button["callback_data"]))
     texts = [m["text"] for m in request.sent()]
-    assert any(t.startswith("<b>更多来源</b>") for t in texts)
+    more = next(t for t in texts if t.startswith("<b>更多来源</b>"))
+    assert "\n4. " in more and "\n1. " not in more  # numbered on from the three quotes of the answer
     assert any(t.startswith("<b>好消息 我市连续5天无新增病例") and "株洲日报记者 刘琼" in t for t in texts)
     assert len(request.sent("answerCallbackQuery")) == 2
+
+
+def button_update(app, data: str, update_id: int = 2) -> Update:
+    """A press of an inline button carrying ``data``, resolved through PTB's callback data cache as
+    ``getUpdates`` and the webhook do it (an unknown ``data`` becomes InvalidCallbackData)."""
+    update = Update.de_json({"update_id": update_id, "callback_query": {
+        "id": f"cb{update_id}", "chat_instance": "ci", "data": data,
+        "from": {"id": USER, "is_bot": False, "first_name": "U"},
+        "message": {"message_id": 5, "date": int(time.time()), "text": "x", "chat": {"id": USER, "type": "private"}},
+    }}, app.bot)
+    app.bot.insert_callback_data(update)
+    return update
 
 
 async def test_latest_lists_newest_figures_with_change(bot):
@@ -280,12 +288,12 @@ async def test_without_index_users_are_told(seed_settings, tmp_path):
     await app.initialize()
     try:
         await app.post_init(app)
-        await app.process_update(message_update(app, "株洲累计确诊多少"))
-        assert request.sent()[-1]["text"].startswith("索引还没有准备好")
+        for text in ("株洲累计确诊多少", "/latest", "/help"):
+            await app.process_update(message_update(app, text))
+            assert request.sent()[-1]["text"].startswith("索引还没有准备好"), text
         await app.process_update(message_update(app, "/reload", user=ADMIN))
         assert request.sent()[-1]["text"].startswith("重新加载失败")
     finally:
-        await app.post_shutdown(app)
         await app.shutdown()
 
 
@@ -297,13 +305,9 @@ def test_token_is_not_in_reprs(seed_settings):
 
 async def test_expired_button_asks_to_ask_again(bot):
     app, request = bot
-    update = Update.de_json({"update_id": 4, "callback_query": {
-        "id": "cb9", "chat_instance": "ci", "data": "more:0123456789ab",
-        "from": {"id": USER, "is_bot": False, "first_name": "U"},
-        "message": {"message_id": 5, "date": int(time.time()), "text": "x", "chat": {"id": USER, "type": "private"}},
-    }}, app.bot)
-    await app.process_update(update)
+    await app.process_update(button_update(app, "more:0123456789ab", update_id=4))  # an old-style button
     assert request.sent()[-1]["text"] == "这个按钮已过期，请重新提问。"
+    assert len(request.sent("answerCallbackQuery")) == 1
 
 
 async def test_a_slow_answer_shows_typing_first(seed_settings, seed_engine):

@@ -31,6 +31,15 @@ def test_ask_json(seed_settings, seed_engine):
     assert data["sources"][0]["source"] == "000_b7adce7465891e7b.txt"
 
 
+def test_ask_plain_text_has_the_bots_words(seed_settings, seed_engine):
+    done = run(["-m", "retrieval", "ask", "株洲累计确诊多少"], seed_settings)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "累计确诊78例（截至2020年2月19日24时）"
+    assert "[1] “截至2月19日24时，我市累计报告新冠肺炎确诊病例78例" in done.stdout
+    assert "    —— " in done.stdout and "000_b7adce7465891e7b.txt" in done.stdout and "<" not in done.stdout
+
+
 def test_latest_json(seed_settings, seed_engine):
     done = run(["-m", "retrieval", "latest", "--json"], seed_settings)
     rows = {(r["metric"], r["region"]): r for r in json.loads(done.stdout)}

@@ -1,15 +1,18 @@
-"""Formatting is pure: escaping, the 4096-character limit, splits only between whole HTML blocks."""
+"""Rendering is pure: escaping, the 4096-character limit, splits only between whole HTML blocks, the same
+words in HTML (Telegram) and plain text (terminal), the as-of phrase by the figure's kind."""
 
 from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
 
-from bot.format import LIMIT, answer_blocks, format_answer, format_article, format_latest, split_blocks
+from bot.format import LIMIT, first_messages, split_blocks
 from index.articles import Article
 from retrieval.answer import Answer, Source
+from retrieval.render import answer_html, answer_text, article_html, asof_phrase, latest_html, latest_text
 
 ALLOWED = {"b", "i", "blockquote", "a", "code", "pre", "u", "s"}
+TAGS = re.compile(r"</?[a-z]+>")
 
 
 class TagChecker(HTMLParser):
@@ -44,14 +47,14 @@ def source(quote: str, title: str = "标题") -> Source:
 def test_user_and_corpus_text_is_escaped():
     hostile = 'a<b>c</blockquote>*_`&<script>'
     answer = Answer(hostile, True, f"累计确诊78例 {hostile}", [source(hostile, title=hostile)], note=hostile)
-    for message in format_answer(answer):
+    for message in split_blocks(answer_html(answer)):
         assert valid_html(message), message
         assert "<script>" not in message and "&lt;script&gt;" in message
 
 
 def test_long_answer_is_split_between_quotes_and_stays_valid():
     quotes = [source("很长的引文" * 300 + str(i)) for i in range(6)]  # 6 × ~1,500 characters
-    messages = format_answer(Answer("q", True, "答案", quotes))
+    messages = split_blocks(answer_html(Answer("q", True, "答案", quotes)))
     assert len(messages) > 1
     for message in messages:
         assert len(message) <= LIMIT
@@ -71,14 +74,16 @@ def test_split_never_exceeds_the_limit_even_for_one_huge_block():
 def test_article_pages_are_bounded_and_escaped():
     article = Article(id="x", title="<标题>", date="2020-02-20", byline="记者 A", source="f.txt",
                       text="\n".join("段落" * 400 for _ in range(30)))
-    messages = format_article(article, max_messages=3)
+    messages = first_messages(article_html(article), max_messages=3)
     assert len(messages) == 3 and all(len(m) <= LIMIT and valid_html(m) for m in messages)
     assert "&lt;标题&gt;" in messages[0] and messages[-1].endswith("已截断）")
 
 
 def test_declined_answer_has_no_quotes():
-    blocks = answer_blocks(Answer("q", False, None, [], note="没有找到相关报道。现有株洲日报18篇报道", kind="declined"))
-    assert blocks[0].startswith("抱歉") and not any("<blockquote>" in b for b in blocks)
+    declined = Answer("q", False, None, [], note="没有找到相关报道。现有株洲日报18篇报道", kind="declined")
+    blocks = answer_html(declined)
+    assert blocks[0] == "抱歉，没有找到相关报道。现有株洲日报18篇报道。" and not any("<blockquote>" in b for b in blocks)
+    assert answer_text(declined).startswith(blocks[0])
 
 
 def test_latest_is_compact_and_valid():
@@ -89,7 +94,40 @@ def test_latest_is_compact_and_valid():
         {"metric": "累计确诊", "region": "荷塘区", "value": "21", "unit": "例", "asof_label": "2020年2月16日24时",
          "previous": None, "change_label": None, "article_id": "b"},
     ]
-    [message] = format_latest(rows)
+    [message] = split_blocks(latest_html(rows))
     assert valid_html(message)
     assert "在院治疗：<b>38例</b>（截至2020年2月19日24时），较2020年2月16日24时的45例减少7例" in message
     assert re.search(r"荷塘区 累计确诊：<b>21例</b>", message)
+
+
+def test_html_and_plain_text_say_the_same_words():
+    answer = Answer("株洲累计确诊多少", True, "累计确诊78例（截至2020年2月19日24时）",
+                    [source("截至2月19日24时，我市累计报告新冠肺炎确诊病例78例。"), source("此前为72例。", title="旧")],
+                    note="此前（截至2020年2月16日24时）为72例")
+    html, text = "\n\n".join(answer_html(answer)), answer_text(answer)
+    plain = TAGS.sub("", html)
+    for words in ("累计确诊78例（截至2020年2月19日24时）", "此前（截至2020年2月16日24时）为72例",
+                  "截至2月19日24时，我市累计报告新冠肺炎确诊病例78例。", "标题 · 2020-02-20 · 000.txt", "旧 · 2020-02-20"):
+        assert words in plain and words in text
+    assert "<b>累计确诊78例（截至2020年2月19日24时）</b>" in html and "[2] “此前为72例。”" in text
+    no_figure = Answer("q", True, None, [source("引文")], kind="quotes")
+    assert answer_html(no_figure)[0] == answer_text(no_figure).splitlines()[0] == "没有能直接给出的数字，以下是最相关的原文："
+
+
+def test_asof_phrase_follows_the_figure_kind_and_a_note_is_shown():
+    row = {"metric": "累计确诊", "region": "株洲", "value": "78", "unit": "例", "asof_label": "2020年2月19日24时"}
+    assert asof_phrase(row) == "截至2020年2月19日24时"
+    assert asof_phrase(row | {"period": True}) == "2020年2月19日24时"  # the row's kind decides, not its name
+    assert asof_phrase(row | {"metric": "新增确诊"}) == "2020年2月19日24时"  # rows without ``period``: by metric
+    assert asof_phrase(row | {"metric": "新增确诊", "period": False}) == "截至2020年2月19日24时"
+    noted = row | {"note": "最新通报未提及，以下为2月19日数字"}
+    [message] = split_blocks(latest_html([noted]))
+    assert valid_html(message) and "<i>最新通报未提及，以下为2月19日数字</i>" in message
+    assert "累计确诊：78例（截至2020年2月19日24时）\n  最新通报未提及，以下为2月19日数字" in latest_text([noted])
+
+
+def test_truncated_article_stays_within_the_limit():
+    article = Article(id="x", title="t", date=None, byline="", source="f.txt", text="字" * (LIMIT * 8))
+    messages = first_messages(article_html(article), max_messages=2)
+    assert len(messages) == 2 and all(len(m) <= LIMIT for m in messages) and messages[-1].endswith("已截断）")
+    assert "日期不详 · f.txt" in messages[0]

@@ -44,7 +44,8 @@ async def test_rebuild_is_served_without_restart_and_no_question_fails(fresh_set
     request = RecordingRequest()
     app = build_application(fresh_settings, engine=engine, request=request, get_updates_request=request)
     await app.initialize()
-    await app.post_init(app)  # starts the index watcher, as run_polling would
+    await app.post_init(app)  # schedules the index watcher on the JobQueue, as run_polling would ...
+    await app.start()  # ... which runs it from here on
     try:
         before = engine.ask("株洲累计出院多少人")
         assert "46" in before.answer
@@ -74,5 +75,5 @@ async def test_rebuild_is_served_without_restart_and_no_question_fails(fresh_set
         text = request.sent()[-1]["text"]
         assert "累计出院51例（截至2020年2月21日24时）" in text
     finally:
-        await app.post_shutdown(app)
+        await app.stop()
         await app.shutdown()

@@ -1,0 +1,116 @@
+"""What the bot needs from retrieval, in one facade over the engine: answers, articles, figures, stats, reloads."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from retrieval.errors import IndexNotReady
+
+if TYPE_CHECKING:
+    from config import Settings
+    from retrieval.answer import Answer, Source
+
+MORE_SOURCES = 8  # quotes fetched for "更多来源"; the first ``top_k`` were already shown
+
+
+@dataclass(frozen=True)
+class MoreSources:
+    """The quotes after the ones an answer showed; ``first`` is the number the first of them gets."""
+
+    first: int
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class Reloaded:
+    """What a reload did: ``changed`` (a new build, or the first one, is now served) and which build serves."""
+
+    changed: bool
+    build_id: str
+    opened: bool = False  # there was no index before
+
+
+class Service:
+    """The engine behind one object the bot holds from start to stop, with or without an index yet.
+
+    Every method that needs an index raises :class:`IndexNotReady` while none is loaded; :meth:`refresh`
+    (the bot's periodic job) and :meth:`reload` (an admin's ``/reload``) load one when it appears.
+
+    Args:
+        settings: the one Settings object.
+        engine: an opened engine (tests, benchmarks); ``None`` until :meth:`reload` opens one.
+    """
+
+    def __init__(self, settings: Settings, engine: Any = None) -> None:
+        self.settings = settings
+        self._engine = engine
+        self._opening = threading.Lock()
+
+    @classmethod
+    def open(cls, settings: Settings) -> Service:
+        """Load the model and the current index (raises IndexNotReady / IndexMismatch / IndexCorrupt)."""
+        from retrieval.engine import Engine
+
+        return cls(settings, Engine.open(settings))
+
+    @property
+    def ready(self) -> bool:
+        return self._engine is not None
+
+    def _live(self) -> Any:
+        engine = self._engine
+        if engine is None:
+            raise IndexNotReady(f"no index loaded from {self.settings.index_dir}: run `make index`")
+        return engine
+
+    # ------------------------------------------------------------------ questions
+    def answer(self, question: str) -> Answer:
+        """The answer to one question, with ``top_k`` quotes (blocking: call it off the event loop)."""
+        return self._live().ask(question)
+
+    def more_sources(self, question: str, limit: int = MORE_SOURCES) -> MoreSources:
+        """The quotes for ``question`` beyond the ``top_k`` its answer showed (possibly none)."""
+        engine = self._live()
+        shown = self.settings.top_k
+        answer = engine.ask(question, limit)
+        return MoreSources(first=shown + 1, sources=tuple(answer.sources[shown:]))
+
+    def article(self, article_id: str) -> Any | None:
+        """The whole article (title, date, byline, source, text) or ``None`` if this build has no such id."""
+        return self._live().snapshot.articles.get(article_id)
+
+    # ------------------------------------------------------------------ what the corpus holds
+    def coverage_line(self) -> str:
+        """One line on what the corpus covers (papers, article count, dates, topics)."""
+        return self._live().coverage_line()
+
+    def latest(self) -> list[dict]:
+        """The newest value of each epidemic measure with its as-of, previous value and change."""
+        return self._live().latest()
+
+    def info(self) -> dict:
+        """Counts, model, build id, uptime and questions answered (for ``/stats``)."""
+        return self._live().info()
+
+    # ------------------------------------------------------------------ index builds
+    def reload(self, force: bool = True) -> Reloaded:
+        """Load the index if none is served yet, else switch to a newer build (``force``: retry one that
+        failed before). Raises IndexNotReady / IndexMismatch / IndexCorrupt; the served build stays."""
+        with self._opening:
+            if self._engine is None:
+                from retrieval.engine import Engine
+
+                self._engine = Engine.open(self.settings)
+                return Reloaded(True, self._engine.snapshot.build_id, opened=True)
+        changed = self._engine.reload_if_changed(force)
+        return Reloaded(bool(changed), self._engine.snapshot.build_id)
+
+    def refresh(self) -> Reloaded | None:
+        """The periodic check: load a build that appeared or switch to a newer one; ``None`` when there is
+        nothing new (cheap: one readlink). A build that fails to load raises once and is then skipped."""
+        if self._engine is None and not (self.settings.index_dir / "current").exists():
+            return None
+        done = self.reload(force=False)
+        return done if done.changed else None
