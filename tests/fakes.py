@@ -1,4 +1,8 @@
-"""Shared test doubles: a recording Bot API request, Telegram updates, the fake embedder."""
+"""Shared test doubles: a recording Bot API request, Telegram updates, the fake embedder.
+
+FakeEmbedder is defined in index/embedder.py (EMBEDDING_MODEL=fake selects it, also in a subprocess) and
+re-exported here, so tests take every fake from this module.
+"""
 
 from __future__ import annotations
 
@@ -72,19 +76,4 @@ def message_update(app, text: str, *, user: int = USER, chat_type: str = "privat
     return Update.de_json({"update_id": 1, "message": message}, app.bot)
 
 
-# -- the embedding model (index and search tests) --------------------------------------------------------------
-
-
-class CountingEmbedder(FakeEmbedder):
-    """The fake embedder, remembering every passage it was asked to embed."""
-
-    def __init__(self, dimension: int = 64) -> None:
-        super().__init__(dimension)
-        self.texts: list[str] = []
-
-    def encode_passages(self, texts, batch_size=32, progress=False):
-        self.texts.extend(texts)
-        return super().encode_passages(texts, batch_size, progress)
-
-
-__all__ = ["BOT_ID", "USER", "CountingEmbedder", "FakeEmbedder", "RecordingRequest", "message_update"]
+__all__ = ["BOT_ID", "USER", "FakeEmbedder", "RecordingRequest", "message_update"]

@@ -22,11 +22,10 @@ import pytest
 from config import Settings
 from index.build import BuildError, build_index, current_dir, read_manifest, sha256_file
 from index.chunker import chunk_article
-from index.embedder import make_embedder
+from index.embedder import FakeEmbedder, make_embedder
 from index.lexical import LexicalIndex
 from index.snapshot import IndexCorrupt, IndexMismatch, IndexNotReady, load_snapshot
 from index.sources import read_file, scan
-from tests.fakes import CountingEmbedder, FakeEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_DIR = ROOT / "data" / "articles"
@@ -41,6 +40,18 @@ source: 株洲日报
 
 出院患者均按要求回当地进行隔离观察，社区将做好健康监测。
 """
+
+
+class CountingEmbedder(FakeEmbedder):
+    """The fake embedder, remembering every passage it was asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__(64)
+        self.texts: list[str] = []
+
+    def encode_passages(self, texts, batch_size=32, progress=False):
+        self.texts.extend(texts)
+        return super().encode_passages(texts, batch_size, progress)
 
 
 def _no_embedder():
