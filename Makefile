@@ -60,11 +60,11 @@ eval: index  ## answer quality on the question set (+ CMRC2018/DRCD retrieval wh
 	$(PY) -m retrieval eval $(if $(wildcard $(SHARED)/eval/questions.jsonl),$(SHARED)/eval/questions.jsonl,data/eval/questions.jsonl)
 	$(PY) -m retrieval eval data/eval/extra_questions.jsonl
 	@if [ -d $(SHARED)/eval/external ]; then \
-	  for set in cmrc2018_dev drcd_dev; do $(PY) -m retrieval eval-retrieval $(SHARED)/eval/external/$$set; done; \
+	  for set in cmrc2018_dev drcd_dev; do $(PY) -m bench.external_eval $(SHARED)/eval/external/$$set; done; \
 	else echo "skipping CMRC2018/DRCD: $(SHARED)/eval/external not found"; fi
 
 bench: index  ## speed and scale benchmarks, written to docs/benchmarks.md
-	$(PY) -m retrieval.bench $(BENCH_ARGS)
+	$(PY) -m bench $(BENCH_ARGS)
 
 lint: install  ## ruff (style, bugs, bandit security rules)
 	$(VENV)/bin/ruff check .

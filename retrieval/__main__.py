@@ -1,4 +1,4 @@
-"""Command line: `python -m retrieval ask|chat|latest|eval|eval-retrieval`."""
+"""Command line: `python -m retrieval ask|chat|latest|eval`."""
 
 from __future__ import annotations
 
@@ -34,19 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("questions")
     ev.add_argument("--out", help="write one JSON line per question here")
     ev.add_argument("--doc", help="append the summary to this markdown file")
-    er = sub.add_parser("eval-retrieval", help="BM25 vs dense vs hybrid on a retrieval set")
-    er.add_argument("prefix", help="PREFIX.corpus.jsonl, PREFIX.queries.jsonl, PREFIX.qrels.tsv")
-    er.add_argument("--distractors", help="a .jsonl of extra articles (e.g. DXY news) mixed into the corpus")
-    er.add_argument("--limit", type=int, default=0, help="use only the first N queries")
     args = parser.parse_args(argv)
 
     settings = Settings()
     setup_logging(settings.log_level)
-    if args.command == "eval-retrieval":
-        from retrieval.external_eval import run_external
-
-        print(run_external(settings, args.prefix, distractors=args.distractors, limit=args.limit))
-        return 0
     engine = _engine(settings)
     if args.command == "ask":
         answer = engine.ask(args.question)

@@ -3,7 +3,7 @@ summary of targets is recomputed from every block's data (pure functions, no ben
 
 from __future__ import annotations
 
-from retrieval import bench_report as report
+from bench import report
 
 
 def test_a_run_replaces_its_blocks_and_keeps_the_rest(tmp_path):

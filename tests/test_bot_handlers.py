@@ -8,49 +8,12 @@ import time
 
 import pytest
 from telegram import Update
-from telegram.request import BaseRequest, RequestData
 
 from bot.app import build_application
+from tests.fakes import ADMIN, USER, RecordingRequest, button_update, message_update
 from tests.test_format import valid_html
 
 pytestmark = pytest.mark.slow
-BOT_ID, ADMIN, USER = 999, 42, 7
-
-
-class RecordingRequest(BaseRequest):
-    """Answers every Bot API call with a canned success and remembers what was sent."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, dict]] = []
-        self._next_id = 100
-
-    @property
-    def read_timeout(self) -> float:
-        return 1.0
-
-    async def initialize(self) -> None:
-        return None
-
-    async def shutdown(self) -> None:
-        return None
-
-    async def do_request(self, url, method, request_data: RequestData | None = None, read_timeout=None,
-                         write_timeout=None, connect_timeout=None, pool_timeout=None):
-        endpoint = url.rsplit("/", 1)[-1]
-        params = request_data.parameters if request_data else {}
-        self.calls.append((endpoint, params))
-        if endpoint == "getMe":
-            result = {"id": BOT_ID, "is_bot": True, "first_name": "News", "username": "zz_news_bot"}
-        elif endpoint in ("sendMessage", "editMessageText"):
-            self._next_id += 1
-            result = {"message_id": self._next_id, "date": int(time.time()), "text": params.get("text", ""),
-                      "chat": {"id": params.get("chat_id"), "type": "private"}}
-        else:
-            result = True
-        return 200, json.dumps({"ok": True, "result": result}).encode()
-
-    def sent(self, endpoint: str = "sendMessage") -> list[dict]:
-        return [params for name, params in self.calls if name == endpoint]
 
 
 @pytest.fixture
@@ -60,27 +23,6 @@ async def bot(seed_settings, seed_engine):
     await app.initialize()
     yield app, request
     await app.shutdown()
-
-
-def message_update(app, text: str, *, user: int = USER, chat_type: str = "private", chat_id: int | None = None,
-                   entities=None, reply_to_bot: bool = False) -> Update:
-    chat_id = chat_id if chat_id is not None else user
-    message = {
-        "message_id": 1, "date": int(time.time()), "text": text,
-        "chat": {"id": chat_id, "type": chat_type, **({"title": "g"} if chat_type != "private" else {})},
-        "from": {"id": user, "is_bot": False, "first_name": "U"},
-    }
-    if text.startswith("/"):
-        command = text.split()[0]
-        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-    if entities:
-        message["entities"] = entities
-    if reply_to_bot:
-        message["reply_to_message"] = {
-            "message_id": 0, "date": int(time.time()), "text": "earlier answer",
-            "chat": message["chat"], "from": {"id": BOT_ID, "is_bot": True, "first_name": "News"},
-        }
-    return Update.de_json({"update_id": 1, "message": message}, app.bot)
 
 
 async def test_question_gets_answer_quotes_and_buttons(bot):
@@ -108,18 +50,6 @@ async def test_source_buttons(bot):
     assert "\n4. " in more and "\n1. " not in more  # numbered on from the three quotes of the answer
     assert any(t.startswith("<b>好消息 我市连续5天无新增病例") and "株洲日报记者 刘琼" in t for t in texts)
     assert len(request.sent("answerCallbackQuery")) == 2
-
-
-def button_update(app, data: str, update_id: int = 2) -> Update:
-    """A press of an inline button carrying ``data``, resolved through PTB's callback data cache as
-    ``getUpdates`` and the webhook do it (an unknown ``data`` becomes InvalidCallbackData)."""
-    update = Update.de_json({"update_id": update_id, "callback_query": {
-        "id": f"cb{update_id}", "chat_instance": "ci", "data": data,
-        "from": {"id": USER, "is_bot": False, "first_name": "U"},
-        "message": {"message_id": 5, "date": int(time.time()), "text": "x", "chat": {"id": USER, "type": "private"}},
-    }}, app.bot)
-    app.bot.insert_callback_data(update)
-    return update
 
 
 async def test_latest_lists_newest_figures_with_change(bot):

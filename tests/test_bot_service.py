@@ -12,8 +12,7 @@ from bot.app import WATCHER, build_application, webhook_options
 from config import Settings
 from retrieval.errors import IndexNotReady
 from retrieval.service import Service
-from tests.fakes import FAKE_ARTICLE, FakeEngine
-from tests.test_bot_handlers import ADMIN, USER, RecordingRequest, button_update, message_update
+from tests.fakes import ADMIN, FAKE_ARTICLE, USER, FakeEngine, RecordingRequest, button_update, message_update
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from telegram.error import NetworkError, TimedOut
 
 from bot.app import build_application
-from tests.test_bot_handlers import RecordingRequest, message_update
+from tests.fakes import RecordingRequest, message_update
 
 pytestmark = pytest.mark.slow
 

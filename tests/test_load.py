@@ -17,7 +17,7 @@ from bot.app import build_application
 from config import Settings
 from index.build import build_index
 from retrieval.engine import Engine
-from tests.test_bot_handlers import RecordingRequest, message_update
+from tests.fakes import RecordingRequest, message_update
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow

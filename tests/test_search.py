@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.embedder import FakeEmbedder
 from index.lexical import LexicalIndex, tokenize
 from index.vectors import VectorIndex
 from retrieval.normalize import arabic_numerals, chinese_to_int, normalize
 from retrieval.search import FusionConfig, HybridSearcher, fuse
+from tests.fakes import FakeEmbedder
 
 
 @pytest.mark.parametrize(

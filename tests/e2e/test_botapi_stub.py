@@ -8,8 +8,8 @@ import asyncio
 import pytest
 from pydantic import SecretStr
 
+from bench.botapi import BotAPIStub, serving
 from bot.app import build_application
-from tests.e2e.botapi_stub import BotAPIStub, serving
 
 pytestmark = pytest.mark.slow
 QUESTIONS = [("株洲累计确诊多少", "78"), ("荷塘区有多少确诊病例", "21")]  # (question, figure its reply must contain)

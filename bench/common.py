@@ -1,4 +1,4 @@
-"""Shared helpers of `python -m retrieval.bench`: timing, memory, child processes, the machine."""
+"""Shared helpers of `python -m bench`: timing, memory, child processes, the machine."""
 
 from __future__ import annotations
 

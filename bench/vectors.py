@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.common import child_env, ms, percentiles, run_process, table
 from index.vectors import VectorIndex
-from retrieval.bench_common import child_env, ms, percentiles, run_process, table
 
 DIM = 384
 K = 10

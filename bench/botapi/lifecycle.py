@@ -1,4 +1,4 @@
-"""Starting and stopping a PTB Application inside a test, shared by the emulator and stub harnesses."""
+"""Starting and stopping a PTB Application inside a test or benchmark (polling, errors collected)."""
 
 from __future__ import annotations
 

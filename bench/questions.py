@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from retrieval.bench_common import ProcessRun, Stopwatch, Timed, ms, percentiles, run_process
+from bench.common import ProcessRun, Stopwatch, Timed, ms, percentiles, run_process
 from retrieval.normalize import normalize
 
 

@@ -1,9 +1,9 @@
 """`make bench`: speed, memory and scale, measured side by side → docs/benchmarks.md and a summary.
 
-    python -m retrieval.bench                      # default: seed corpus, small scale subset, 100k vectors
-    python -m retrieval.bench --parts scale --scale --cctv 5000  # all DXY + first 5000 CCTV stories
-    python -m retrieval.bench --parts vectors --vectors 1000000
-    python -m retrieval.bench --parts e2e --scale --cctv 5000 --e2e-rows 1000000
+    python -m bench                       # default: seed corpus, small scale subset, 100k vectors
+    python -m bench --parts scale --scale --cctv 5000  # all DXY + first 5000 CCTV stories
+    python -m bench --parts vectors --vectors 1000000
+    python -m bench --parts e2e --scale --cctv 5000 --e2e-rows 1000000
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from bench import report
+from bench.common import find_scale_dir, load_average, machine_info, table
 from config import Settings
 from config.logs import setup_logging
 from config.settings import PROJECT_ROOT
-from retrieval import bench_report as report
-from retrieval.bench_common import find_scale_dir, load_average, machine_info, table
 
 PARTS = ("questions", "build", "scale", "vectors", "e2e", "bot")
 DEFAULT_PARTS = "questions,build,scale,vectors,bot"
@@ -39,7 +39,7 @@ def _limit(value: str) -> int | None:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m retrieval.bench", description=__doc__,
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--parts", default=DEFAULT_PARTS, help=f"comma-separated, of {', '.join(PARTS)} "
                    f"(default {DEFAULT_PARTS}; e2e runs when --e2e-rows is given)")
@@ -85,7 +85,7 @@ def provenance(command: str, machine: dict) -> str:
 
 
 def questions_markdown(d: dict) -> str:
-    from retrieval.bench_questions import latency_rows
+    from bench.questions import latency_rows
 
     lat, cold = d["latency"], d["cold"]
     lines = [
@@ -110,8 +110,8 @@ def questions_markdown(d: dict) -> str:
 
 
 def scale_markdown(s: dict) -> str:
-    from retrieval.bench_questions import latency_rows
-    from retrieval.bench_vectors import vectors_markdown
+    from bench.questions import latency_rows
+    from bench.vectors import vectors_markdown
 
     lim, full = s["limits"], s["full"]
     cache = "empty embedding cache" if s["cold_cache"] else "**embedding cache kept from an earlier run**"
@@ -151,7 +151,7 @@ def scale_markdown(s: dict) -> str:
 
 
 def e2e_markdown(e: dict) -> str:
-    from retrieval.bench_questions import latency_rows
+    from bench.questions import latency_rows
 
     rows, notes = [], []
     for run in e["runs"]:
@@ -170,9 +170,9 @@ def e2e_markdown(e: dict) -> str:
 
 def bot_markdown(tables: str, bot_args: list[str]) -> str:
     return "\n\n".join([
-        f"`python -m tests.e2e.bench_bot {' '.join(bot_args)}`: the bot as `bot.app.build_application` builds it "
+        f"`python -m bench.bot {' '.join(bot_args)}`: the bot as `bot.app.build_application` builds it "
         "(production HTTPXRequest pool, rate limiter, handlers, concurrent updates) long-polls an in-process Bot "
-        "API stub over real HTTP on 127.0.0.1 (tests/e2e/botapi_stub.py: getUpdates is a real long poll, users "
+        "API stub over real HTTP on 127.0.0.1 (bench/botapi/: getUpdates is a real long poll, users "
         "are woken when their reply arrives, so no polling delay is measured). N chats each ask their questions "
         "in turn (send, wait for the reply, send the next). Floors measured in the same run, interleaved: "
         "\"sequential\" is `engine.ask` in a loop; \"concurrent\" is the same N chats × K questions through "
@@ -185,7 +185,7 @@ def bot_markdown(tables: str, bot_args: list[str]) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     argv = sys.argv[1:] if argv is None else argv
-    command = "python -m retrieval.bench" + ("".join(" " + shlex.quote(a) for a in argv))
+    command = "python -m bench" + ("".join(" " + shlex.quote(a) for a in argv))
     settings = Settings()
     setup_logging("WARNING")
     logging.disable(logging.INFO)  # bm25s sets its own logger to DEBUG on import
@@ -198,10 +198,10 @@ def main(argv: list[str] | None = None) -> int:
         blocks[name] = report.block(name, provenance(command, machine) + "\n\n" + body, data)
         store[name] = data
 
+    from bench.questions import answer_latency, cold_start, embedding_threads, time_call
     from index.build import build_index
     from index.embedder import make_embedder
     from index.snapshot import load_snapshot
-    from retrieval.bench_questions import answer_latency, cold_start, embedding_threads, time_call
     from retrieval.engine import Engine
 
     embedder, model_load = time_call(make_embedder, settings.embedding_model)
@@ -215,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         if "questions" in args.parts:
             log("part 1: cold start")
-            from retrieval.bench_common import child_env
+            from bench.common import child_env
 
             cold = cold_start(child_env(), questions[0], runs=args.cold_runs)
             log("part 1: warm latency")
@@ -226,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
             put("questions", questions_markdown(d), d)
         if "build" in args.parts:
             log("part 2: index build")
-            from retrieval.bench_build import bench_build, build_markdown
+            from bench.build import bench_build, build_markdown
 
             (work / "build").mkdir()
             d = bench_build(settings, embedder, work / "build")
@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         if wants_scale and scale_dir is None:
             log("part 3 skipped: no scale data (../shared/scale or /work/shared/scale; --scale-dir)")
         elif wants_scale:
-            from retrieval.bench_scale import bench_e2e, bench_scale, scale_engine
+            from bench.scale import bench_e2e, bench_scale, scale_engine
 
             (work / "scale").mkdir()
             if "scale" in args.parts:
@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
                 put(f"e2e-{args.e2e_rows}", e2e_markdown(e), e)
             del big
         if "vectors" in args.parts:
-            from retrieval.bench_vectors import param_label, pick, synthetic, vectors_markdown
+            from bench.vectors import param_label, pick, synthetic, vectors_markdown
 
             kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
             for n in args.vectors:
@@ -268,11 +268,11 @@ def main(argv: list[str] | None = None) -> int:
                     res["pick"] = best and {**best, "label": param_label(best)}
                 put(f"vectors-{n}", "\n\n".join(vectors_markdown(r) for r in results), {"n": n, "results": results})
         if "bot" in args.parts:
-            log("part 5: the bot through the in-process Bot API stub (tests/e2e/bench_bot.py)")
-            from retrieval.bench_common import child_env, run_process
+            log("part 5: the bot through the in-process Bot API stub (bench/bot.py)")
+            from bench.common import child_env, run_process
 
             result = work / "bot.json"
-            run = run_process(["-m", "tests.e2e.bench_bot", *BOT_ARGS, "--json", str(result)], child_env(),
+            run = run_process(["-m", "bench.bot", *BOT_ARGS, "--json", str(result)], child_env(),
                               timeout=3600)
             if run.returncode != 0 or not result.is_file():
                 raise RuntimeError(f"bot benchmark failed: {run.stdout[-500:]} {run.stderr[-1500:]}")
@@ -298,10 +298,10 @@ box is shared) cancels out; every block below says when and with which command i
 
 | run | command | what | time on 2 cores |
 |---|---|---|---|
-| default | `make bench` (`python -m retrieval.bench`) | parts 1–5: seed corpus, a small scale subset (first 100 CCTV stories + 300 DXY items), 100k synthetic vectors, the bot through the in-process Bot API stub | 13 min (9 + 3.6) |
-| larger corpus and 1M answers | `python -m retrieval.bench --parts scale,e2e --scale --cctv 5000 --e2e-rows 1000000` | all 2,777 DXY items + the first 5,000 CCTV stories (19,404 chunks, embedded from scratch), real-vector index comparison; then that corpus replicated to 1M chunks and answered end to end | 28–38 min |
-| all of it | `python -m retrieval.bench --parts scale --scale` | all 24,100 CCTV stories (84,627 chunks) | 1.6–2.4 h build (extrapolated in section 3, not run) |
-| 1M vectors | `python -m retrieval.bench --parts vectors --vectors 1000000` | FAISS kinds over 1M synthetic vectors (HNSW only on the clustered set) | 18 min |
+| default | `make bench` (`python -m bench`) | parts 1–5: seed corpus, a small scale subset (first 100 CCTV stories + 300 DXY items), 100k synthetic vectors, the bot through the in-process Bot API stub | 13 min (9 + 3.6) |
+| larger corpus and 1M answers | `python -m bench --parts scale,e2e --scale --cctv 5000 --e2e-rows 1000000` | all 2,777 DXY items + the first 5,000 CCTV stories (19,404 chunks, embedded from scratch), real-vector index comparison; then that corpus replicated to 1M chunks and answered end to end | 28–38 min |
+| all of it | `python -m bench --parts scale --scale` | all 24,100 CCTV stories (84,627 chunks) | 1.6–2.4 h build (extrapolated in section 3, not run) |
+| 1M vectors | `python -m bench --parts vectors --vectors 1000000` | FAISS kinds over 1M synthetic vectors (HNSW only on the clustered set) | 18 min |
 
 A run rewrites only the blocks it measured and keeps the others (and the hand-written sections at the end).
 The scale parts are skipped with a message when `../shared/scale` is absent.

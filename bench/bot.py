@@ -1,13 +1,12 @@
 """Bot throughput: replies/s and p50/p95 reply latency with 1, 10 and 50 concurrent chats through the real
 Application, against the bare engine's throughput measured in the same run.
 
-    PYTHONPATH=. .venv/bin/python -m tests.e2e.bench_bot [--chats 1,10,50] [--per-chat 40,8,4]
-                                                         [--limiter production,off] [--repeat 3] [--profile FILE]
-    PYTHONPATH=. .venv/bin/python -m tests.e2e.bench_bot --emulator [--chats 1,10,50] [--per-chat 4]
+    PYTHONPATH=. .venv/bin/python -m bench.bot [--chats 1,10,50] [--per-chat 40,8,4]
+                                               [--limiter production,off] [--repeat 3] [--profile FILE]
 
 Default (stub): the bot as ``bot.app.build_application`` builds it - its production HTTPXRequests (pool of
 64), AIORateLimiter, handlers, concurrent updates - long-polls (timeout 10 s, like ``run_polling``) the
-in-process Bot API stub (tests/e2e/botapi_stub.py) over real HTTP on 127.0.0.1; simulated users inject
+in-process Bot API stub (bench/botapi/) over real HTTP on 127.0.0.1; simulated users inject
 updates into the stub and are woken when their reply arrives, so what is measured is the bot, not a polling
 harness. ``--limiter off`` runs the same bot with its AIORateLimiter removed, to show what the limiter costs;
 ``production`` (the default) keeps it. Every run checks that each chat got exactly one reply per question
@@ -22,8 +21,8 @@ time per reply (less sensitive than wall time to other processes on a shared mac
 The stub runs in the bot's process and event loop, so its own HTTP parsing (a small share; see
 ``--profile``) is counted against the bot.
 
-``--emulator``: the same users through the npm emulator telegram-test-api (tests/e2e/emulator.py), whose
-polling delays dominate (see docs/benchmarks.md); only the sequential bare engine is measured there.
+The same users through the npm emulator telegram-test-api, whose polling delays dominate (see
+docs/benchmarks.md): ``python -m tests.e2e.emulator_bench`` (a test harness, so it lives with the tests).
 
 Uses the index in INDEX_DIR (``make index``). Prints markdown tables.
 """
@@ -113,7 +112,7 @@ def summary(chats: int, latencies: list[float], elapsed: float, **extra) -> dict
 async def through_stub(settings: Settings, engine: Engine, chats: int, per_chat: int, limiter: bool,
                        profiler: cProfile.Profile | None = None) -> dict:
     """N chats × K questions through the production-built bot long-polling the in-process Bot API stub."""
-    from tests.e2e.botapi_stub import BotAPIStub, serving
+    from bench.botapi import BotAPIStub, serving
 
     timed = TimedEngine(engine)
     async with BotAPIStub() as stub:
@@ -158,34 +157,6 @@ async def through_stub(settings: Settings, engine: Engine, chats: int, per_chat:
                    requests=len(stub.calls), limiter="production" if limiter else "off")
 
 
-async def through_emulator(emulator, settings: Settings, engine: Engine, chats: int, per_chat: int) -> dict:
-    from tests.e2e.emulator import build_application, running
-
-    token = emulator.new_token()
-
-    def factory(token, base_url, request, get_updates_request):
-        local = settings.model_copy(update={"bot_token": SecretStr(token), "bot_api_url": base_url,
-                                            "user_rate_per_minute": 10_000})
-        return make_bot(local, engine=engine, request=request, get_updates_request=get_updates_request)
-
-    app = build_application(factory, emulator, token)
-    latencies: list[float] = []
-
-    async def one_chat(index: int) -> None:
-        user = emulator.user(token, user_id=50_000 + index, username=f"u{index}")
-        for k in range(per_chat):
-            sent = time.perf_counter()
-            await user.send_message(question(index, k))
-            await user.wait_reply(timeout=120)
-            latencies.append(time.perf_counter() - sent)
-
-    async with running(app):
-        started = time.perf_counter()
-        await asyncio.gather(*(one_chat(i) for i in range(chats)))
-        elapsed = time.perf_counter() - started
-    return summary(chats, latencies, elapsed)
-
-
 async def main_async(args: argparse.Namespace) -> str:
     settings = Settings()
     setup_logging("WARNING")
@@ -195,22 +166,6 @@ async def main_async(args: argparse.Namespace) -> str:
     levels = [int(c) for c in args.chats.split(",")]
     counts = [int(c) for c in args.per_chat.split(",")]
     per_chat = dict(zip(levels, counts if len(counts) > 1 else counts * len(levels), strict=True))
-    if args.emulator:
-        from tests.e2e.emulator import Emulator
-
-        bare = bare_engine(engine, 3 * len(QUESTIONS))
-        with Emulator() as emulator:
-            rows = [await through_emulator(emulator, settings, engine, n, per_chat[n]) for n in levels]
-        lines = [
-            f"bare engine: {bare:.1f} questions/s (sequential engine.ask, same questions, same process)",
-            "",
-            "| concurrent chats | replies | replies/s | p50 reply | p95 reply | bot ÷ bare engine |",
-            "|---|---|---|---|---|---|",
-        ]
-        lines += [f"| {r['chats']} | {r['messages']} | {r['per_second']:.1f} | {r['p50_ms']:.0f} ms | "
-                  f"{r['p95_ms']:.0f} ms | {r['per_second'] / bare:.2f} |" for r in rows]
-        return "\n".join(lines)
-
     profiler = cProfile.Profile() if args.profile else None
     modes = args.limiter.split(",")
     load_before = os.getloadavg()[0]
@@ -273,13 +228,12 @@ def main() -> None:
     parser.add_argument("--chats", default="1,10,50", help="comma-separated concurrency levels")
     parser.add_argument("--per-chat", default="4",
                         help="questions each chat asks in turn: one number, or one per --chats level (e.g. 40,8,4)")
-    parser.add_argument("--emulator", action="store_true", help="through the npm emulator (the old, polling path)")
     parser.add_argument("--limiter", default="production",
-                        help="stub mode: comma-separated 'production' (the bot's AIORateLimiter) and/or 'off'")
+                        help="comma-separated 'production' (the bot's AIORateLimiter) and/or 'off'")
     parser.add_argument("--repeat", type=int, default=1,
-                        help="stub mode: repetitions per row (bare engine and bot interleaved); medians reported")
-    parser.add_argument("--profile", metavar="FILE", help="stub mode: cProfile the event loop during the bot runs")
-    parser.add_argument("--json", metavar="FILE", help="stub mode: also write the rows as JSON (for make bench)")
+                        help="repetitions per row (bare engine and bot interleaved); medians reported")
+    parser.add_argument("--profile", metavar="FILE", help="cProfile the event loop during the bot runs")
+    parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON (for make bench)")
     args = parser.parse_args()
     if len(args.per_chat.split(",")) not in (1, len(args.chats.split(","))):
         parser.error("--per-chat takes one number or one per --chats level")

@@ -1,12 +1,12 @@
 """Choose the hybrid's fusion by measurement: sweep weight, depth, rescoring and normalisation.
 
-Run: PYTHONPATH=. .venv/bin/python scripts/fusion_sweep.py [--root ../shared/eval/external]
+Run: PYTHONPATH=. .venv/bin/python -m bench.fusion_sweep [--root ../shared/eval/external]
 
 For each set the first half of the queries is the dev half (used to pick one config for both
 sets), the second half the test half (reported, never used to choose). Scores are computed once
 per query (full BM25 row, exact cosines) and each config replays HybridSearcher.search (top-depth
 from each side, optional exact-cosine rescoring of lexical-only rows) and calls retrieval.search.fuse,
-so the figures equal `python -m retrieval eval-retrieval` for the same config.
+so the figures equal `python -m bench.external_eval` for the same config.
 """
 
 from __future__ import annotations
@@ -15,17 +15,14 @@ import argparse
 import itertools
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from config import Settings  # noqa: E402
-from index.embedder import make_embedder  # noqa: E402
-from index.lexical import LexicalIndex  # noqa: E402
-from retrieval.external_eval import cached_vectors, load_set, metrics, query_inputs  # noqa: E402
-from retrieval.search import FusionConfig, Hit, fuse  # noqa: E402
+from bench.external_eval import cached_vectors, load_set, metrics, query_inputs
+from config import Settings
+from index.embedder import make_embedder
+from index.lexical import LexicalIndex
+from retrieval.search import FusionConfig, Hit, fuse
 
 MAX_DEPTH = 100
 
@@ -111,7 +108,7 @@ def fmt(res: dict[str, float]) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.fusion_sweep", description=__doc__.splitlines()[0])
     parser.add_argument("--root", default="../shared/eval/external")
     parser.add_argument("--sets", nargs="+", default=["cmrc2018_dev", "drcd_dev"])
     parser.add_argument("--distractors", help="mix these articles into every set")

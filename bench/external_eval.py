@@ -1,8 +1,13 @@
-"""`eval-retrieval`: BM25, dense, RRF and the hybrid at passage level on a CMRC2018/DRCD-style set."""
+"""BM25, dense, RRF and the hybrid at passage level on a CMRC2018/DRCD-style set (`make eval`, last step).
+
+    python -m bench.external_eval ../shared/eval/external/cmrc2018_dev [--distractors FILE] [--limit N]
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,3 +180,23 @@ def run_external(settings, prefix: str, distractors: str | None = None, limit: i
         f"4 rankers {t_search:.1f} s",
     ]
     return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from config import Settings
+    from config.logs import setup_logging
+
+    parser = argparse.ArgumentParser(prog="python -m bench.external_eval", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("prefix", help="PREFIX.corpus.jsonl, PREFIX.queries.jsonl, PREFIX.qrels.tsv")
+    parser.add_argument("--distractors", help="a .jsonl of extra articles (e.g. DXY news) mixed into the corpus")
+    parser.add_argument("--limit", type=int, default=0, help="use only the first N queries")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    setup_logging(settings.log_level)
+    print(run_external(settings, args.prefix, distractors=args.distractors, limit=args.limit))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

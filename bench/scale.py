@@ -12,15 +12,15 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.build import bare_encode, env_for, settings_in
+from bench.common import dir_size_mb, run_process
+from bench.questions import answer_latency, cold_start
 from config import Settings
 from index.chunker import chunk_article
 from index.lexical import LexicalIndex, tokenize
 from index.snapshot import IndexSnapshot
 from index.sources import scan
 from index.vectors import VectorIndex
-from retrieval.bench_build import bare_encode, env_for, settings_in
-from retrieval.bench_common import dir_size_mb, run_process
-from retrieval.bench_questions import answer_latency, cold_start
 from retrieval.engine import Engine
 from retrieval.evaluate import evaluate_file
 
@@ -141,7 +141,7 @@ def _sample_texts(settings: Settings, n: int) -> list[str]:
 def real_vectors(engine: Engine, embedder, work: Path, n_queries: int = 500, log=print) -> dict:
     """The same index comparison as part 4 on the real e5 vectors of this corpus; queries are article
     titles embedded as questions (query: prefix)."""
-    from retrieval.bench_vectors import ALL_KINDS, bench_kinds
+    from bench.vectors import ALL_KINDS, bench_kinds
 
     snap = engine.snapshot
     base = snap.vectors.reconstruct(list(range(len(snap.vectors)))).astype(np.float32)
@@ -191,7 +191,7 @@ def replicate(engine: Engine, rows: int, log=print) -> dict:
 def bench_e2e(engine: Engine, questions: list[str], rows: int, kinds: list[tuple[str, int]], nlist: int,
               repeat: int, log=print) -> dict:
     """Answer latency over ``rows`` chunks for each (kind, nprobe), with this process's RSS growth."""
-    from retrieval.bench_common import rss_mb
+    from bench.common import rss_mb
 
     before = rss_mb()
     corpus = replicate(engine, rows, log=log)

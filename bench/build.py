@@ -8,11 +8,11 @@ import statistics
 import time
 from pathlib import Path
 
+from bench.common import Stopwatch, Timed, child_env, run_process
 from config import Settings
 from index.build import build_index
 from index.chunker import chunk_article
 from index.sources import scan
-from retrieval.bench_common import Stopwatch, Timed, child_env, run_process
 
 EMBEDDED = re.compile(r"embedded (\d+), reused (\d+)")
 
@@ -120,7 +120,7 @@ def _add_copy(data: Path, article, n: int) -> None:
 
 
 def build_markdown(b: dict) -> str:
-    from retrieval.bench_common import table
+    from bench.common import table
 
     rows = [
         ["full build, empty embedding cache, model already loaded (best of "

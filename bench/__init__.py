@@ -1,0 +1,1 @@
+"""Benchmarks and measurement scripts (`make bench`, `python -m bench`); production code never imports this."""
