@@ -166,3 +166,15 @@ def test_vendored_dev_set_passes_the_checker():
     answerable = [q for q in questions if not q["unanswerable"]]
     assert len(questions) >= 150 and len(questions) - len(answerable) >= 15
     assert sum("now" in q for q in questions) >= 15
+
+
+def test_vendored_items_are_read_by_the_indexer(tmp_path):
+    from index.sources import scan
+
+    (tmp_path / "dxy").mkdir()
+    (tmp_path / "dxy" / "items.jsonl").write_bytes((DXY / "items.jsonl").read_bytes())
+    corpus = scan(tmp_path, 2020)
+    assert corpus.problems == []
+    assert len(corpus.articles) + corpus.duplicates == 2723 and corpus.duplicates < 20
+    assert all(a.date and a.date.startswith(("2019-12", "2020-")) for a in corpus.articles)
+    assert not any(w in a.title + a.text for a in corpus.articles for w in ("湖南", "株洲"))
