@@ -78,6 +78,8 @@ def metrics(verdicts: list[tuple[dict, dict]]) -> dict:
         "quote_hit": sum(v["hit1"] for v in answerable if v["class"] == "quote_only"),
         "unanswerable_bold": sum(v["bold"] for v in unanswerable),
         **{c: classes[c] for c in CLASSES + UNANSWERABLE_CLASSES},
+        # every bold figure that is not an expected one: the number that must be 0
+        "wrong_bold_all": classes["wrong_bold"] + sum(v["bold"] for v in unanswerable),
     }
 
 
@@ -110,7 +112,9 @@ def class_lines(m: dict) -> list[str]:
     a, u = m["answerable"], m["unanswerable"]
     return [
         f"right (bold answer with an expected figure): {_pct(m['right'], a)}",
-        f"WRONG BOLD (bold answer, figure not expected or stale; must be 0): {m['wrong_bold']}",
+        f"WRONG BOLD (a bold answer not expected: wrong or stale figure, or any bold answer to an unanswerable "
+        f"question; must be 0): {m['wrong_bold_all']} (answerable {m['wrong_bold']}, unanswerable "
+        f"{m['unanswerable_bold']})",
         f"quote-only (no bold answer): {m['quote_only']} (top quote has the source: {m['quote_hit']})",
         f"wrongly declined (answerable): {m['declined_wrongly']}",
         f"unanswerable: declined correctly {m['declined_ok']}/{u}, wrongly answered {m['answered']}"
@@ -127,7 +131,7 @@ def kind_table(verdicts: list[tuple[dict, dict]]) -> list[str]:
              "|---|---|---|---|---|---|---|"]
     for kind, m in sorted(kinds.items()):
         n = m["answerable"] + m["unanswerable"]
-        lines.append(f"| {kind} | {n} | {m['right']} | {m['wrong_bold']} | {m['quote_only']} ({m['quote_hit']}) "
+        lines.append(f"| {kind} | {n} | {m['right']} | {m['wrong_bold_all']} | {m['quote_only']} ({m['quote_hit']}) "
                      f"| {m['declined_wrongly']} | {m['declined_ok']}/{m['unanswerable']} |")
     return lines
 

@@ -71,6 +71,7 @@ def test_metrics_count_each_class():
     m = metrics(pairs)
     assert (m["right"], m["wrong_bold"], m["quote_only"], m["declined_wrongly"]) == (2, 1, 1, 0)
     assert (m["declined_ok"], m["answered"], m["unanswerable_bold"], m["quote_hit"]) == (1, 1, 1, 1)
+    assert m["wrong_bold_all"] == 2  # the wrong figure and the bold answer to the unanswerable question
     assert m["accuracy"] == 0.5 and m["declined"] == 1
 
 
@@ -101,7 +102,7 @@ def test_evaluate_file_reports_classes_by_kind_and_writes_rows(tmp_path):
     out = tmp_path / "rows" / "results.jsonl"
     summary = evaluate_file(engine, str(path), out=str(out))
     assert "right (bold answer with an expected figure): 1/3" in summary
-    assert "WRONG BOLD (bold answer, figure not expected or stale; must be 0): 1" in summary
+    assert "question; must be 0): 1 (answerable 1, unanswerable 0)" in summary
     assert "quote-only (no bold answer): 1 (top quote has the source: 1)" in summary
     assert "unanswerable: declined correctly 1/1, wrongly answered 0" in summary
     assert "| daily | 2 | 1 | 1 | 0 (0) | 0 | 0/0 |" in summary
