@@ -12,7 +12,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help install model index ask chat run test eval bench lint clean
+.PHONY: help install model index ask chat run test eval eval-dev bench lint clean
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -56,12 +56,21 @@ run: install  ## start the Telegram bot (needs BOT_TOKEN in .env)
 test: install  ## run the whole test suite (unit, real model, real FAISS)
 	$(PY) -m pytest -q
 
-eval: index  ## answer quality on the question set (+ CMRC2018/DRCD retrieval when ../shared exists)
+eval: index  ## answer quality on the question sets and the DXY dev set (+ CMRC2018/DRCD when ../shared exists)
 	$(PY) -m retrieval eval $(if $(wildcard $(SHARED)/eval/questions.jsonl),$(SHARED)/eval/questions.jsonl,data/eval/questions.jsonl)
 	$(PY) -m retrieval eval data/eval/extra_questions.jsonl
 	@if [ -d $(SHARED)/eval/external ]; then \
 	  for set in cmrc2018_dev drcd_dev; do $(PY) -m bench.external_eval $(SHARED)/eval/external/$$set; done; \
 	else echo "skipping CMRC2018/DRCD: $(SHARED)/eval/external not found"; fi
+	@$(MAKE) --no-print-directory eval-dev
+
+DEV := var/eval/dev
+eval-dev: install  ## DXY dev set (generalisation): seed pages + data/eval/dxy items in their own index
+	@rm -rf $(DEV)/articles && mkdir -p $(DEV)/articles/dxy
+	@cp -p data/articles/* $(DEV)/articles/ && cp -p data/eval/dxy/items.jsonl $(DEV)/articles/dxy/
+	DATA_DIR=$(DEV)/articles INDEX_DIR=$(DEV)/index $(PY) -m index build
+	DATA_DIR=$(DEV)/articles INDEX_DIR=$(DEV)/index $(PY) -m retrieval eval data/eval/dxy/questions.jsonl \
+	  --out $(DEV)/results.jsonl
 
 bench: index  ## speed and scale benchmarks, written to docs/benchmarks.md
 	$(PY) -m bench $(BENCH_ARGS)

@@ -1,26 +1,56 @@
-"""`make eval`: answer accuracy, source hit@k, MRR, declines and stale answers on a questions file."""
+"""`make eval`: right answers, wrong bold figures, quote-only replies, declines, hit@k and MRR on a questions file."""
 
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter, defaultdict
 from pathlib import Path
+
+# Each answerable question lands in exactly one class; each unanswerable one in one of the last two.
+CLASSES = ("right", "wrong_bold", "quote_only", "declined_wrongly")
+UNANSWERABLE_CLASSES = ("declined_ok", "answered")
 
 
 def _squash(text: str) -> str:
     return "".join(text.split())
 
 
+def has_figure(text: str, figure: str) -> bool:
+    """True if ``figure`` occurs in ``text`` (white space ignored) and not as part of a longer number.
+
+    "11例" is in "新增11例" but not in "累计1311例"; "78" is in "78例" but not in "178" or "78.5".
+    """
+    text, figure = _squash(text), _squash(figure)
+    if not figure:
+        return False
+    before = r"(?<![\d.])" if figure[0].isdigit() else ""
+    after = r"(?![\d.]\d|\d)" if figure[-1].isdigit() else ""
+    return re.search(before + re.escape(figure) + after, text) is not None
+
+
 def score_one(item: dict, result: dict) -> dict:
-    """Per-question verdicts, in the format of ../shared/eval/questions.jsonl."""
+    """Per-question verdict, in the format of ../shared/eval/questions.jsonl (+ ``class``, see CLASSES)."""
+    answered = bool(result.get("answered"))
     if item.get("unanswerable"):
-        return {"declined_ok": not result["answered"]}
-    answer = result["answer"] or ""
-    quotes = [_squash(s["quote"]) for s in result["sources"]]
+        return {"declined_ok": not answered, "class": "answered" if answered else "declined_ok",
+                "bold": bool(answered and result.get("answer"))}
+    answer = result.get("answer") or ""
+    quotes = [_squash(s["quote"]) for s in result.get("sources", [])]
     wanted = [_squash(s) for s in item.get("source_any", [])]
     rank = next((i + 1 for i, q in enumerate(quotes) if any(w in q for w in wanted)), None)
+    correct = any(has_figure(answer, a) for a in item.get("answer_any", []))
+    stale = any(has_figure(answer, bad) for bad in item.get("answer_not", []) if bad)
+    if not answered:
+        cls = "declined_wrongly"
+    elif not answer:
+        cls = "quote_only"
+    else:
+        cls = "right" if correct and not stale else "wrong_bold"
     return {
-        "correct": any(a in answer or _squash(a) in _squash(answer) for a in item.get("answer_any", [])),
-        "stale": any(bad in answer for bad in item.get("answer_not", []) if bad),
+        "correct": correct and not stale,
+        "stale": stale,
+        "class": cls,
         "hit1": rank == 1,
         "hit5": rank is not None and rank <= 5,
         "rr": 1.0 / rank if rank else 0.0,
@@ -32,10 +62,11 @@ def load_questions(path: str | Path) -> list[dict]:
 
 
 def metrics(verdicts: list[tuple[dict, dict]]) -> dict:
-    """Answer accuracy, hit@1/5, MRR, declined-correctly and stale counts over (item, verdict) pairs."""
+    """Accuracy, hit@1/5, MRR, stale count and the count of each class over (item, verdict) pairs."""
     answerable = [v for i, v in verdicts if not i.get("unanswerable")]
     unanswerable = [v for i, v in verdicts if i.get("unanswerable")]
     n = max(1, len(answerable))
+    classes = Counter(v["class"] for i, v in verdicts)
     return {
         "answerable": len(answerable), "unanswerable": len(unanswerable),
         "accuracy": sum(v["correct"] for v in answerable) / n,
@@ -44,7 +75,20 @@ def metrics(verdicts: list[tuple[dict, dict]]) -> dict:
         "mrr": sum(v["rr"] for v in answerable) / n,
         "declined": sum(v["declined_ok"] for v in unanswerable),
         "stale": sum(v["stale"] for v in answerable),
+        "quote_hit": sum(v["hit1"] for v in answerable if v["class"] == "quote_only"),
+        "unanswerable_bold": sum(v["bold"] for v in unanswerable),
+        **{c: classes[c] for c in CLASSES + UNANSWERABLE_CLASSES},
+        # every bold figure that is not an expected one: the number that must be 0
+        "wrong_bold_all": classes["wrong_bold"] + sum(v["bold"] for v in unanswerable),
     }
+
+
+def by_kind(verdicts: list[tuple[dict, dict]]) -> dict[str, dict]:
+    """``metrics`` for each value of the questions' ``kind`` field (questions without one: "-")."""
+    groups: dict[str, list] = defaultdict(list)
+    for item, verdict in verdicts:
+        groups[item.get("kind") or "-"].append((item, verdict))
+    return {kind: metrics(pairs) for kind, pairs in groups.items()}
 
 
 def run_items(engine, items: list[dict]) -> tuple[list[dict], list[tuple[dict, dict]]]:
@@ -54,8 +98,42 @@ def run_items(engine, items: list[dict]) -> tuple[list[dict], list[tuple[dict, d
         result = engine.ask(item["question"]).to_json()
         verdict = score_one(item, result)
         verdicts.append((item, verdict))
-        rows.append({"id": item.get("id")} | result | {"verdict": verdict})
+        rows.append({"id": item.get("id"), "question_kind": item.get("kind"), "province": item.get("province"),
+                     "expected": item.get("answer_any", [])} | result | {"verdict": verdict})
     return rows, verdicts
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({part / whole:.1%})" if whole else "0/0"
+
+
+def class_lines(m: dict) -> list[str]:
+    """The answer-class part of the summary (right, wrong bold, quote-only, declines)."""
+    a, u = m["answerable"], m["unanswerable"]
+    return [
+        f"right (bold answer with an expected figure): {_pct(m['right'], a)}",
+        f"WRONG BOLD (a bold answer not expected: wrong or stale figure, or any bold answer to an unanswerable "
+        f"question; must be 0): {m['wrong_bold_all']} (answerable {m['wrong_bold']}, unanswerable "
+        f"{m['unanswerable_bold']})",
+        f"quote-only (no bold answer): {m['quote_only']} (top quote has the source: {m['quote_hit']})",
+        f"wrongly declined (answerable): {m['declined_wrongly']}",
+        f"unanswerable: declined correctly {m['declined_ok']}/{u}, wrongly answered {m['answered']}"
+        f" ({m['unanswerable_bold']} with a bold answer)",
+    ]
+
+
+def kind_table(verdicts: list[tuple[dict, dict]]) -> list[str]:
+    """One row per question kind: n, right, wrong bold, quote-only (hits), declined, unanswerable declined."""
+    kinds = by_kind(verdicts)
+    if set(kinds) == {"-"}:
+        return []
+    lines = ["| kind | n | right | wrong bold | quote-only (top quote hit) | declined | unanswerable declined |",
+             "|---|---|---|---|---|---|---|"]
+    for kind, m in sorted(kinds.items()):
+        n = m["answerable"] + m["unanswerable"]
+        lines.append(f"| {kind} | {n} | {m['right']} | {m['wrong_bold_all']} | {m['quote_only']} ({m['quote_hit']}) "
+                     f"| {m['declined_wrongly']} | {m['declined_ok']}/{m['unanswerable']} |")
+    return lines
 
 
 def evaluate_file(engine, path: str, out: str | None = None) -> str:
@@ -63,9 +141,11 @@ def evaluate_file(engine, path: str, out: str | None = None) -> str:
     items = load_questions(path)
     rows, verdicts = run_items(engine, items)
     if out:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     m = metrics(verdicts)
     lines = [
+        f"== {path}",
         f"questions: {len(items)} ({m['answerable']} answerable, {m['unanswerable']} unanswerable)",
         f"answer accuracy: {m['accuracy']:.1%}",
         f"source hit@1: {m['hit1']:.1%}",
@@ -73,8 +153,13 @@ def evaluate_file(engine, path: str, out: str | None = None) -> str:
         f"MRR: {m['mrr']:.3f}",
         f"declined correctly: {m['declined']}/{m['unanswerable']}",
         f"stale answers: {m['stale']}",
+        *class_lines(m),
+        *kind_table(verdicts),
     ]
-    misses = [f"  {i.get('id')}: {i['question']}" for i, v in verdicts if not v.get("correct", v.get("declined_ok"))]
+    if out:
+        lines.append(f"per-question results: {out}")
+    misses = [f"  {i.get('id')} [{v['class']}]: {i['question']}" for i, v in verdicts
+              if v["class"] not in ("right", "declined_ok")]
     if misses:
         lines.append("wrong or missed:")
         lines.extend(misses)
