@@ -1,0 +1,138 @@
+"""Answers from the facts table: the figure whose thing, qualifier, place and as-of match the question, or a list's top item."""
+
+from __future__ import annotations
+
+import re
+
+from config.profile import Profile, Thing
+from index.asof import parse_question_date
+from index.chunker import split_sentences
+from index.latest import asof_phrase, stale_note
+from index.places import Gazetteer, Place
+from index.snapshot import IndexSnapshot
+from retrieval.answer import Answer, Source
+from retrieval.normalize import Query
+
+LEADING = re.compile(r"^(?:株洲日报讯|本报讯)\s*")
+NOT_A_COUNT = re.compile(r"(?:几|多少)(?:天|日|次|个?月|年|号|岁|点)|什么时候|何时")  # days, ages, times
+
+
+def question_thing(query: Query, profile: Profile) -> Thing | None:
+    """The measured thing a question asks about: the first of the profile's things whose words it uses."""
+    for thing in profile.things:
+        if re.search("|".join(thing.question), query.lexical, re.I):
+            return thing
+    return None
+
+
+def question_qualifier(query: Query, profile: Profile) -> str | None:
+    """累计 / 新增 / 现有 when the question says so; None when it names none."""
+    for qualifier, words in profile.question_qualifiers.items():
+        if re.search("|".join(words), query.lexical, re.I):
+            return qualifier
+    return None
+
+
+def asked_metric(query: Query, profile: Profile) -> str | None:
+    """qualifier + thing of the question ("新增确诊"); a bare thing takes its default qualifier."""
+    thing = question_thing(query, profile)
+    if thing is None:
+        return None
+    qualifier = question_qualifier(query, profile)
+    return profile.metric(thing.default if qualifier is None or thing.kind == "rate" else qualifier, thing.name)
+
+
+def asked_place(query: Query, gaz: Gazetteer) -> Place | None:
+    """The one place asked about (the home city when none is named); None when several are named."""
+    named = query.places or query.home_places
+    if len(named) > 1:
+        return None
+    return named[0] if named else gaz.home
+
+
+def counts_thing(query: Query, profile: Profile) -> bool:
+    """A count of a measured thing ("确诊多少"), not days, ages or times ("连续几天无新增病例")."""
+    return query.kind == "quantity" and not NOT_A_COUNT.search(query.text) and asked_metric(query, profile) is not None
+
+
+def figure_source(snapshot: IndexSnapshot, fig: dict, score: float) -> Source:
+    """The whole sentence a figure was printed in (so its "截至…" travels with it)."""
+    article = snapshot.articles[fig["article_id"]]
+    spans = [(a, b) for a, b in split_sentences(article.text, semicolons=False) if a < fig["end"] and b > fig["start"]]
+    start, end = (spans[0][0], spans[-1][1]) if spans else (fig["start"], fig["end"])
+    return Source(
+        title=article.title, date=article.date, quote=LEADING.sub("", article.text[start:end]),
+        source=article.source, score=score, article_id=article.id, start=start, end=end,
+        paper=article.paper, url=article.url,
+    )
+
+
+def figure_answer(
+    query: Query, snapshot: IndexSnapshot, profile: Profile, gaz: Gazetteer, default_year: int,
+    newest: dict[str, str] | None = None,
+) -> Answer | None:
+    """A "how many" question about a measured thing, answered from the facts; None when no fact matches
+    the thing, qualifier, place and date asked (the caller then shows quotes, never another figure).
+
+    ``newest``: region -> ISO date of that place's newest report, for the "older than the newest report" note.
+    """
+    if not counts_thing(query, profile):
+        return None
+    metric, place = asked_metric(query, profile), asked_place(query, gaz)
+    if metric is None or place is None:
+        return None
+    region = gaz.label(place)
+    rows = [f for f in snapshot.figures if f["metric"] == metric and f["region"] == region]
+    named = parse_question_date(query.text, default_year)
+    if named:
+        rows = [f for f in rows if f["asof_date"] == named]
+    if not rows:
+        return None
+    rows.sort(key=lambda f: (f["asof_key"], f.get("article_date") or ""), reverse=True)
+    best = rows[0]
+    period = profile.is_period(metric)
+    shown = "" if place == gaz.home else region
+    text = f"{shown}{metric}{best['value']}{best['unit']}（{asof_phrase(period, best['asof_label'])}）"
+    sources = [figure_source(snapshot, best, 1.0)]
+    notes = []
+    if not named:
+        stale = stale_note(best["asof_date"], (newest or {}).get(region))
+        if stale:
+            notes.append(stale)
+        older = [f for f in rows if f["asof_key"] != best["asof_key"]]
+        if older:
+            prev = older[0]
+            sources.append(figure_source(snapshot, prev, 0.9))
+            notes.append(f"此前（{asof_phrase(period, prev['asof_label'])}）为{prev['value']}{prev['unit']}")
+    return Answer(query.original, True, text, sources, "；".join(notes) or None, kind="figure", asof=best["asof_key"])
+
+
+def superlative_answer(
+    query: Query, snapshot: IndexSnapshot, profile: Profile, gaz: Gazetteer, default_year: int
+) -> Answer | None:
+    """"哪个区确诊最多": the top item of the newest list of that measure for the divisions of the place asked."""
+    found = profile.pattern("superlative").search(query.text)
+    if not found or not profile.pattern("which").search(query.text):
+        return None
+    metric, scope = asked_metric(query, profile), asked_place(query, gaz)
+    if metric is None or scope is None:
+        return None
+    named = parse_question_date(query.text, default_year)
+    lists: dict[tuple[str, int], list[dict]] = {}
+    for fig in snapshot.figures:
+        if fig["metric"] != metric or (named and fig["asof_date"] != named):
+            continue
+        place = gaz.lookup(fig["region"], scope)
+        if place is not None and place != scope and place.within(scope):
+            lists.setdefault((fig["article_id"], fig["start"]), []).append(fig)
+    lists = {k: v for k, v in lists.items() if len(v) >= 2}
+    if not lists:
+        return None
+    items = max(lists.values(), key=lambda v: (v[0]["asof_key"], v[0].get("article_date") or ""))
+    lowest = found.group() in ("最少", "最低", "最小")
+    top = (min if lowest else max)(items, key=lambda f: f["number"])
+    if sum(f["number"] == top["number"] for f in items) > 1:
+        return None  # a tie has no single answer: quote the list
+    period = profile.is_period(metric)
+    text = f"{top['region']}（{metric}{top['value']}{top['unit']}，{asof_phrase(period, top['asof_label'])}）"
+    return Answer(query.original, True, text, [figure_source(snapshot, top, 1.0)], kind="figure", asof=top["asof_key"])
