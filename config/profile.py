@@ -49,6 +49,7 @@ class Profile:
     questions: dict[str, tuple[str, ...]]
     latest_order: tuple[str, ...] = ()
     english: dict[str, str] = field(default_factory=dict)
+    subsets: tuple[str, ...] = ()
     _compiled: dict = field(default_factory=dict, compare=False, repr=False)
 
     def metric(self, qualifier: str, thing: str) -> str:
@@ -105,6 +106,7 @@ def load_profile(path: Path | str | None = None) -> Profile:
             period_qualifiers=frozenset(data.get("periods", {}).get("qualifiers", ())),
             labels=dict(data.get("labels", {})), questions={k: tuple(v) for k, v in data["questions"].items()},
             latest_order=tuple(data.get("latest", {}).get("order", ())), english=dict(data.get("english", {})),
+            subsets=tuple(data.get("subsets", {}).get("words", ())),
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
         raise ProfileError(f"profile {path}: {exc}") from exc

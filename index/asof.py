@@ -87,8 +87,8 @@ def _from_match(found: re.Match, text: str, ref: date | None) -> AsOf | None:
     if g["tail"] or (found.start() and text[found.start() - 1] in "自从"):
         return None  # "自2月10日复工", "1月27日起": a starting point, not an as-of
     has_time = g["h1"] is not None or g["h"] is not None or g["part"] is not None
-    if g["m"] is None and not (g["jz"] or has_time or g["d2"]):
-        return None  # a bare "16日" is too weak to be a date
+    if g["m"] is None and not (g["jz"] or has_time or g["d2"]) and not text.startswith(("当天", "当日"), found.end()):
+        return None  # a bare "16日" is too weak to be a date; "19日当天" is one
     day = _make_date(g["y"], g["m"], g["d"], ref)
     if day is None:
         return None

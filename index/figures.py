@@ -21,6 +21,9 @@ GAP_BEFORE = re.compile(
 GAP_AFTER = re.compile(r"(?:正在|仍在|已经|已|均|全部)*")  # "仍有45例在院治疗"
 ITEM_GAP = re.compile(r"(?:共有|有|为|共|各|:|：|\s)?")  # "荷塘区有21例", "茶陵县11例", "…肇庆市各1例"
 JOINER = re.compile(r"[、和及与]")
+NONE = re.compile(r"无(?:新增|新发现|新报告)?[^，。；\d]{0,14}$")  # "江西省无新增新型冠状病毒肺炎确诊病例"
+PARENS = re.compile(r"（[^（）]*）|\([^()]*\)")
+RESET = re.compile(r"截至|截止|累计|目前|现有|[。；]")  # after these a bare thing no longer counts the period
 CLAUSE_END = "，。；！？,;"
 AUTHOR = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 
@@ -62,6 +65,7 @@ class Grammar:
         words = [*profile.city_words, *profile.province_words, *profile.country_words]
         self.place_words = re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True)) or "(?!)")
         self.dateline = re.compile(r"^\s*\S{0,12}讯")
+        self.subset = re.compile("|".join(map(re.escape, profile.subsets)) or "(?!)")
 
 
 _GRAMMARS: dict[int, Grammar] = {}
@@ -123,55 +127,100 @@ def _qualifier(sentence: str, thing: re.Match, g: Grammar, floor: int) -> str | 
     return g.qualifier_of[found[-1].group()] if found else None
 
 
-def _sentence_facts(sentence: str, g: Grammar, home: Place | None) -> list[tuple[str, Place, re.Match]]:
-    """(metric, place, number match) for each fact of one sentence."""
-    profile, gaz = g.profile, g.gazetteer
-    things = list(g.thing.finditer(sentence))
-    if not things:
-        return []
-    metrics = []  # (match, metric, kind) per thing mention
-    floor = 0
-    for found in things:
+@dataclass(frozen=True)
+class _Mention:
+    start: int
+    end: int
+    metric: str
+    kind: str  # count | rate
+    none: bool  # "无新增确诊病例": a reported zero
+    subset: bool = False  # "境外输入确诊病例": a part of the thing, not the thing
+    explicit: bool = True  # the qualifier is written (累计/新增/仍有 …), not a bare mention's default
+
+
+def _mentions(sentence: str, g: Grammar) -> list[_Mention]:
+    """The measured things of a sentence with their qualifiers; "现有住院确诊病例" is one mention (现有确诊)."""
+    profile = g.profile
+    out: list[_Mention] = []
+    floor, last, said = 0, None, None
+    for found in g.thing.finditer(sentence):
         thing = g.things[int(found.lastgroup[1:])]
-        qualifier = _qualifier(sentence, found, g, floor)
-        metrics.append((found, profile.metric(qualifier if qualifier is not None else thing.default, thing.name),
-                        thing.kind))
-        floor = found.end()
-    places = [(a, b, p) for a, b, p in gaz.find(sentence, home)]
-    places += [(m.start(), m.end(), p) for m in g.place_words.finditer(sentence)
-               if (p := _word_place(m.group(), g, home)) is not None]
-    places.sort(key=lambda x: x[0])
-    out = []
-    for num in NUMBER.finditer(sentence):
-        metric = kind = place = None
-        before = [m for m in metrics if m[0].end() <= num.start()]
-        if before and GAP_BEFORE.fullmatch(sentence, before[-1][0].end(), num.start()):
-            _, metric, kind = before[-1]  # "确诊病例78例", "治愈率已达58.9%"
-        else:
-            after_at = GAP_AFTER.match(sentence, num.end()).end()
-            after = [m for m in metrics if num.end() <= m[0].start() <= after_at]
-            if after:
-                _, metric, kind = after[0]  # "仍有45例在院治疗"
-        if metric is None and before:  # a list item inherits the header's qualifier and thing
-            items = _items(sentence, places, num.start())
-            if items:
-                _, metric, kind = before[-1]
-                for item in items:
-                    if (kind == "rate") == (num.group("u") in "%％"):
-                        out.append((metric, item, num))
-                continue
-        if metric is None or (kind == "rate") != (num.group("u") in "%％"):
-            continue
-        if place is None:  # the subject: the last place named before the number that is not a list item
-            subjects = [p for a, b, p in places if b <= num.start() and not _is_item(sentence, places, b)]
-            place = subjects[-1] if subjects else home
-        if place is None:  # "全球累计确诊…" in a national news item has no place
-            continue
-        out.append((metric, place, num))
+        compound = bool(out) and found.start() == out[-1].end  # "现有住院确诊病例": the last noun is the head
+        qualifier = said if compound else _qualifier(sentence, found, g, floor)
+        said = qualifier
+        start = out.pop().start if compound else found.start()
+        inherited = False
+        if qualifier is None and last in profile.period_qualifiers and thing.default == "累计" and not RESET.search(
+            sentence, floor, found.start()
+        ):
+            qualifier, inherited = last, True  # "新增确诊病例6例，治愈出院病例1例": still the period's count
+        qualifier = qualifier if qualifier is not None else thing.default
+        if thing.kind == "rate":
+            qualifier = thing.default
+        none = qualifier in profile.period_qualifiers and bool(NONE.search(sentence[floor:start]))
+        clause = sentence[:start]
+        clause = clause[max(clause.rfind(c) for c in CLAUSE_END + "（(") + 1 :]
+        subset = bool(g.subset.search(clause + sentence[start : found.end()])) or (
+            bool(out) and out[-1].subset and said is None  # "境外输入确诊病例142例，治愈出院病例9例"
+        )
+        metric = profile.metric(qualifier, thing.name)
+        out.append(_Mention(start, found.end(), metric, thing.kind, none, subset, said is not None or inherited))
+        floor, last = found.end(), qualifier
     return out
 
 
-def _is_item(sentence: str, places: list, end: int) -> bool:
+def _sentence_facts(sentence: str, g: Grammar, home: Place | None) -> list[tuple[str, Place, str, str, int]]:
+    """(metric, place, value, unit, offset) for each fact of one sentence."""
+    mentions = _mentions(sentence, g)
+    if not mentions:
+        return []
+    places = [(a, b, p) for a, b, p in g.gazetteer.find(sentence, home)]
+    words = [(m.start(), m.end(), p) for m in g.place_words.finditer(sentence)
+             if (p := _word_place(m.group(), g, home)) is not None]
+    named = sorted(places + words, key=lambda x: x[0])  # 本市/全省 name a subject, never a list item
+
+    parens = [m.span() for m in PARENS.finditer(sentence)]
+
+    def aside(at: int) -> tuple[int, int] | None:
+        """The parenthesis ``at`` lies in ("（杭州市核减12例）"), if any."""
+        return next((span for span in parens if span[0] <= at < span[1]), None)
+
+    def subject(at: int) -> Place | None:
+        """The last place named before ``at`` that is not a list item nor in another aside, else the article's."""
+        found = [p for a, b, p in named if b <= at and not _is_item(sentence, b) and aside(a) == aside(at)]
+        return found[-1] if found else home
+
+    out = []
+    for m in mentions:
+        if m.none and not m.subset and not NUMBER.match(sentence, GAP_BEFORE.match(sentence, m.end).end()):
+            place = subject(m.start)
+            if place is not None:
+                out.append((m.metric, place, "无", "", m.start))
+    for num in NUMBER.finditer(sentence):
+        unit, mention = num.group("u"), None
+        before = [m for m in mentions if m.end <= num.start()]
+        if before and GAP_BEFORE.fullmatch(sentence, before[-1].end, num.start()):
+            mention = before[-1]  # "确诊病例78例", "治愈率已达58.9%"
+        else:
+            after_at = GAP_AFTER.match(sentence, num.end()).end()
+            mention = next((m for m in mentions if num.end() <= m.start <= after_at), None)  # "仍有45例在院治疗"
+            if mention is not None and not mention.explicit and mention.kind != "rate":
+                mention = None  # "1例新冠肺炎病例…出院", "6名患者治愈出院": an event, not a reported count
+        items: list[Place] = []
+        if mention is None and before:  # a list item inherits the header's qualifier and thing
+            items = _items(sentence, places, num.start())
+            mention = before[-1] if items else None
+        if mention is None or mention.subset or (mention.kind == "rate") != (unit in "%％"):
+            continue
+        if aside(num.start()) is not None and aside(mention.start) != aside(num.start()):
+            continue  # "确诊病例771例（核减宜春市1例）": an aside is no list item of the header
+        for place in items or [subject(num.start())]:
+            if place is not None:  # "全球累计确诊…" in a national news item has no place
+                out.append((mention.metric, place, num.group("v"), "%" if unit == "％" else unit, num.start()))
+    return out
+
+
+def _is_item(sentence: str, end: int) -> bool:
     """A place directly followed by its number ("荷塘区21例") is a list item, not a subject."""
     return bool(NUMBER.match(sentence, ITEM_GAP.match(sentence, end).end()))
 
@@ -208,19 +257,19 @@ def extract_figures(article: Article, include_commentary: bool = False, profile:
             previous = []
         sentence = text[a:b]
         context = "\n".join(text[x:y] for x, y in reversed(previous))
-        for metric, place, num in _sentence_facts(sentence, g, home):
-            asof = resolve_asof(sentence, article.date, context, position=num.start())
+        for metric, place, value, unit, offset in _sentence_facts(sentence, g, home):
+            asof = resolve_asof(sentence, article.date, context, position=offset)
             if asof is None:
                 continue
-            value, region = num.group("v"), gaz.label(place)
+            region = gaz.label(place)
             key = (metric, region, asof.key, value)
             if key in seen:  # "攸县的7例确诊病例" repeats the list's "攸县7例"
                 continue
             seen.add(key)
+            number = 0.0 if value == "无" else float(value.replace(",", ""))
             figures.append(
                 Figure(
-                    metric=metric, region=region, value=value, number=float(value.replace(",", "")),
-                    unit="%" if num.group("u") == "％" else num.group("u"), asof_key=asof.key,
+                    metric=metric, region=region, value=value, number=number, unit=unit, asof_key=asof.key,
                     asof_label=asof.label, asof_date=asof.date, sentence=sentence, article_id=article.id,
                     start=a, end=b, article_date=article.date,
                 )

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from config.profile import Profile, load_profile
 from index.figures import Figure, grammar
 
+RANGE = re.compile(r"(?P<year>\d{4}年)(?P<day>\d{1,2}月\d{1,2}日)\d{1,2}时?—(?P<end>(?:\d{1,2}月\d{1,2}日)?\d{1,2}时)$")
+
 
 def asof_phrase(period: bool, label: str) -> str:
     """How a figure's as-of time is shown: a period figure (新增) by its period ("2020年2月19日0—24时"), a
-    cumulative or current one as "截至2020年2月19日24时". The one place this is decided."""
-    return label if period else f"截至{label}"
+    cumulative or current one as of the period's end ("截至2020年2月19日24时"). The one place this is decided."""
+    if period:
+        return label
+    found = RANGE.match(label)
+    if found:  # "2020年2月2日0—12时" → "2020年2月2日12时"; "…1日20时—2月2日12时" → "2020年2月2日12时"
+        label = found.group("year") + (found.group("end") if "月" in found.group("end") else found.group("day") + found.group("end"))
+    return f"截至{label}"
+
+
+def sort_key(fig) -> tuple:
+    """Newest first by date, then by the later article, then by time of day: a date-only "2日当天" in the
+    2月3日 paper is newer than "2日12时" in the 2月2日 one."""
+    get = fig.get if isinstance(fig, dict) else lambda k: getattr(fig, k)
+    return get("asof_date"), get("article_date") or "", get("asof_key")
 
 
 def stale_note(asof_date: str, newest_date: str | None) -> str | None:
@@ -30,13 +45,13 @@ def _format_change(new: Figure, old: Figure) -> tuple[float | int, str]:
     shown = f"{abs(diff):.{decimals}f}"
     if diff == 0:
         return diff, "持平"
-    unit = "个百分点" if new.unit == "%" else new.unit
+    unit = "个百分点" if new.unit == "%" else new.unit or old.unit
     return diff, f"{'增加' if diff > 0 else '减少'}{shown}{unit}"
 
 
 def _history(group: list[Figure]) -> list[Figure]:
     """One figure per as-of, newest first; ties on as-of go to the later article."""
-    group.sort(key=lambda f: (f.asof_key, f.article_date or ""), reverse=True)
+    group.sort(key=sort_key, reverse=True)
     distinct: list[Figure] = []
     for figure in group:
         if not distinct or figure.asof_key != distinct[-1].asof_key:

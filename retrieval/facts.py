@@ -7,7 +7,7 @@ import re
 from config.profile import Profile, Thing
 from index.asof import parse_question_date
 from index.chunker import split_sentences
-from index.latest import asof_phrase, stale_note
+from index.latest import asof_phrase, sort_key, stale_note
 from index.places import Gazetteer, Place
 from index.snapshot import IndexSnapshot
 from retrieval.answer import Answer, Source
@@ -56,10 +56,21 @@ def counts_thing(query: Query, profile: Profile) -> bool:
 
 
 def figure_source(snapshot: IndexSnapshot, fig: dict, score: float) -> Source:
-    """The whole sentence a figure was printed in (so its "截至…" travels with it)."""
+    """The whole sentence a figure was printed in, led by the earlier sentences of its paragraph that carry
+    its as-of when it has none of its own ("新增确诊病例中，温州市16例" after "2月9日0-24时，…")."""
     article = snapshot.articles[fig["article_id"]]
-    spans = [(a, b) for a, b in split_sentences(article.text, semicolons=False) if a < fig["end"] and b > fig["start"]]
-    start, end = (spans[0][0], spans[-1][1]) if spans else (fig["start"], fig["end"])
+    sentences = split_sentences(article.text, semicolons=False)
+    idx = [i for i, (a, b) in enumerate(sentences) if a < fig["end"] and b > fig["start"]]
+    if not idx:
+        start, end = fig["start"], fig["end"]
+    else:
+        first, end = idx[0], sentences[idx[-1]][1]
+        wanted = set(re.findall(r"\d+", fig["asof_label"].split("年", 1)[-1]))
+        while first > 0 and not wanted <= set(re.findall(r"\d+", article.text[sentences[first][0] : end])):
+            if "\n" in article.text[sentences[first - 1][1] : sentences[first][0]] or idx[0] - first >= 2:
+                break  # not past the paragraph, nor more than two sentences back
+            first -= 1
+        start = sentences[first][0]
     return Source(
         title=article.title, date=article.date, quote=LEADING.sub("", article.text[start:end]),
         source=article.source, score=score, article_id=article.id, start=start, end=end,
@@ -88,11 +99,11 @@ def figure_answer(
         rows = [f for f in rows if f["asof_date"] == named]
     if not rows:
         return None
-    rows.sort(key=lambda f: (f["asof_key"], f.get("article_date") or ""), reverse=True)
+    rows.sort(key=sort_key, reverse=True)
     best = rows[0]
     period = profile.is_period(metric)
     shown = "" if place == gaz.home else region
-    text = f"{shown}{metric}{best['value']}{best['unit']}（{asof_phrase(period, best['asof_label'])}）"
+    text = f"{shown}{_amount(metric, best)}（{asof_phrase(period, best['asof_label'])}）"
     sources = [figure_source(snapshot, best, 1.0)]
     notes = []
     if not named:
@@ -103,8 +114,15 @@ def figure_answer(
         if older:
             prev = older[0]
             sources.append(figure_source(snapshot, prev, 0.9))
-            notes.append(f"此前（{asof_phrase(period, prev['asof_label'])}）为{prev['value']}{prev['unit']}")
+            notes.append(f"此前（{asof_phrase(period, prev['asof_label'])}）{_amount(metric, prev, short=True)}")
     return Answer(query.original, True, text, sources, "；".join(notes) or None, kind="figure", asof=best["asof_key"])
+
+
+def _amount(metric: str, fig: dict, short: bool = False) -> str:
+    """"新增确诊2例", or "无新增确诊" for a reported zero ("为2例" / "无" with ``short``)."""
+    if fig["value"] == "无":
+        return "无" if short else f"无{metric}"
+    return f"为{fig['value']}{fig['unit']}" if short else f"{metric}{fig['value']}{fig['unit']}"
 
 
 def superlative_answer(
@@ -128,7 +146,7 @@ def superlative_answer(
     lists = {k: v for k, v in lists.items() if len(v) >= 2}
     if not lists:
         return None
-    items = max(lists.values(), key=lambda v: (v[0]["asof_key"], v[0].get("article_date") or ""))
+    items = max(lists.values(), key=lambda v: sort_key(v[0]))
     lowest = found.group() in ("最少", "最低", "最小")
     top = (min if lowest else max)(items, key=lambda f: f["number"])
     if sum(f["number"] == top["number"] for f in items) > 1:
