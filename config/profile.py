@@ -50,6 +50,7 @@ class Profile:
     latest_order: tuple[str, ...] = ()
     english: dict[str, str] = field(default_factory=dict)
     subsets: tuple[str, ...] = ()
+    default_thing: str = ""
     _compiled: dict = field(default_factory=dict, compare=False, repr=False)
 
     def metric(self, qualifier: str, thing: str) -> str:
@@ -107,6 +108,7 @@ def load_profile(path: Path | str | None = None) -> Profile:
             labels=dict(data.get("labels", {})), questions={k: tuple(v) for k, v in data["questions"].items()},
             latest_order=tuple(data.get("latest", {}).get("order", ())), english=dict(data.get("english", {})),
             subsets=tuple(data.get("subsets", {}).get("words", ())),
+            default_thing=data.get("questions", {}).get("default_thing", [""])[0],
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
         raise ProfileError(f"profile {path}: {exc}") from exc

@@ -107,9 +107,9 @@ def is_commentary(article: Article) -> bool:
 def _word_place(word: str, g: Grammar, home: Place | None) -> Place | None:
     """全市/全省/全国 … as the place they mean in an article reporting from ``home``."""
     profile, gaz = g.profile, g.gazetteer
-    if word in profile.country_words:
-        return gaz.lookup("全国")
-    if home is None:
+    if word in profile.country_words:  # 全国 of a Chinese report, not of 巴拉圭's
+        return gaz.lookup("全国") if home is None or home.level != "foreign" else None
+    if home is None or home.level in ("foreign", "country"):
         return None
     if word in profile.province_words:
         return gaz.lookup(home.province) if home.province else home
@@ -174,7 +174,8 @@ def _sentence_facts(sentence: str, g: Grammar, home: Place | None) -> list[tuple
     mentions = _mentions(sentence, g)
     if not mentions:
         return []
-    places = [(a, b, p) for a, b, p in g.gazetteer.find(sentence, home)]
+    places = [(a, b, p) for a, b, p in g.gazetteer.find(sentence, home)
+              if p.level != "country" and not _excluded(sentence, a, b)]  # 全国 is resolved per article below
     words = [(m.start(), m.end(), p) for m in g.place_words.finditer(sentence)
              if (p := _word_place(m.group(), g, home)) is not None]
     named = sorted(places + words, key=lambda x: x[0])  # 本市/全省 name a subject, never a list item
@@ -194,7 +195,7 @@ def _sentence_facts(sentence: str, g: Grammar, home: Place | None) -> list[tuple
     for m in mentions:
         if m.none and not m.subset and not NUMBER.match(sentence, GAP_BEFORE.match(sentence, m.end).end()):
             place = subject(m.start)
-            if place is not None:
+            if place is not None and place.level != "foreign":
                 out.append((m.metric, place, "无", "", m.start))
     for num in NUMBER.finditer(sentence):
         unit, mention = num.group("u"), None
@@ -215,9 +216,14 @@ def _sentence_facts(sentence: str, g: Grammar, home: Place | None) -> list[tuple
         if aside(num.start()) is not None and aside(mention.start) != aside(num.start()):
             continue  # "确诊病例771例（核减宜春市1例）": an aside is no list item of the header
         for place in items or [subject(num.start())]:
-            if place is not None:  # "全球累计确诊…" in a national news item has no place
+            if place is not None and place.level != "foreign":  # "全球累计确诊…", "秘鲁累计确诊…": not ours
                 out.append((mention.metric, place, num.group("v"), "%" if unit == "％" else unit, num.start()))
     return out
+
+
+def _excluded(sentence: str, start: int, end: int) -> bool:
+    """"除湖北以外", "湖北以外地区": a place named to be left out."""
+    return sentence.startswith(("以外", "之外"), end) or sentence[max(0, start - 1) : start] == "除"
 
 
 def _is_item(sentence: str, end: int) -> bool:

@@ -12,10 +12,11 @@ from pathlib import Path
 from config.profile import Profile
 
 COUNTRY = "全国"
-LEVELS = {"country": 0, "province": 1, "city": 2, "county": 3}
+LEVELS = {"country": 0, "foreign": 0, "province": 1, "city": 2, "county": 3}
 # full names that are ordinary words more often than places ("城区", "郊区", "市中区"): two characters ending
 # in 区, and names that only make sense with their city
 _GENERIC = re.compile(r"^.区$|^市[中辖]区$|^和县$")
+NOT_A_PLACE = ("时间",)
 _SUFFIX = re.compile(r"(?:省|市|自治区|自治州|自治县|特别行政区|地区|盟|县|区|旗)$")
 
 
@@ -28,7 +29,7 @@ class Place:
     """One administrative division: its full name, level and the divisions above it (full names)."""
 
     name: str
-    level: str  # country | province | city | county
+    level: str  # country | province | city | county | foreign (a country or city abroad)
     province: str = ""
     city: str = ""
 
@@ -37,15 +38,32 @@ class Place:
         return LEVELS[self.level]
 
     def within(self, other: Place) -> bool:
-        """This place is ``other`` or lies inside it."""
+        """This place is ``other`` or lies inside it (全国 holds every Chinese division, nothing abroad)."""
+        if self.level == "foreign" or other.level == "foreign":
+            return other == self
         return other.level == "country" or other == self or other.name in (self.province, self.city)
 
 
-def _data_file() -> Path:
+def _data_file(name: str = "china_location.txt") -> Path:
     spec = importlib.util.find_spec("jionlp")
     if spec is None or not spec.submodule_search_locations:
         raise GazetteerMissing("the place gazetteer needs jionlp: .venv/bin/pip install jionlp (see requirements.txt)")
-    return Path(next(iter(spec.submodule_search_locations))) / "dictionary" / "china_location.txt"
+    return Path(next(iter(spec.submodule_search_locations))) / "dictionary" / name
+
+
+def _foreign() -> list[tuple[str, Place]]:
+    """Countries abroad, their capitals and big cities (jionlp's world_location data): a figure about 秘鲁 or
+    东京 is no figure about any Chinese place."""
+    out = []
+    with _data_file("world_location.txt").open(encoding="utf-8") as handle:
+        for line in handle:
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) < 2 or fields[0] == "中国":
+                continue
+            place = Place(fields[0], "foreign")
+            names = [fields[0], fields[1], *(fields[2:3]), *(fields[3].split("/") if len(fields) > 3 else [])]
+            out += [(name, place) for name in names if len(name) >= 2]
+    return out
 
 
 def _jieba_places() -> frozenset[str]:
@@ -105,6 +123,8 @@ class Gazetteer:
             if text[i : i + 2] in self._starts:
                 for length in range(min(self._longest, len(text) - i), 1, -1):
                     place = self.lookup(text[i : i + length], near) if text[i : i + length] in self._names else None
+                    if place is not None and text.startswith(NOT_A_PLACE, i + length):
+                        place = None  # "北京时间" is a clock, not Beijing
                     if place is not None:
                         out.append((i, i + length, place))
                         i += length
@@ -177,5 +197,7 @@ def load_gazetteer(profile: Profile) -> Gazetteer:
     for old, new in profile.renamed.items():
         if new in names:
             entries.append((old, names[new]))
+    known = {name for name, _ in entries}
+    entries += [(name, place) for name, place in _foreign() if name not in known]
     entries.append((COUNTRY, Place(COUNTRY, "country")))
     return Gazetteer(entries, home, profile.home_label)

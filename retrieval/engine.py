@@ -28,7 +28,7 @@ from retrieval.compose import (
     candidates,
     direct_from_sentence,
 )
-from retrieval.facts import asked_metric, counts_thing, figure_answer, superlative_answer
+from retrieval.facts import asked_metric, asks_part, counts_thing, figure_answer, superlative_answer
 from retrieval.normalize import Query, named_places, normalize
 from retrieval.search import FusionConfig, HybridSearcher
 
@@ -143,6 +143,8 @@ class Engine:
         """A count of a measured thing (确诊, 出院 …), or a superlative over places, is only given from the
         facts table, where thing, qualifier, place and as-of are each bound; never from a nearby clause."""
         if self.profile.pattern("superlative").search(query.text) and asked_metric(query, self.profile):
+            return True
+        if asked_metric(query, self.profile) and asks_part(query, self.profile):
             return True
         return counts_thing(query, self.profile) or (query.kind == "quantity" and len(query.places) > 1)
 

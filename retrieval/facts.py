@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from config.profile import Profile, Thing
-from index.asof import parse_question_date
+from index.asof import parse_question_date, parse_question_hour
 from index.chunker import split_sentences
 from index.latest import asof_phrase, sort_key, stale_note
 from index.places import Gazetteer, Place
@@ -14,15 +14,27 @@ from retrieval.answer import Answer, Source
 from retrieval.normalize import Query
 
 LEADING = re.compile(r"^(?:株洲日报讯|本报讯)\s*")
+RATIO = re.compile(r"比例|比率|占.{0,8}(?:的)?(?:比|百分)")
 NOT_A_COUNT = re.compile(r"(?:几|多少)(?:天|日|次|个?月|年|号|岁|点)|什么时候|何时")  # days, ages, times
 
 
 def question_thing(query: Query, profile: Profile) -> Thing | None:
-    """The measured thing a question asks about: the first of the profile's things whose words it uses."""
+    """The measured thing a question asks about: the first of the profile's things whose words it uses; with
+    a qualifier but no thing ("新增多少例"), the profile's default thing."""
     for thing in profile.things:
         if re.search("|".join(thing.question), query.lexical, re.I):
             return thing
+    if profile.default_thing and question_qualifier(query, profile) is not None:
+        return profile.thing(profile.default_thing)
     return None
+
+
+def asks_part(query: Query, profile: Profile) -> bool:
+    """The question asks for a part of a measure (境外输入, 临床诊断 …), a ratio of two, or which place
+    ("…是哪个市的") — never answered by a figure of the whole measure."""
+    text = query.text
+    return (any(word in text for word in profile.subsets) or bool(RATIO.search(text))
+            or (bool(profile.pattern("which").search(text)) and not profile.pattern("superlative").search(text)))
 
 
 def question_qualifier(query: Query, profile: Profile) -> str | None:
@@ -90,13 +102,16 @@ def figure_answer(
     if not counts_thing(query, profile):
         return None
     metric, place = asked_metric(query, profile), asked_place(query, gaz)
-    if metric is None or place is None:
+    if metric is None or place is None or asks_part(query, profile):
         return None
     region = gaz.label(place)
     rows = [f for f in snapshot.figures if f["metric"] == metric and f["region"] == region]
     named = parse_question_date(query.text, default_year)
     if named:
         rows = [f for f in rows if f["asof_date"] == named]
+        hour = parse_question_hour(query.text)
+        if hour is not None:  # "截至1月27日24时": that report, not the same day's 12时 one
+            rows = [f for f in rows if f["asof_key"].endswith(f"T{hour:02d}:00")]
     if not rows:
         return None
     rows.sort(key=sort_key, reverse=True)
