@@ -161,8 +161,8 @@ def _mentions(sentence: str, g: Grammar) -> list[_Mention]:
         clause = sentence[:start]
         clause = clause[max(clause.rfind(c) for c in CLAUSE_END + "（(") + 1 :]
         subset = bool(g.subset.search(clause + sentence[start : found.end()])) or (
-            bool(out) and out[-1].subset and said is None  # "境外输入确诊病例142例，治愈出院病例9例"
-        )
+            bool(out) and out[-1].subset and not _in_parens(sentence, out[-1].start)
+        )  # "累计报告境外输入确诊病例29例，累计出院6例": still the imported cases
         metric = profile.metric(qualifier, thing.name)
         out.append(_Mention(start, found.end(), metric, thing.kind, none, subset, said is not None or inherited))
         floor, last = found.end(), qualifier
@@ -174,10 +174,12 @@ def _sentence_facts(sentence: str, g: Grammar, home: Place | None) -> list[tuple
     mentions = _mentions(sentence, g)
     if not mentions:
         return []
-    places = [(a, b, p) for a, b, p in g.gazetteer.find(sentence, home)
-              if p.level != "country" and not _excluded(sentence, a, b)]  # 全国 is resolved per article below
-    words = [(m.start(), m.end(), p) for m in g.place_words.finditer(sentence)
-             if (p := _word_place(m.group(), g, home)) is not None]
+    spans = [(m.start(), m.end(), m.group()) for m in g.place_words.finditer(sentence)]
+    words = [(a, b, p) for a, b, w in spans if (p := _word_place(w, g, home)) is not None]
+    found = [(a, b, p) for a, b, p in g.gazetteer.find(sentence, home)  # 全国 is resolved per article above
+             if p.level != "country" and not any(x <= a < y for x, y, _ in spans)]  # "…和新疆生产建设兵团"
+    places = [(a, b, p) for a, b, p in found if not _excluded(sentence, a, b)]
+    left_out = [b for a, b, p in found if _excluded(sentence, a, b)]
     named = sorted(places + words, key=lambda x: x[0])  # 本市/全省 name a subject, never a list item
 
     parens = [m.span() for m in PARENS.finditer(sentence)]
@@ -188,8 +190,11 @@ def _sentence_facts(sentence: str, g: Grammar, home: Place | None) -> list[tuple
 
     def subject(at: int) -> Place | None:
         """The last place named before ``at`` that is not a list item nor in another aside, else the article's."""
-        found = [p for a, b, p in named if b <= at and not _is_item(sentence, b) and aside(a) == aside(at)]
-        return found[-1] if found else home
+        found = [(b, p) for a, b, p in named
+                 if b <= at and not _is_item(sentence, b) and aside(a) in (aside(at), None)]
+        if any((found[-1][0] if found else 0) <= b <= at for b in left_out):
+            return None  # "全国除湖北以外地区新增…": neither 全国 nor 湖北
+        return found[-1][1] if found else home
 
     out = []
     for m in mentions:
@@ -219,6 +224,10 @@ def _sentence_facts(sentence: str, g: Grammar, home: Place | None) -> list[tuple
             if place is not None and place.level != "foreign":  # "全球累计确诊…", "秘鲁累计确诊…": not ours
                 out.append((mention.metric, place, num.group("v"), "%" if unit == "％" else unit, num.start()))
     return out
+
+
+def _in_parens(sentence: str, at: int) -> bool:
+    return any(a <= at < b for a, b in (m.span() for m in PARENS.finditer(sentence)))
 
 
 def _excluded(sentence: str, start: int, end: int) -> bool:

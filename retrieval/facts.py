@@ -111,7 +111,9 @@ def figure_answer(
         rows = [f for f in rows if f["asof_date"] == named]
         hour = parse_question_hour(query.text)
         if hour is not None:  # "截至1月27日24时": that report, not the same day's 12时 one
-            rows = [f for f in rows if f["asof_key"].endswith(f"T{hour:02d}:00")]
+            rows = [f for f in rows if f["asof_key"].endswith(f"T{hour:02d}:00")] or [
+                f for f in rows if "T" not in f["asof_key"]  # "12日当天…累计出院284例": the day, no hour
+            ]
     if not rows:
         return None
     rows.sort(key=sort_key, reverse=True)
