@@ -22,6 +22,8 @@ GAP_AFTER = re.compile(r"(?:正在|仍在|已经|已|均|全部)*")  # "仍有45
 ITEM_GAP = re.compile(r"(?:共有|有|为|共|各|:|：|\s)?")  # "荷塘区有21例", "茶陵县11例", "…肇庆市各1例"
 JOINER = re.compile(r"[、和及与]")
 NONE = re.compile(r"无(?:新增|新发现|新报告)?[^，。；\d]{0,14}$")  # "江西省无新增新型冠状病毒肺炎确诊病例"
+LIST_START = ("其中", "分别为", "分别是")
+ITEM_NUMBER = re.compile(r"(?:共有|有|为|共|:|：|\s)?\d[\d,.]*(?:例|人|名)")
 PARENS = re.compile(r"（[^（）]*）|\([^()]*\)")
 RESET = re.compile(r"截至|截止|累计|目前|现有|[。；]")  # after these a bare thing no longer counts the period
 CLAUSE_END = "，。；！？,;"
@@ -161,7 +163,7 @@ def _mentions(sentence: str, g: Grammar) -> list[_Mention]:
         clause = sentence[:start]
         clause = clause[max(clause.rfind(c) for c in CLAUSE_END + "（(") + 1 :]
         subset = bool(g.subset.search(clause + sentence[start : found.end()])) or (
-            bool(out) and out[-1].subset and not _in_parens(sentence, out[-1].start)
+            bool(out) and out[-1].subset and not _in_parens(sentence, out[-1].start) and not _in_parens(sentence, start)
         )  # "累计报告境外输入确诊病例29例，累计出院6例": still the imported cases
         metric = profile.metric(qualifier, thing.name)
         out.append(_Mention(start, found.end(), metric, thing.kind, none, subset, said is not None or inherited))
@@ -169,9 +171,14 @@ def _mentions(sentence: str, g: Grammar) -> list[_Mention]:
     return out
 
 
-def _sentence_facts(sentence: str, g: Grammar, home: Place | None) -> list[tuple[str, Place, str, str, int]]:
-    """(metric, place, value, unit, offset) for each fact of one sentence."""
+def _sentence_facts(
+    sentence: str, g: Grammar, home: Place | None, carry: _Mention | None = None
+) -> list[tuple[str, Place, str, str, int]]:
+    """(metric, place, value, unit, offset) for each fact of one sentence; ``carry``, the last mention of
+    the sentence before, heads a list that starts "其中…" with no thing of its own."""
     mentions = _mentions(sentence, g)
+    if not mentions and carry is not None and sentence.lstrip().startswith(LIST_START):
+        mentions = [_Mention(0, 0, carry.metric, carry.kind, False, carry.subset)]
     if not mentions:
         return []
     spans = [(m.start(), m.end(), m.group()) for m in g.place_words.finditer(sentence)]
@@ -189,7 +196,13 @@ def _sentence_facts(sentence: str, g: Grammar, home: Place | None) -> list[tuple
         return next((span for span in parens if span[0] <= at < span[1]), None)
 
     def subject(at: int) -> Place | None:
-        """The last place named before ``at`` that is not a list item nor in another aside, else the article's."""
+        """The last place named before ``at`` that is not a list item nor in another aside, else the article's;
+        in an aside right after a list item ("香港特别行政区256例（出院98例）") that item's place."""
+        span = aside(at)
+        if span is not None:
+            owner = [p for a, b, p in places if b <= span[0] and ITEM_NUMBER.fullmatch(sentence, b, span[0])]
+            if owner:
+                return owner[-1]
         found = [(b, p) for a, b, p in named
                  if b <= at and not _is_item(sentence, b) and aside(a) in (aside(at), None)]
         if any((found[-1][0] if found else 0) <= b <= at for b in left_out):
@@ -215,7 +228,8 @@ def _sentence_facts(sentence: str, g: Grammar, home: Place | None) -> list[tuple
         items: list[Place] = []
         if mention is None and before:  # a list item inherits the header's qualifier and thing
             items = _items(sentence, places, num.start())
-            mention = before[-1] if items else None
+            headers = [m for m in before if aside(m.start) is None]
+            mention = headers[-1] if items and headers else None
         if mention is None or mention.subset or (mention.kind == "rate") != (unit in "%％"):
             continue
         if aside(num.start()) is not None and aside(mention.start) != aside(num.start()):
@@ -267,12 +281,14 @@ def extract_figures(article: Article, include_commentary: bool = False, profile:
     figures: list[Figure] = []
     seen: set[tuple[str, str, str, str]] = set()
     previous: list[tuple[int, int]] = []  # earlier sentences of the current paragraph
+    carry: _Mention | None = None
     for a, b in split_sentences(text):
         if previous and "\n" in text[previous[-1][1]:a]:
-            previous = []
+            previous, carry = [], None
         sentence = text[a:b]
         context = "\n".join(text[x:y] for x, y in reversed(previous))
-        for metric, place, value, unit, offset in _sentence_facts(sentence, g, home):
+        mentions = _mentions(sentence, g)
+        for metric, place, value, unit, offset in _sentence_facts(sentence, g, home, carry):
             asof = resolve_asof(sentence, article.date, context, position=offset)
             if asof is None:
                 continue
@@ -290,4 +306,5 @@ def extract_figures(article: Article, include_commentary: bool = False, profile:
                 )
             )
         previous.append((a, b))
+        carry = mentions[-1] if mentions else None
     return figures

@@ -33,7 +33,7 @@ def asks_part(query: Query, profile: Profile) -> bool:
     """The question asks for a part of a measure (境外输入, 临床诊断 …), a ratio of two, or which place
     ("…是哪个市的") — never answered by a figure of the whole measure."""
     text = query.text
-    return (any(word in text for word in profile.subsets) or bool(RATIO.search(text))
+    return (any(word in query.lexical for word in profile.subsets) or bool(RATIO.search(text))
             or (bool(profile.pattern("which").search(text)) and not profile.pattern("superlative").search(text)))
 
 

@@ -188,3 +188,16 @@ def test_coverage_line_is_computed_from_the_corpus(profile):
     snap = SimpleNamespace(articles={a.id: a for a in guangdong})
     line = coverage_line(snap, engine, sorted(a.date for a in guangdong))
     assert "广东卫健委4篇报道" in line and "广东省" in line and "株洲" not in line and "新冠肺炎疫情通报" in line
+
+
+def test_a_list_in_the_next_sentence_and_asides_of_list_items():
+    a = article("截至2月2日24时，我省累计报告确诊病例120例，涉及15个市（州）。其中成都市50例、绵阳市9例。",
+                "2020-02-03", paper="四川卫健委")
+    got = facts(a)
+    assert ("累计确诊", "成都市", "50") in got and ("累计确诊", "绵阳市", "9") in got
+    b = article("截至3月1日24时，累计收到港澳台地区通报确诊病例150例：香港特别行政区100例（出院40例，死亡2例），"
+                "澳门特别行政区10例（出院8例）。", "2020-03-02", paper="国家卫健委", title="全国疫情通报")
+    got = facts(b)
+    assert {("累计出院", "香港特别行政区", "40"), ("死亡", "香港特别行政区", "2"),
+            ("累计出院", "澳门特别行政区", "8")} <= got
+    assert not any(region == "全国" for _, region, _ in got), got  # the 港澳台 totals are a part, not 全国
