@@ -51,6 +51,7 @@ class Profile:
     english: dict[str, str] = field(default_factory=dict)
     subsets: tuple[str, ...] = ()
     default_thing: str = ""
+    question_subsets: tuple[str, ...] = ()
     _compiled: dict = field(default_factory=dict, compare=False, repr=False)
 
     def metric(self, qualifier: str, thing: str) -> str:
@@ -108,6 +109,7 @@ def load_profile(path: Path | str | None = None) -> Profile:
             labels=dict(data.get("labels", {})), questions={k: tuple(v) for k, v in data["questions"].items()},
             latest_order=tuple(data.get("latest", {}).get("order", ())), english=dict(data.get("english", {})),
             subsets=tuple(data.get("subsets", {}).get("words", ())),
+            question_subsets=tuple(data.get("subsets", {}).get("question_words", ())),
             default_thing=data.get("questions", {}).get("default_thing", [""])[0],
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:

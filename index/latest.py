@@ -29,9 +29,10 @@ def sort_key(fig) -> tuple:
     return get("asof_date"), get("article_date") or "", get("asof_key")
 
 
-def stale_note(asof_date: str, newest_date: str | None) -> str | None:
-    """"最新通报未提及，以下为2月19日数字" when a figure is older than the newest report; else None."""
-    if not newest_date or asof_date >= newest_date:
+def stale_note(asof_date: str, article_date: str | None, newest_report: str | None) -> str | None:
+    """"最新通报未提及，以下为2月19日数字" when a later report (by article date) on that place did not give this
+    figure; else None."""
+    if not newest_report or not article_date or article_date >= newest_report:
         return None
     _, month, day = (int(p) for p in asof_date.split("-"))
     return f"最新通报未提及，以下为{month}月{day}日数字"
@@ -70,7 +71,8 @@ def latest_figures(figures: Iterable[Figure], profile: Profile | None = None, ho
         if home_only and not _in_home(figure.region, g):
             continue
         groups.setdefault((figure.metric, figure.region), []).append(figure)
-    newest = max((f.asof_date for (_, r), fs in groups.items() if r == profile.home_label for f in fs), default=None)
+    newest = max((f.article_date or "" for (_, r), fs in groups.items() if r == profile.home_label for f in fs),
+                 default=None)
     rows = []
     for group in groups.values():
         distinct = _history(group)
@@ -86,7 +88,7 @@ def latest_figures(figures: Iterable[Figure], profile: Profile | None = None, ho
                  "article_id": f.article_id}
                 for f in distinct
             ],
-            period=period, asof_phrase=asof_phrase(period, top.asof_label), note=stale_note(top.asof_date, newest),
+            period=period, asof_phrase=asof_phrase(period, top.asof_label), note=stale_note(top.asof_date, top.article_date, newest),
         )
         rows.append(row)
     order = list(profile.latest_order)

@@ -170,7 +170,10 @@ def _read(profile: Profile) -> list[tuple[str, Place]]:
                 continue
             entries.append((name, place))
             home = place.province == home_province and (place.city == home_city or place.name == home_city)
-            for short in {alias.split("/")[0], _SUFFIX.sub("", name)}:
+            shorts = {alias.split("/")[0], _SUFFIX.sub("", name)}
+            if name.endswith("自治州"):  # 甘孜藏族自治州 is written 甘孜州
+                shorts.add(alias.split("/")[0] + "州")
+            for short in shorts:
                 if len(short) >= 2 and short != name and (depth < 2 or short in ns or home):
                     entries.append((short, place))
     return entries

@@ -273,10 +273,11 @@ class _CorpusFacts:
         dates = sorted(a.date for a in snap.articles.values() if a.date)
         self.years = {int(d[:4]) for d in dates}
         self.date_range = [dates[0], dates[-1]] if dates else None
-        self.newest: dict[str, str] = {}  # region -> ISO date of its newest report with a figure
+        self.newest: dict[str, str] = {}  # region -> date of the newest article with a figure of it
         for fig in snap.figures:
-            if fig["asof_date"] > self.newest.get(fig["region"], ""):
-                self.newest[fig["region"]] = fig["asof_date"]
+            day = fig.get("article_date") or fig["asof_date"]
+            if day > self.newest.get(fig["region"], ""):
+                self.newest[fig["region"]] = day
         self.coverage = coverage_line(snap, engine, dates)
 
     def mentions(self, place: str) -> bool:

@@ -33,7 +33,7 @@ def asks_part(query: Query, profile: Profile) -> bool:
     """The question asks for a part of a measure (境外输入, 临床诊断 …), a ratio of two, or which place
     ("…是哪个市的") — never answered by a figure of the whole measure."""
     text = query.text
-    return (any(word in query.lexical for word in profile.subsets) or bool(RATIO.search(text))
+    return (any(word in query.lexical for word in (*profile.subsets, *profile.question_subsets)) or bool(RATIO.search(text))
             or (bool(profile.pattern("which").search(text)) and not profile.pattern("superlative").search(text)))
 
 
@@ -97,7 +97,8 @@ def figure_answer(
     """A "how many" question about a measured thing, answered from the facts; None when no fact matches
     the thing, qualifier, place and date asked (the caller then shows quotes, never another figure).
 
-    ``newest``: region -> ISO date of that place's newest report, for the "older than the newest report" note.
+    ``newest``: region -> date of the newest article with a figure of that place, for the "a later report did
+    not give it" note.
     """
     if not counts_thing(query, profile):
         return None
@@ -118,13 +119,15 @@ def figure_answer(
         return None
     rows.sort(key=sort_key, reverse=True)
     best = rows[0]
+    if len({f["value"] for f in rows if f["asof_key"] == best["asof_key"]}) > 1:
+        return None  # two reports disagree for one as-of ("本地确诊415例" / "确诊522例"): quote, don't choose
     period = profile.is_period(metric)
     shown = "" if place == gaz.home else region
     text = f"{shown}{_amount(metric, best)}（{asof_phrase(period, best['asof_label'])}）"
     sources = [figure_source(snapshot, best, 1.0)]
     notes = []
     if not named:
-        stale = stale_note(best["asof_date"], (newest or {}).get(region))
+        stale = stale_note(best["asof_date"], best.get("article_date"), (newest or {}).get(region))
         if stale:
             notes.append(stale)
         older = [f for f in rows if f["asof_key"] != best["asof_key"]]

@@ -102,7 +102,7 @@ HOME_NEW = article(  # a later edition in other words: no 新增 and 在院 phra
 
 def test_a_later_edition_in_other_words_moves_answers_and_latest(profile, gaz):
     snap = snapshot(HOME_OLD, HOME_NEW)
-    newest = {"株洲": "2020-02-26"}
+    newest = {"株洲": "2020-02-27"}
     for question, expected in (("株洲在院治疗多少人", "在院治疗20人"), ("株洲累计出院多少", "累计出院60人"),
                                ("现在株洲累计确诊多少例", "累计确诊80例")):
         answer = figure_answer(normalize(question, profile, gaz), snap, profile, gaz, 2020, newest)
@@ -201,3 +201,13 @@ def test_a_list_in_the_next_sentence_and_asides_of_list_items():
     assert {("累计出院", "香港特别行政区", "40"), ("死亡", "香港特别行政区", "2"),
             ("累计出院", "澳门特别行政区", "8")} <= got
     assert not any(region == "全国" for _, region, _ in got), got  # the 港澳台 totals are a part, not 全国
+
+
+def test_two_values_for_one_asof_give_quotes_not_a_choice(profile, gaz):
+    a = article("截至3月5日24时，累计报告本地确诊病例300例，治愈出院病例200例。", "2020-03-06", paper="天津卫健委",
+                aid="t1")
+    b = article("截至3月5日24时，天津市累计报告确诊病例310例。", "2020-03-06", paper="天津卫健委", aid="t2")
+    snap = snapshot(a, b)
+    assert figure_answer(normalize("天津累计确诊多少", profile, gaz), snap, profile, gaz, 2020) is None
+    discharged = figure_answer(normalize("天津累计出院多少", profile, gaz), snap, profile, gaz, 2020)
+    assert discharged is not None and "200例" in discharged.answer
