@@ -119,8 +119,12 @@ def figure_answer(
         return None
     rows.sort(key=sort_key, reverse=True)
     best = rows[0]
-    if len({f["value"] for f in rows if f["asof_key"] == best["asof_key"]}) > 1:
-        return None  # two reports disagree for one as-of ("本地确诊415例" / "确诊522例"): quote, don't choose
+    same = [f for f in rows if f["asof_key"] == best["asof_key"]]
+    if len({f["value"] for f in same}) > 1:  # two figures for one as-of: the whole, not the part ("本地确诊…")
+        whole = [f for f in same if not any(w in f["sentence"] for w in profile.question_subsets)]
+        if len({f["value"] for f in whole}) != 1:
+            return None  # reports disagree: quote them, don't choose
+        best = whole[0]
     period = profile.is_period(metric)
     shown = "" if place == gaz.home else region
     text = f"{shown}{_amount(metric, best)}（{asof_phrase(period, best['asof_label'])}）"

@@ -207,7 +207,10 @@ def test_two_values_for_one_asof_give_quotes_not_a_choice(profile, gaz):
     a = article("截至3月5日24时，累计报告本地确诊病例300例，治愈出院病例200例。", "2020-03-06", paper="天津卫健委",
                 aid="t1")
     b = article("截至3月5日24时，天津市累计报告确诊病例310例。", "2020-03-06", paper="天津卫健委", aid="t2")
-    snap = snapshot(a, b)
+    c = article("截至3月5日24时，天津市累计报告确诊病例312例。", "2020-03-06", paper="天津卫健委", aid="t3")
+    whole = figure_answer(normalize("天津累计确诊多少", profile, gaz), snapshot(a, b), profile, gaz, 2020)
+    assert whole is not None and "310例" in whole.answer  # the whole, not the 本地 part
+    snap = snapshot(a, b, c)
     assert figure_answer(normalize("天津累计确诊多少", profile, gaz), snap, profile, gaz, 2020) is None
     discharged = figure_answer(normalize("天津累计出院多少", profile, gaz), snap, profile, gaz, 2020)
     assert discharged is not None and "200例" in discharged.answer
