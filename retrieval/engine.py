@@ -124,7 +124,7 @@ class Engine:
             return declined
         year, facts = self.settings.default_year, self._facts(snap)
         figure = superlative_answer(query, snap, self.profile, self.gazetteer, year) or figure_answer(
-            query, snap, self.profile, self.gazetteer, year, facts.newest
+            query, snap, self.profile, self.gazetteer, year, facts.newest, facts.by_key
         )
         hits = HybridSearcher(self.embedder, snap.vectors, snap.lexical).search(
             query.text, query.lexical, self.fusion, limit=10
@@ -274,7 +274,9 @@ class _CorpusFacts:
         self.years = {int(d[:4]) for d in dates}
         self.date_range = [dates[0], dates[-1]] if dates else None
         self.newest: dict[str, str] = {}  # region -> date of the newest article with a figure of it
+        self.by_key: dict[tuple[str, str], list[dict]] = {}  # (metric, region) -> facts
         for fig in snap.figures:
+            self.by_key.setdefault((fig["metric"], fig["region"]), []).append(fig)
             day = fig.get("article_date") or fig["asof_date"]
             if day > self.newest.get(fig["region"], ""):
                 self.newest[fig["region"]] = day

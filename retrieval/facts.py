@@ -92,13 +92,13 @@ def figure_source(snapshot: IndexSnapshot, fig: dict, score: float) -> Source:
 
 def figure_answer(
     query: Query, snapshot: IndexSnapshot, profile: Profile, gaz: Gazetteer, default_year: int,
-    newest: dict[str, str] | None = None,
+    newest: dict[str, str] | None = None, by_key: dict[tuple[str, str], list[dict]] | None = None,
 ) -> Answer | None:
     """A "how many" question about a measured thing, answered from the facts; None when no fact matches
     the thing, qualifier, place and date asked (the caller then shows quotes, never another figure).
 
     ``newest``: region -> date of the newest article with a figure of that place, for the "a later report did
-    not give it" note.
+    not give it" note; ``by_key``: (metric, region) -> facts, built once per index.
     """
     if not counts_thing(query, profile):
         return None
@@ -106,7 +106,10 @@ def figure_answer(
     if metric is None or place is None or asks_part(query, profile):
         return None
     region = gaz.label(place)
-    rows = [f for f in snapshot.figures if f["metric"] == metric and f["region"] == region]
+    if by_key is not None:  # the engine's per-build index: no scan of every fact per question
+        rows = list(by_key.get((metric, region), ()))
+    else:
+        rows = [f for f in snapshot.figures if f["metric"] == metric and f["region"] == region]
     named = parse_question_date(query.text, default_year)
     if named:
         rows = [f for f in rows if f["asof_date"] == named]
