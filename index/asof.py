@@ -173,13 +173,17 @@ def resolve_asof(
     for a, b in split_sentences(context):
         earlier = [
             hit for hit in find_times(context[a:b], article_date)
-            if relative is None or (hit.explicit and hit.asof.key.endswith(("T24:00", "T00:00")))  # a cut-off
+            if hit.explicit and (relative is None or hit.asof.key.endswith(("T24:00", "T00:00")))  # a cut-off
         ]
         found = _pick(earlier)
         if found is not None:
             return found
     if relative is not None:
         return relative
+    for a, b in split_sentences(context):  # a 目前 of an earlier sentence: the article date
+        found = _pick(find_times(context[a:b], article_date))
+        if found is not None:
+            return found
     return date_asof(article_date) if article_date else None
 
 

@@ -214,3 +214,14 @@ def test_two_values_for_one_asof_give_quotes_not_a_choice(profile, gaz):
     assert figure_answer(normalize("天津累计确诊多少", profile, gaz), snap, profile, gaz, 2020) is None
     discharged = figure_answer(normalize("天津累计出院多少", profile, gaz), snap, profile, gaz, 2020)
     assert discharged is not None and "200例" in discharged.answer
+
+
+def test_a_provincial_bulletin_gives_the_home_city_its_list_items_and_one_asof():
+    text = ("2020年2月22日0-24时，湖南省报告新增确诊病例3例，新增出院病例41例。新增确诊病例中，株洲市2例、衡阳市1例。"
+            "截至2月22日24时，湖南省累计报告确诊病例1012例，累计出院病例690例。目前，仍在院治疗310例，其中重症病例35例。"
+            "累计追踪到密切接触者20000人，尚有1100人正在接受医学观察。")
+    a = article(text, "2020-02-23", paper="湖南卫健委")
+    got = {(f.metric, f.region, f.value): f.asof_key for f in extract_figures(a)}
+    assert got[("新增确诊", "株洲", "2")] == "2020-02-22T24:00" and ("新增确诊", "衡阳市", "1") in got
+    assert got[("在院治疗", "湖南省", "310")] == "2020-02-22T24:00" and got[("重症", "湖南省", "35")] == "2020-02-22T24:00"
+    assert got[("医学观察", "湖南省", "1100")] == "2020-02-22T24:00"  # after "目前…": still the bulletin's cut-off
