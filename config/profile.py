@@ -52,10 +52,14 @@ class Profile:
     subsets: tuple[str, ...] = ()
     default_thing: str = ""
     question_subsets: tuple[str, ...] = ()
+    parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _compiled: dict = field(default_factory=dict, compare=False, repr=False)
 
-    def metric(self, qualifier: str, thing: str) -> str:
-        """The shown name of qualifier + thing: "新增确诊", "在院治疗" (现有 is implied)."""
+    def metric(self, qualifier: str, thing: str, part: str = "") -> str:
+        """The shown name of qualifier + thing: "新增确诊", "在院治疗" (现有 is implied); a part goes between
+        ("新增境外输入确诊")."""
+        if part:
+            return f"{qualifier}{part}{thing}"
         key = f"{qualifier}{thing}"
         return self.labels.get(key, key)
 
@@ -69,7 +73,8 @@ class Profile:
 
     def is_period(self, metric: str) -> bool:
         """A per-period figure (新增 …), as opposed to a cumulative or current one."""
-        return self.split_metric(metric)[0] in self.period_qualifiers
+        qualifier = self.split_metric(metric)[0] or next((q for q in self.qualifiers if metric.startswith(q)), "")
+        return qualifier in self.period_qualifiers
 
     def thing(self, name: str) -> Thing | None:
         return next((t for t in self.things if t.name == name), None)
@@ -110,6 +115,7 @@ def load_profile(path: Path | str | None = None) -> Profile:
             latest_order=tuple(data.get("latest", {}).get("order", ())), english=dict(data.get("english", {})),
             subsets=tuple(data.get("subsets", {}).get("words", ())),
             question_subsets=tuple(data.get("subsets", {}).get("question_words", ())),
+            parts={k: tuple(v) for k, v in data.get("parts", {}).items()},
             default_thing=data.get("questions", {}).get("default_thing", [""])[0],
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:

@@ -68,6 +68,9 @@ class Grammar:
         self.place_words = re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True)) or "(?!)")
         self.dateline = re.compile(r"^\s*\S{0,12}讯")
         self.subset = re.compile("|".join(map(re.escape, profile.subsets)) or "(?!)")
+        words = sorted(((w, part) for part, ws in profile.parts.items() for w in ws), key=lambda x: -len(x[0]))
+        self.part_of = dict(words)
+        self.part = re.compile("|".join(re.escape(w) for w, _ in words) or "(?!)")
 
 
 _GRAMMARS: dict[int, Grammar] = {}
@@ -138,6 +141,7 @@ class _Mention:
     none: bool  # "无新增确诊病例": a reported zero
     subset: bool = False  # "境外输入确诊病例": a part of the thing, not the thing
     explicit: bool = True  # the qualifier is written (累计/新增/仍有 …), not a bare mention's default
+    part: str = ""  # "境外输入": the metric counts that part of the thing
 
 
 def _mentions(sentence: str, g: Grammar) -> list[_Mention]:
@@ -162,11 +166,13 @@ def _mentions(sentence: str, g: Grammar) -> list[_Mention]:
         none = qualifier in profile.period_qualifiers and bool(NONE.search(sentence[floor:start]))
         clause = sentence[:start]
         clause = clause[max(clause.rfind(c) for c in CLAUSE_END + "（(") + 1 :]
-        subset = bool(g.subset.search(clause + sentence[start : found.end()])) or (
-            bool(out) and out[-1].subset and not _in_parens(sentence, out[-1].start) and not _in_parens(sentence, start)
-        )  # "累计报告境外输入确诊病例29例，累计出院6例": still the imported cases
-        metric = profile.metric(qualifier, thing.name)
-        out.append(_Mention(start, found.end(), metric, thing.kind, none, subset, said is not None or inherited))
+        span = clause + sentence[start : found.end()]
+        carried = bool(out) and not _in_parens(sentence, out[-1].start) and not _in_parens(sentence, start)
+        subset = bool(g.subset.search(g.part.sub("", span))) or (carried and out[-1].subset)
+        parts = g.part.findall(span)  # "累计报告境外输入确诊病例29例，累计出院6例": both the imported cases
+        part = g.part_of[parts[-1]] if parts else (out[-1].part if carried else "")
+        metric = profile.metric(qualifier, thing.name, part)
+        out.append(_Mention(start, found.end(), metric, thing.kind, none, subset, said is not None or inherited, part))
         floor, last = found.end(), qualifier
     return out
 
@@ -178,7 +184,7 @@ def _sentence_facts(
     the sentence before, heads a list that starts "其中…" with no thing of its own."""
     mentions = _mentions(sentence, g)
     if not mentions and carry is not None and sentence.lstrip().startswith(LIST_START):
-        mentions = [_Mention(0, 0, carry.metric, carry.kind, False, carry.subset)]
+        mentions = [_Mention(0, 0, carry.metric, carry.kind, False, carry.subset, True, carry.part)]
     if not mentions:
         return []
     spans = [(m.start(), m.end(), m.group()) for m in g.place_words.finditer(sentence)]
@@ -250,8 +256,9 @@ def _excluded(sentence: str, start: int, end: int) -> bool:
 
 
 def _is_item(sentence: str, end: int) -> bool:
-    """A place directly followed by its number ("荷塘区21例") is a list item, not a subject."""
-    return bool(NUMBER.match(sentence, ITEM_GAP.match(sentence, end).end()))
+    """A place directly followed by its number ("荷塘区21例") or by the next place of an enumeration
+    ("美国、英国各2例") is a list item, not a subject."""
+    return bool(NUMBER.match(sentence, ITEM_GAP.match(sentence, end).end()) or JOINER.match(sentence, end))
 
 
 def _items(sentence: str, places: list, at: int) -> list[Place]:

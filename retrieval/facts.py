@@ -30,10 +30,14 @@ def question_thing(query: Query, profile: Profile) -> Thing | None:
 
 
 def asks_part(query: Query, profile: Profile) -> bool:
-    """The question asks for a part of a measure (境外输入, 临床诊断 …), a ratio of two, or which place
-    ("…是哪个市的") — never answered by a figure of the whole measure."""
+    """The question asks for a part no fact counts (本地, 港澳台 …), a ratio of two, or which place ("…是哪个市的")
+    — never answered by a figure of the whole measure."""
     text = query.text
-    return (any(word in query.lexical for word in (*profile.subsets, *profile.question_subsets)) or bool(RATIO.search(text))
+    rest = query.lexical
+    for words in profile.parts.values():  # a part the facts count on their own (境外输入) is answerable
+        for word in words:
+            rest = rest.replace(word, "")
+    return (any(word in rest for word in (*profile.subsets, *profile.question_subsets)) or bool(RATIO.search(text))
             or (bool(profile.pattern("which").search(text)) and not profile.pattern("superlative").search(text)))
 
 
@@ -51,7 +55,8 @@ def asked_metric(query: Query, profile: Profile) -> str | None:
     if thing is None:
         return None
     qualifier = question_qualifier(query, profile)
-    return profile.metric(thing.default if qualifier is None or thing.kind == "rate" else qualifier, thing.name)
+    part = next((p for p, words in profile.parts.items() if any(w in query.lexical for w in words)), "")
+    return profile.metric(thing.default if qualifier is None or thing.kind == "rate" else qualifier, thing.name, part)
 
 
 def asked_place(query: Query, gaz: Gazetteer) -> Place | None:

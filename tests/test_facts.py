@@ -79,8 +79,19 @@ def test_subsets_asides_and_events_are_not_the_thing():
                 "2020-03-21", paper="河北卫健委")
     got = facts(a)
     assert ("累计确诊", "河北省", "318") in got and ("累计出院", "河北省", "310") in got
-    assert not any(v in ("30", "2", "3") for _, _, v in got), got
+    assert ("累计境外输入确诊", "河北省", "30") in got and ("累计境外输入出院", "河北省", "2") in got  # parts, apart
+    assert not any(v in ("30", "2", "3") for m, _, v in got if "境外输入" not in m), got
     assert not any(region == "石家庄市" for _, region, _ in got)
+
+
+def test_a_part_asked_gets_the_part(profile, gaz):
+    a = article("截至3月22日24时，累计报告境外输入确诊病例40例，治愈出院病例3例。截至3月22日24时，累计报告确诊病例480例。",
+                "2020-03-23", paper="上海卫健委")
+    snap = snapshot(a)
+    part = figure_answer(normalize("上海累计境外输入确诊多少", profile, gaz), snap, profile, gaz, 2020)
+    assert part is not None and "40例" in part.answer
+    whole = figure_answer(normalize("上海累计确诊多少", profile, gaz), snap, profile, gaz, 2020)
+    assert whole is not None and "480例" in whole.answer
 
 
 def test_a_reported_zero_is_a_fact_without_a_number(profile, gaz):
