@@ -195,14 +195,16 @@ def _cn_number(text: str) -> int:
     return (_CN.get(tens, -1) if tens else 1) * 10 + (_CN.get(ones, -1) if ones else 0)
 
 
-QUESTION_HOUR = re.compile(r"\d{1,2}[日号]\s*(?P<h>\d{1,2})\s*(?:时|点)(?!间)")
+QUESTION_HOUR = re.compile(
+    r"\d{1,2}[日号]\s*(?:\d{1,2}\s*(?:时|点)?\s*(?:至|到|-|—|－)\s*)?(?P<h>\d{1,2})\s*(?:时|点)(?!间)"
+)
 MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
                                        "september", "october", "november", "december"), start=1)}
 ENGLISH_DATE = re.compile(r"\b(?P<mon>[a-z]{3,9})\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b", re.I)
 
 
 def parse_question_hour(question: str) -> int | None:
-    """The hour a user names after a date ("截至2月4日24时" → 24), or None."""
+    """The hour a user names after a date ("截至2月4日24时" → 24; "3月23日0时至12时" → 12, the period's end)."""
     found = QUESTION_HOUR.search(question.translate(_WIDE))
     return int(found.group("h")) if found and int(found.group("h")) <= 24 else None
 

@@ -116,9 +116,12 @@ def figure_answer(
     else:
         rows = [f for f in snapshot.figures if f["metric"] == metric and f["region"] == region]
     named = parse_question_date(query.text, default_year)
+    period = profile.is_period(metric)
+    hour = parse_question_hour(query.text) if named else None
+    if period and hour is None:  # a day's 新增, not that of "0—12时" or "12—24时" (a part of the day)
+        rows = [f for f in rows if "—" not in f["asof_label"] or "0—24时" in f["asof_label"]]
     if named:
         rows = [f for f in rows if f["asof_date"] == named]
-        hour = parse_question_hour(query.text)
         if hour is not None:  # "截至1月27日24时": that report, not the same day's 12时 one
             rows = [f for f in rows if f["asof_key"].endswith(f"T{hour:02d}:00")] or [
                 f for f in rows if "T" not in f["asof_key"]  # "12日当天…累计出院284例": the day, no hour
@@ -133,7 +136,6 @@ def figure_answer(
         if len({f["value"] for f in whole}) != 1:
             return None  # reports disagree: quote them, don't choose
         best = whole[0]
-    period = profile.is_period(metric)
     shown = "" if place == gaz.home else region
     text = f"{shown}{_amount(metric, best)}（{asof_phrase(period, best['asof_label'])}）"
     sources = [figure_source(snapshot, best, 1.0)]

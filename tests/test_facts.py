@@ -236,3 +236,13 @@ def test_a_provincial_bulletin_gives_the_home_city_its_list_items_and_one_asof()
     assert got[("新增确诊", "株洲", "2")] == "2020-02-22T24:00" and ("新增确诊", "衡阳市", "1") in got
     assert got[("在院治疗", "湖南省", "310")] == "2020-02-22T24:00" and got[("重症", "湖南省", "35")] == "2020-02-22T24:00"
     assert got[("医学观察", "湖南省", "1100")] == "2020-02-22T24:00"  # after "目前…": still the bulletin's cut-off
+
+
+def test_a_days_new_cases_are_not_those_of_half_a_day(profile, gaz):
+    am = article("3月5日0时至12时，新增报告确诊病例4例。", "2020-03-05", paper="重庆卫健委", aid="c1")
+    pm = article("3月5日12时至24时，新增报告确诊病例3例。", "2020-03-06", paper="重庆卫健委", aid="c2")
+    day = article("3月5日0-24时，重庆市新增确诊病例7例。", "2020-03-06", paper="重庆卫健委", aid="c3")
+    ask = lambda q, *arts: figure_answer(normalize(q, profile, gaz), snapshot(*arts), profile, gaz, 2020)  # noqa: E731
+    assert "7例" in ask("3月5日重庆新增确诊多少", am, pm, day).answer
+    assert ask("3月5日重庆新增确诊多少", am, pm) is None  # only halves of the day: no figure for the day
+    assert "4例" in ask("3月5日0时至12时重庆新增确诊多少", am, pm, day).answer
