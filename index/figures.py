@@ -236,8 +236,8 @@ def _sentence_facts(
             items = _items(sentence, places, num.start())
             headers = [m for m in before if aside(m.start) is None]
             mention = headers[-1] if items and headers else None
-        if mention is None or mention.subset or (mention.kind == "rate") != (unit in "%％"):
-            continue
+        if mention is None or (mention.subset and not items) or (mention.kind == "rate") != (unit in "%％"):
+            continue  # a subset header's items are places of their own ("港澳台…：香港特别行政区256例")
         if aside(num.start()) is not None and aside(mention.start) != aside(num.start()):
             continue  # "确诊病例771例（核减宜春市1例）": an aside is no list item of the header
         for place in items or [subject(num.start())]:

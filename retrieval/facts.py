@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 from config.profile import Profile, Thing
 from index.asof import parse_question_date, parse_question_hour
@@ -14,6 +15,7 @@ from retrieval.answer import Answer, Source
 from retrieval.normalize import Query
 
 LEADING = re.compile(r"^(?:株洲日报讯|本报讯)\s*")
+OTHER_ASK = re.compile(r"什么|怎么|怎样|如何|为什么|为何|吗|嘛|呢|哪|谁|是否|是不是|有没有|能否|[?？]$|\b(?:what|why|how|is|are|do|does)\b", re.I)
 RATIO = re.compile(r"比例|比率|占.{0,8}(?:的)?(?:比|百分)")
 NOT_A_COUNT = re.compile(r"(?:几|多少)(?:天|日|次|个?月|年|号|岁|点)|什么时候|何时")  # days, ages, times
 
@@ -68,8 +70,14 @@ def asked_place(query: Query, gaz: Gazetteer) -> Place | None:
 
 
 def counts_thing(query: Query, profile: Profile) -> bool:
-    """A count of a measured thing ("确诊多少"), not days, ages or times ("连续几天无新增病例")."""
-    return query.kind == "quantity" and not NOT_A_COUNT.search(query.text) and asked_metric(query, profile) is not None
+    """A count of a measured thing ("确诊多少", or a bare "截至3月23日黄冈累计确诊病例"), not days, ages or times
+    ("连续几天无新增病例") nor another kind of question (吗, 什么, 怎么 …)."""
+    counting = query.kind == "quantity" or (query.kind == "other" and not OTHER_ASK.search(query.text))
+    return counting and not NOT_A_COUNT.search(query.text) and asked_metric(query, profile) is not None
+
+
+def _next_day(iso: str) -> str:
+    return (date.fromisoformat(iso) + timedelta(days=1)).isoformat()
 
 
 def figure_source(snapshot: IndexSnapshot, fig: dict, score: float) -> Source:
@@ -120,8 +128,8 @@ def figure_answer(
     hour = parse_question_hour(query.text) if named else None
     if period and hour is None:  # a day's 新增, not that of "0—12时" or "12—24时" (a part of the day)
         rows = [f for f in rows if "—" not in f["asof_label"] or "0—24时" in f["asof_label"]]
-    if named:
-        rows = [f for f in rows if f["asof_date"] == named]
+    if named:  # "截至3月3日0时" is the end of 3月2日: it answers either date
+        rows = [f for f in rows if f["asof_date"] == named or f["asof_key"] == f"{_next_day(named)}T00:00"]
         if hour is not None:  # "截至1月27日24时": that report, not the same day's 12时 one
             rows = [f for f in rows if f["asof_key"].endswith(f"T{hour:02d}:00")] or [
                 f for f in rows if "T" not in f["asof_key"]  # "12日当天…累计出院284例": the day, no hour

@@ -82,7 +82,10 @@ def normalize(question: str, profile: Profile | None = None, gazetteer: Gazettee
     words: list[str] = []
     home: list[Place] = []
     if gazetteer is not None:
-        found = gazetteer.find(lexical)
+        marked = lexical
+        for word in profile.country_words[2:]:  # "31个省区市…" asks about 全国
+            marked = marked.replace(word, "全国")
+        found = gazetteer.find(marked)
         home = list(dict.fromkeys(p for _, _, p in found if p.within(gazetteer.home) and p != gazetteer.home))
         at_home = any(p.within(gazetteer.home) for _, _, p in found)
         for start, end, place in found:
@@ -91,7 +94,7 @@ def normalize(question: str, profile: Profile | None = None, gazetteer: Gazettee
             if at_home and gazetteer.home.within(place):
                 continue  # "湖南株洲": the province only locates the home city
             places = [p for p in places if not place.within(p)] + [place]
-            words = [w for w in words if gazetteer.lookup(w) in places] + [_surface(lexical[start:end])]
+            words = [w for w in words if gazetteer.lookup(w) in places] + [_surface(marked[start:end])]
     kind, ask = question_kind(lexical, profile)
     return Query(original=question, text=text, lexical=lexical, english=english, kind=kind, ask=ask,
                  places=tuple(places), place_words=tuple(words), home_places=tuple(home))

@@ -246,3 +246,16 @@ def test_a_days_new_cases_are_not_those_of_half_a_day(profile, gaz):
     assert "7例" in ask("3月5日重庆新增确诊多少", am, pm, day).answer
     assert ask("3月5日重庆新增确诊多少", am, pm) is None  # only halves of the day: no figure for the day
     assert "4例" in ask("3月5日0时至12时重庆新增确诊多少", am, pm, day).answer
+
+
+def test_a_bare_measure_question_a_0_oclock_cutoff_and_31_provinces(profile, gaz):
+    a = article("截至3月8日0时，我省累计报告确诊病例538例，正在住院隔离治疗120人。", "2020-03-08", paper="四川卫健委")
+    snap = snapshot(a)
+    for question in ("截至3月8日四川累计确诊病例", "3月7日四川正在住院隔离治疗的有多少人"):
+        answer = figure_answer(normalize(question, profile, gaz), snap, profile, gaz, 2020)
+        assert answer is not None and ("538例" in answer.answer or "120人" in answer.answer), question
+    assert figure_answer(normalize("四川累计确诊病例是什么意思", profile, gaz), snap, profile, gaz, 2020) is None
+    national = article("3月1日0—24时，31个省（自治区、直辖市）和新疆生产建设兵团报告新增确诊病例202例。", "2020-03-02",
+                       paper="国家卫健委", title="国家卫健委通报")
+    answer = figure_answer(normalize("3月1日31个省区市新增确诊多少", profile, gaz), snapshot(national), profile, gaz, 2020)
+    assert answer is not None and answer.answer.startswith("全国新增确诊202例")
