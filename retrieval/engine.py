@@ -28,7 +28,14 @@ from retrieval.compose import (
     candidates,
     direct_from_sentence,
 )
-from retrieval.facts import asked_metric, asks_part, counts_thing, figure_answer, superlative_answer
+from retrieval.facts import (
+    asked_metric,
+    asks_part,
+    counts_thing,
+    figure_answer,
+    superlative_answer,
+    unknown_subject,
+)
 from retrieval.normalize import Query, named_places, normalize
 from retrieval.search import FusionConfig, HybridSearcher
 
@@ -208,6 +215,9 @@ class Engine:
 
     def _out_of_scope(self, query: Query, snap: IndexSnapshot) -> Answer | None:
         facts = self._facts(snap)
+        unknown = unknown_subject(query, self.profile, self.gazetteer)
+        if unknown and not query.places and not query.home_places and not facts.mentions(unknown):
+            return self._decline(query, snap, f"现有报道没有关于{unknown}的内容")
         for place, word in zip(query.places, query.place_words, strict=False):
             label = self.gazetteer.label(place)
             if not facts.mentions(word) and not facts.mentions(place.name):

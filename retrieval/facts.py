@@ -16,6 +16,10 @@ from retrieval.normalize import Query
 
 LEADING = re.compile(r"^(?:株洲日报讯|本报讯)\s*")
 OTHER_ASK = re.compile(r"什么|怎么|怎样|如何|为什么|为何|吗|嘛|呢|哪|谁|是否|是不是|有没有|能否|[?？]$|\b(?:what|why|how|is|are|do|does)\b", re.I)
+SUBJECT_FILLER = re.compile(
+    r"截至|截止|到|至|目前|现在|如今|当前|今天|昨天|昨日|当日|当天|年|月|日|号|时|点|的|了|有|共|一共|总共|都|还|已经|已|"
+    r"报告|在|中|里|上|是|，|,|、|\s|请问|我想知道|你好"
+)
 RATIO = re.compile(r"比例|比率|占.{0,8}(?:的)?(?:比|百分)")
 NOT_A_COUNT = re.compile(r"(?:几|多少)(?:天|日|次|个?月|年|号|岁|点)|什么时候|何时")  # days, ages, times
 
@@ -74,6 +78,23 @@ def counts_thing(query: Query, profile: Profile) -> bool:
     ("连续几天无新增病例") nor another kind of question (吗, 什么, 怎么 …)."""
     counting = query.kind == "quantity" or (query.kind == "other" and not OTHER_ASK.search(query.text))
     return counting and not NOT_A_COUNT.search(query.text) and asked_metric(query, profile) is not None
+
+
+def unknown_subject(query: Query, profile: Profile, gaz: Gazetteer) -> str | None:
+    """What a count question names before its measure when that is neither a known place, a date nor a time
+    word ("火星上有多少确诊病例", "格陵兰累计确诊"): the home city is no default for it."""
+    if query.english or not counts_thing(query, profile):
+        return None
+    words = [w for t in profile.things for w in t.question] + [w for ws in profile.question_qualifiers.values()
+                                                               for w in ws]
+    found = re.search("|".join(words), query.text)
+    head = query.text[: found.start()] if found else ""
+    for _, end, _ in reversed(gaz.find(head)):
+        head = head[end:] if end else head
+    for word in (*profile.city_words, *profile.province_words, *profile.country_words):
+        head = head.replace(word, "")
+    head = SUBJECT_FILLER.sub("", profile.pattern("quantity").sub("", re.sub(r"\d+", "", head)))
+    return head if len(head) >= 2 else None
 
 
 def _next_day(iso: str) -> str:

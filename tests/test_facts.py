@@ -259,3 +259,12 @@ def test_a_bare_measure_question_a_0_oclock_cutoff_and_31_provinces(profile, gaz
                        paper="国家卫健委", title="国家卫健委通报")
     answer = figure_answer(normalize("3月1日31个省区市新增确诊多少", profile, gaz), snapshot(national), profile, gaz, 2020)
     assert answer is not None and answer.answer.startswith("全国新增确诊202例")
+
+
+@pytest.mark.parametrize(("question", "subject"), [("火星上有多少确诊病例", "火星"), ("月球累计确诊多少例", "月球"),
+                                                   ("荷塘区有多少确诊病例", None), ("我市在院治疗的有多少人", None),
+                                                   ("截至2月9日24时，广东累计确诊多少例？", None)])
+def test_an_unknown_subject_is_not_the_home_city(profile, gaz, question, subject):
+    from retrieval.facts import unknown_subject
+
+    assert unknown_subject(normalize(question, profile, gaz), profile, gaz) == subject
