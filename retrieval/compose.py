@@ -14,7 +14,7 @@ from retrieval.answer import Source
 from retrieval.normalize import Query, named_places
 from retrieval.search import Hit
 
-GENERIC = frozenset("株洲 株洲市 我市 全市 本市 现在 目前 如今 当前 今天 明天 昨天 一共 总共 共 累计 情况 有 人 the of in".split())
+GENERIC = frozenset("现在 目前 如今 当前 今天 明天 昨天 一共 总共 共 累计 情况 有 人 the of in".split())
 CLAUSE = re.compile(r"[^，；：。！？,;!?]+[，；：。！？,;!?]*")
 HAS_NUMBER = re.compile(r"\d")
 NUMBERS = re.compile(r"\d+(?:\.\d+)?")
@@ -49,7 +49,7 @@ def keywords(query: Query, boost: bool = True) -> dict[str, float]:
         near = query.lexical[max(0, query.ask[0] - 4) : query.ask[1] + 6]
     words = {}
     for token in tokenize(query.lexical):
-        if token in GENERIC or (query.english and token.isascii()):
+        if token in GENERIC or token in query.home_words or (query.english and token.isascii()):
             continue
         weight = math.log1p(len(token)) if len(token) > 1 else 0.25  # 会, 能, 率: weak on their own
         words[token] = weight * (3.0 if boost and token in near else 1.0)

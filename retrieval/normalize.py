@@ -28,6 +28,7 @@ class Query:
     places: tuple[Place, ...] = field(default=())  # divisions named outside the home city
     home_places: tuple[Place, ...] = field(default=())  # divisions of the home city named (荷塘区)
     place_words: tuple[str, ...] = field(default=())  # how the question wrote them ("长沙", "荷塘区")
+    home_words: tuple[str, ...] = field(default=())  # 株洲, 株洲市, 我市 …: the default scope, no keyword
 
 
 @lru_cache(maxsize=4096)
@@ -97,7 +98,8 @@ def normalize(question: str, profile: Profile | None = None, gazetteer: Gazettee
             words = [w for w in words if gazetteer.lookup(w) in places] + [_surface(marked[start:end])]
     kind, ask = question_kind(lexical, profile)
     return Query(original=question, text=text, lexical=lexical, english=english, kind=kind, ask=ask,
-                 places=tuple(places), place_words=tuple(words), home_places=tuple(home))
+                 places=tuple(places), place_words=tuple(words), home_places=tuple(home),
+                 home_words=(profile.home_label, f"{profile.home_label}市", *profile.city_words))
 
 
 def question_kind(text: str, profile: Profile) -> tuple[str, tuple[int, int] | None]:
