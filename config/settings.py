@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(PROJECT_ROOT / "data" / "articles", description="Article files to index.")
     index_dir: Path = Field(PROJECT_ROOT / "var" / "index", description="Where builds and `current` live.")
     cache_dir: Path = Field(PROJECT_ROOT / "var" / "cache", description="Embedding cache (by content hash).")
+    profile: Path = Field(PROJECT_ROOT / "config" / "profile.toml",
+                          description="Newsroom profile: home city, papers, measured things, question words.")
     default_year: int = Field(2020, description="Year for datelines like '2月20日' when a file names none.")
     max_file_mb: float = Field(50.0, gt=0, description="Larger input files are reported and skipped.")
 

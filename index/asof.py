@@ -87,8 +87,8 @@ def _from_match(found: re.Match, text: str, ref: date | None) -> AsOf | None:
     if g["tail"] or (found.start() and text[found.start() - 1] in "自从"):
         return None  # "自2月10日复工", "1月27日起": a starting point, not an as-of
     has_time = g["h1"] is not None or g["h"] is not None or g["part"] is not None
-    if g["m"] is None and not (g["jz"] or has_time or g["d2"]):
-        return None  # a bare "16日" is too weak to be a date
+    if g["m"] is None and not (g["jz"] or has_time or g["d2"]) and not text.startswith(("当天", "当日"), found.end()):
+        return None  # a bare "16日" is too weak to be a date; "19日当天" is one
     day = _make_date(g["y"], g["m"], g["d"], ref)
     if day is None:
         return None
@@ -161,15 +161,26 @@ def resolve_asof(
 ) -> AsOf | None:
     """The as-of of a fact in ``sentence``.
 
-    The sentence's own time expression wins (the last written one, or the last one before
-    ``position`` — the fact's offset in the sentence — when given); then 目前/至此/至今 (the
-    article date); then ``context``, the preceding sentences of the paragraph, nearest first; then
-    the article date. None only when nothing is found and the article has no date.
+    The sentence's own written time wins (the last one, or the last one before ``position`` —
+    the fact's offset in the sentence — when given); then a date written in ``context``, the
+    preceding sentences of the paragraph, nearest first (so "目前" in a bulletin means its 24时/0时 cut-off);
+    then 目前/至此/至今 (the article date); then the article date. None only when nothing is found and the article has no date.
     """
-    found = _pick(find_times(sentence, article_date), position)
-    if found is not None:
-        return found
+    hits = find_times(sentence, article_date)
+    if any(hit.explicit for hit in hits):
+        return _pick(hits, position)
+    relative = _pick(hits, position)  # 目前/至此: the report's own cut-off when the paragraph gave one
     for a, b in split_sentences(context):
+        earlier = [
+            hit for hit in find_times(context[a:b], article_date)
+            if hit.explicit and (relative is None or hit.asof.key.endswith(("T24:00", "T00:00")))  # a cut-off
+        ]
+        found = _pick(earlier)
+        if found is not None:
+            return found
+    if relative is not None:
+        return relative
+    for a, b in split_sentences(context):  # a 目前 of an earlier sentence: the article date
         found = _pick(find_times(context[a:b], article_date))
         if found is not None:
             return found
@@ -182,6 +193,32 @@ def _cn_number(text: str) -> int:
         return _CN[text] if len(text) == 1 else -1
     tens, _, ones = text.partition("十")
     return (_CN.get(tens, -1) if tens else 1) * 10 + (_CN.get(ones, -1) if ones else 0)
+
+
+QUESTION_HOUR = re.compile(
+    r"\d{1,2}[日号]\s*(?:\d{1,2}\s*(?:时|点)?\s*(?:至|到|-|—|－)\s*)?(?P<h>\d{1,2})\s*(?:时|点)(?!间)"
+)
+MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
+                                       "september", "october", "november", "december"), start=1)}
+ENGLISH_DATE = re.compile(r"\b(?P<mon>[a-z]{3,9})\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b", re.I)
+
+
+def parse_question_hour(question: str) -> int | None:
+    """The hour a user names after a date ("截至2月4日24时" → 24; "3月23日0时至12时" → 12, the period's end)."""
+    found = QUESTION_HOUR.search(question.translate(_WIDE))
+    return int(found.group("h")) if found and int(found.group("h")) <= 24 else None
+
+
+def _english_date(question: str, default_year: int) -> str | None:
+    """"February 23", "Feb 23rd" → ISO date."""
+    for found in ENGLISH_DATE.finditer(question):
+        month = next((n for name, n in MONTHS.items() if name.startswith(found.group("mon").lower())), None)
+        if month is not None and len(found.group("mon")) >= 3:
+            try:
+                return date(default_year, month, int(found.group("d"))).isoformat()
+            except ValueError:
+                continue
+    return None
 
 
 def parse_question_date(question: str, default_year: int = DEFAULT_YEAR) -> str | None:
@@ -200,4 +237,4 @@ def parse_question_date(question: str, default_year: int = DEFAULT_YEAR) -> str 
             result = date(y, m, d).isoformat()
         except ValueError:
             continue
-    return result
+    return result or _english_date(question, default_year)

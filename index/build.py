@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from config import Settings
+from config.profile import load_profile
 from index.articles import SourceProblem
 from index.chunker import Chunk, chunk_article
 from index.embedder import Embedder
@@ -95,6 +96,7 @@ def _fingerprint(settings: Settings, model_id: str, file_hashes: dict[str, str])
         "format": FORMAT_VERSION, "code": _code_version(), "model": model_id, "size": settings.chunk_size,
         "overlap": settings.chunk_overlap, "year": settings.default_year, "kind": settings.vector_index,
         "ann": [settings.auto_ann_rows, settings.hnsw_m, settings.ivf_nlist, settings.ivf_nprobe], "inputs": file_hashes,
+        "profile": hashlib.sha256(Path(settings.profile).read_bytes()).hexdigest()[:16],
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -148,7 +150,8 @@ def _build_locked(settings, embedder_factory, model_id, force, progress) -> Buil
     chunks: list[Chunk] = []
     for article in corpus.articles:
         chunks.extend(chunk_article(article, settings.chunk_size, settings.chunk_overlap))
-    figures = [f for article in corpus.articles for f in extract_figures(article)]
+    profile = load_profile(settings.profile)
+    figures = [f for article in corpus.articles for f in extract_figures(article, profile=profile)]
     vectors, embedded, dimension = _embed(settings, chunks, embedder_factory, model_id, progress)
     report.chunks, report.figures, report.embedded = len(chunks), len(figures), embedded
     report.reused = len(chunks) - embedded

@@ -6,40 +6,20 @@ import math
 import re
 from dataclasses import dataclass
 
-from index.asof import parse_question_date, resolve_asof
+from index.asof import resolve_asof
 from index.chunker import split_sentences
-from index.figures import DISTRICTS
 from index.lexical import tokenize
 from index.snapshot import IndexSnapshot
-from retrieval.answer import Answer, Source
+from retrieval.answer import Source
 from retrieval.normalize import Query, named_places
 from retrieval.search import Hit
 
-QUANTITY = re.compile(r"多少|几[个家名人天例次]?|多高|多大|多长|多久|多少钱|比例|比率|人数|数量|how (?:many|much)|what (?:is|was) the (?:number|rate)", re.I)
-WHEN = re.compile(r"什么时候|何时|哪天|哪一天|几月几日|几号|when", re.I)
-YES_NO = re.compile(r"[吗么]\s*[？?]?$|是否|有没有|是不是|了没")
-# (metric, question pattern): the first match wins, so the specific ones come first
-QUESTION_METRICS = [
-    ("新增确诊", r"新增(?:确诊|病例)|new (?:confirmed )?cases"),
-    ("新增出院", r"新增(?:治愈)?出院"),
-    ("新增重症", r"新增重症"),
-    ("新增死亡", r"新增死亡"),
-    ("治愈率", r"治愈率|cure rate|recovery rate"),
-    ("危重症", r"危重"),
-    ("重症", r"重症|severe"),
-    ("死亡", r"死亡|死了|去世|deaths?|died"),
-    ("在院治疗", r"在院|住院|正在治疗|hospital"),
-    ("解除医学观察", r"解除(?:医学)?观察|解除隔离"),
-    ("医学观察", r"医学观察|接受观察|observation"),
-    ("累计出院", r"出院|治愈|discharged|recovered|cured"),
-    ("累计确诊", r"确诊|感染|病例|confirmed|cases"),
-]
-PERIOD_METRICS = {"新增确诊", "新增出院", "新增重症", "新增死亡"}
-GENERIC = frozenset("株洲 株洲市 我市 全市 本市 现在 目前 如今 当前 今天 明天 昨天 一共 总共 共 累计 情况 有 人 the of in".split())
+GENERIC = frozenset("现在 目前 如今 当前 今天 明天 昨天 一共 总共 共 累计 情况 有 人 the of in".split())
 CLAUSE = re.compile(r"[^，；：。！？,;!?]+[，；：。！？,;!?]*")
 HAS_NUMBER = re.compile(r"\d")
 NUMBERS = re.compile(r"\d+(?:\.\d+)?")
 DATE_EXPR = re.compile(r"\d{1,2}月\d{1,2}日(?:\d{1,2}时许?|上午|下午|晚|凌晨)?|\d{1,2}日(?:\d{1,2}时许?)?")
+CLOCK_EXPR = re.compile(r"\d{1,2}(?:时|点)(?:\d{1,2}分)?许?|凌晨|上午|中午|下午|傍晚|晚上")
 LEADING = re.compile(r"^(?:株洲日报讯|本报讯)\s*")
 
 
@@ -61,19 +41,15 @@ class Candidate:
         return 0.55 * self.own + 0.3 * self.context + 0.15 * self.retrieval
 
 
-ASKS = re.compile(r"是多少|有多少|多少|几|多高|多大|多长|多久|什么时候|何时|哪天|how many|how much|when", re.I)
-
-
 def keywords(query: Query, boost: bool = True) -> dict[str, float]:
     """Content words of the question, weighted by length (longer words say more); the words right
     around 多少/几 (what is being counted: 复工率, 口罩, 干部) weigh three times more."""
-    asked = ASKS.search(query.lexical)
     near = ""
-    if asked:
-        near = query.lexical[max(0, asked.start() - 4) : asked.end() + 6]
+    if query.ask:
+        near = query.lexical[max(0, query.ask[0] - 4) : query.ask[1] + 6]
     words = {}
     for token in tokenize(query.lexical):
-        if token in GENERIC or (query.english and token.isascii()):
+        if token in GENERIC or token in query.home_words or (query.english and token.isascii()):
             continue
         weight = math.log1p(len(token)) if len(token) > 1 else 0.25  # 会, 能, 率: weak on their own
         words[token] = weight * (3.0 if boost and token in near else 1.0)
@@ -92,11 +68,11 @@ GAP = re.compile(r"(?:高达|达到|已达|增至|共计|总计|约为|超过|�
 
 def asked_phrases(query: Query) -> tuple[str, str]:
     """The words just before and just after the question word: "复工率" 是多少, 多少个 "口罩"."""
-    asked = ASKS.search(query.text)
-    if not asked:
+    if not query.ask or query.ask[0] >= len(query.text):
         return "", ""
-    before = GAP.sub("", query.text[max(0, asked.start() - 8) : asked.start()])
-    after = MEASURE.sub("", query.text[asked.end() : asked.end() + 10])
+    start, end = query.ask
+    before = GAP.sub("", query.text[max(0, start - 8) : start])
+    after = MEASURE.sub("", query.text[end : end + 10])
     return before, after
 
 
@@ -205,65 +181,6 @@ def _source(snapshot: IndexSnapshot, cand: Candidate) -> Source:
     )
 
 
-def _figure_source(snapshot: IndexSnapshot, fig: dict, score: float) -> Source:
-    """The whole sentence a figure was printed in (so its "截至…" travels with it)."""
-    article = snapshot.articles[fig["article_id"]]
-    spans = full_sentences(article.text, fig["start"], fig["end"]) or [(fig["start"], fig["end"])]
-    start, end = spans[0][0], spans[-1][1]
-    return Source(
-        title=article.title, date=article.date, quote=LEADING.sub("", article.text[start:end]),
-        source=article.source, score=score, article_id=article.id, start=start, end=end,
-        paper=article.paper, url=article.url,
-    )
-
-
-def question_metric(query: Query) -> str | None:
-    for metric, pattern in QUESTION_METRICS:
-        if re.search(pattern, query.lexical, re.I):
-            return metric
-    return None
-
-
-def question_region(query: Query) -> str:
-    for district in DISTRICTS:
-        if district in query.text or district.rstrip("区县市") in query.text and len(district) > 2:
-            return district
-    return "株洲"
-
-
-def figure_answer(query: Query, snapshot: IndexSnapshot, default_year: int) -> Answer | None:
-    """Answer "how many" questions about an epidemic measure from the extracted figures."""
-    if not QUANTITY.search(query.lexical) and not (query.english and "多少" in query.lexical):
-        return None
-    if re.search(r"(?:几|多少)(?:天|日|次|个?月|年|号)|什么时候|何时", query.text):
-        return None  # "连续几天无新增病例" asks for days, not for a count of cases
-    metric = question_metric(query)
-    if metric is None or named_places(query):  # 株洲's figure is no answer about 武汉
-        return None
-    region = question_region(query)
-    rows = [f for f in snapshot.figures if f["metric"] == metric and f["region"] == region]
-    if not rows:
-        return None
-    named = parse_question_date(query.text, default_year)
-    if named:
-        rows = [f for f in rows if f["asof_date"] == named]
-        if not rows:
-            return None
-    rows.sort(key=lambda f: (f["asof_key"], f.get("article_date") or ""), reverse=True)
-    best = rows[0]
-    older = [f for f in rows if f["asof_key"] != best["asof_key"]] if not named else []
-    when = best["asof_label"] if metric in PERIOD_METRICS else f"截至{best['asof_label']}"
-    place = "" if region == "株洲" else region
-    text = f"{place}{metric}{best['value']}{best['unit']}（{when}）"
-    sources = [_figure_source(snapshot, best, 1.0)]
-    note = None
-    if older:
-        prev = older[0]
-        sources.append(_figure_source(snapshot, prev, 0.9))
-        note = f"此前（截至{prev['asof_label']}）为{prev['value']}{prev['unit']}"
-    return Answer(query.original, True, text, sources, note, kind="figure", asof=best["asof_key"])
-
-
 def _clauses(text: str) -> list[str]:
     return [c for c in CLAUSE.findall(text) if c.strip()]
 
@@ -275,12 +192,13 @@ def direct_from_sentence(query: Query, cand: Candidate, article_date: str | None
     if not clauses:
         return None
     scored = [(coverage(words, c), i, c) for i, c in enumerate(clauses)]
-    wants_when = bool(WHEN.search(query.lexical))
-    wants_number = bool(QUANTITY.search(query.lexical))
+    wants_when = query.kind in ("when", "clock")
+    wants_number = query.kind == "quantity"
+    stamp = CLOCK_EXPR if query.kind == "clock" else DATE_EXPR
     pick: list[int] = []
     best = max(scored, key=lambda s: (s[0], -s[1]))
     if wants_when:
-        dated = [s for s in scored if DATE_EXPR.search(s[2])]
+        dated = [s for s in scored if stamp.search(s[2])]
         if not dated:
             return None
         date_clause = max(dated, key=lambda s: (s[0], -s[1]))

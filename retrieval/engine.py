@@ -11,22 +11,30 @@ from collections import Counter
 from pathlib import Path
 
 from config import Settings
+from config.profile import load_profile
 from index.asof import parse_question_date, resolve_asof
 from index.embedder import Embedder, make_embedder
-from index.figures import HOME, Figure, is_home, latest_figures
+from index.figures import Figure, article_place, grammar
+from index.latest import latest_figures
 from index.snapshot import IndexSnapshot, load_snapshot
 from retrieval.answer import Answer, enforce_faithfulness
 from retrieval.compose import (
+    CLOCK_EXPR,
     DATE_EXPR,
-    QUANTITY,
-    WHEN,
     Candidate,
     _date_label,
     _source,
     binding,
     candidates,
     direct_from_sentence,
+)
+from retrieval.facts import (
+    asked_metric,
+    asks_part,
+    counts_thing,
     figure_answer,
+    superlative_answer,
+    unknown_subject,
 )
 from retrieval.normalize import Query, named_places, normalize
 from retrieval.search import FusionConfig, HybridSearcher
@@ -56,6 +64,9 @@ class Engine:
         self.fusion = FusionConfig(
             mode="weighted", dense_weight=settings.dense_weight, depth=settings.retrieval_depth
         )
+        self.profile = load_profile(getattr(settings, "profile", None))
+        self.grammar = grammar(self.profile)  # loads the gazetteer once, when the engine opens
+        self.gazetteer = self.grammar.gazetteer
         self.started = time.time()
         self.questions = 0
         self._facts_by_build: dict[str, _CorpusFacts] = {}
@@ -108,15 +119,20 @@ class Engine:
         self.questions += 1
         top_k = max_sources or self.settings.top_k
         snap = self._snapshot  # one snapshot for the whole answer
-        query = normalize(question)
+        query = normalize(question, self.profile, self.gazetteer)
         if not query.text.strip("？?！!。，,. "):
             return self._decline(query, snap, "问题是空的")
         if CHITCHAT.fullmatch(query.original):
-            return self._decline(query, snap, "这不是一个问题。请直接问株洲新闻里的事，例如「株洲累计确诊多少」")
+            return self._decline(
+                query, snap, f"这不是一个问题。请直接问新闻里的事，例如「{self.profile.home_label}累计确诊多少」"
+            )
         declined = self._out_of_scope(query, snap)
         if declined is not None:
             return declined
-        figure = figure_answer(query, snap, self.settings.default_year)
+        year, facts = self.settings.default_year, self._facts(snap)
+        figure = superlative_answer(query, snap, self.profile, self.gazetteer, year) or figure_answer(
+            query, snap, self.profile, self.gazetteer, year, facts.newest, facts.by_key
+        )
         hits = HybridSearcher(self.embedder, snap.vectors, snap.lexical).search(
             query.text, query.lexical, self.fusion, limit=10
         )
@@ -125,22 +141,35 @@ class Engine:
             return enforce_faithfulness(self._with_more_quotes(figure, snap, ranked, top_k))
         if not ranked or ranked[0].relevance < self.settings.min_relevance or ranked[0].own <= 0:
             return self._decline(query, snap, "没有找到相关报道")
+        if self._needs_fact(query):  # precision first: no fact binds this figure to the question
+            quotes = Answer(query.original, True, None, [], kind="quotes")
+            return self._with_more_quotes(quotes, snap, [c for c in ranked if c.own > 0], top_k)
         return enforce_faithfulness(self._sentence_answer(query, snap, ranked, top_k))
+
+    def _needs_fact(self, query: Query) -> bool:
+        """A count of a measured thing (确诊, 出院 …), or a superlative over places, is only given from the
+        facts table, where thing, qualifier, place and as-of are each bound; never from a nearby clause."""
+        if self.profile.pattern("superlative").search(query.text) and asked_metric(query, self.profile):
+            return True
+        if asked_metric(query, self.profile) and asks_part(query, self.profile):
+            return True
+        return counts_thing(query, self.profile) or (query.kind == "quantity" and len(query.places) > 1)
 
     def _sentence_answer(self, query: Query, snap: IndexSnapshot, ranked: list[Candidate], top_k: int) -> Answer:
         best = ranked[0]
         named = parse_question_date(query.text, self.settings.default_year)
-        when = bool(WHEN.search(query.lexical))
-        counting = bool(QUANTITY.search(query.lexical)) and not when
-        if when:  # only sentences that carry a date can say when
-            pool = [c for c in ranked if c.own > 0 and DATE_EXPR.search(c.text)]
+        when = query.kind in ("when", "clock")
+        counting = query.kind == "quantity"
+        stamp = CLOCK_EXPR if query.kind == "clock" else DATE_EXPR
+        if when:  # only sentences that carry a date (or a clock time, for 几点) can say when
+            pool = [c for c in ranked if c.own > 0 and stamp.search(c.text)]
         elif counting:  # only sentences with a number other than a date can say how many
             pool = [c for c in ranked if c.own > 0 and NUMBER.search(DATE_EXPR.sub("", c.text))]
         else:
             pool = [c for c in ranked if c.own > 0]
         pool = pool or [best]
         places = named_places(query)
-        if not places:  # a question naming no other place asks about 株洲: its own reports first
+        if not places:  # a question naming no other place asks about the home city: its own reports first
             pool = [c for c in pool if self._home(snap, c)] or pool
         group = [c for c in pool if c.relevance >= (0.75 if counting else 0.85) * pool[0].relevance]
         for cand in group:
@@ -161,16 +190,16 @@ class Engine:
             if answer_text:
                 chosen = cand
                 break
-        if answer_text is None and places:  # passages that merely mention 武汉 do not answer about 武汉
+        if answer_text is None and places and not any(p in chosen.text for p in places):
             return self._decline(query, snap, f"现有报道没有回答这个关于{places[0]}的问题")
         answer = Answer(query.original, True, answer_text, [_source(snap, chosen)],
                         kind="sentence" if answer_text else "quotes")
         return self._with_more_quotes(answer, snap, ranked, top_k)
 
-    @staticmethod
-    def _home(snap: IndexSnapshot, cand: Candidate) -> bool:
-        """A 株洲 report (paper, headline or dateline), or a sentence that names 株洲."""
-        return is_home(snap.articles[cand.article_id]) or HOME in cand.text
+    def _home(self, snap: IndexSnapshot, cand: Candidate) -> bool:
+        """A home-city report (paper, headline or dateline), or a sentence that names the home city."""
+        place = article_place(snap.articles[cand.article_id], self.grammar)
+        return (place is not None and place.within(self.gazetteer.home)) or self.profile.home_label in cand.text
 
     def _with_more_quotes(self, answer: Answer, snap: IndexSnapshot, ranked: list[Candidate], top_k: int) -> Answer:
         """Add the next best sentences as quotes (never the same sentence twice, no headlines)."""
@@ -186,9 +215,15 @@ class Engine:
 
     def _out_of_scope(self, query: Query, snap: IndexSnapshot) -> Answer | None:
         facts = self._facts(snap)
-        place = next((p for p in named_places(query) if not facts.mentions(p)), None)
-        if place:
-            return self._decline(query, snap, f"这里只收录株洲本地新闻，没有关于{place}的报道")
+        unknown = unknown_subject(query, self.profile, self.gazetteer)
+        if unknown and not query.places and not query.home_places and not facts.mentions(unknown):
+            return self._decline(query, snap, f"现有报道没有关于{unknown}的内容")
+        for place, word in zip(query.places, query.place_words, strict=False):
+            label = self.gazetteer.label(place)
+            if not facts.mentions(word) and not facts.mentions(place.name):
+                return self._decline(query, snap, f"现有报道没有关于{place.name}的内容")
+            if self._needs_fact(query) and label not in facts.newest:
+                return self._decline(query, snap, f"现有报道没有{place.name}的疫情数字")
         if LIVE.search(query.original) or LIVE.search(query.text):
             return self._decline(query, snap, "这里是新闻报道存档，没有今天的天气、路况这类实时信息")
         years = {int(y) for y in YEAR.findall(query.text)}
@@ -203,7 +238,7 @@ class Engine:
         if facts is None:
             serving = self._snapshot.build_id
             self._facts_by_build = {k: v for k, v in self._facts_by_build.items() if k == serving}
-            facts = self._facts_by_build[snap.build_id] = _CorpusFacts(snap)
+            facts = self._facts_by_build[snap.build_id] = _CorpusFacts(snap, self)
         return facts
 
     def _decline(self, query: Query, snap: IndexSnapshot, reason: str) -> Answer:
@@ -217,7 +252,7 @@ class Engine:
     def latest(self) -> list[dict]:
         """The newest value of each epidemic measure, its as-of time, the previous value and the change."""
         snap = self._snapshot
-        rows = latest_figures([Figure(**f) for f in snap.figures])
+        rows = latest_figures([Figure(**f) for f in snap.figures], self.profile)
         for row in rows:
             article = snap.articles.get(row["article_id"])
             row["source"] = {"title": article.title, "date": article.date, "file": article.source} if article else None
@@ -240,7 +275,7 @@ class _CorpusFacts:
     At 1M chunks, scanning every article per question cost ~140 ms (docs/benchmarks.md, section 3).
     """
 
-    def __init__(self, snap: IndexSnapshot) -> None:
+    def __init__(self, snap: IndexSnapshot, engine: Engine) -> None:
         self.build_id = snap.build_id
         self._articles = snap.articles
         self._text: str | None = None
@@ -248,17 +283,14 @@ class _CorpusFacts:
         dates = sorted(a.date for a in snap.articles.values() if a.date)
         self.years = {int(d[:4]) for d in dates}
         self.date_range = [dates[0], dates[-1]] if dates else None
-        named = Counter(a.paper for a in snap.articles.values() if a.paper)
-        papers = "、".join(p for p, _ in named.most_common(2))
-        if papers and (len(named) > 2 or sum(named.values()) < len(snap.articles)):
-            papers += "等"
-        span = ""
-        if dates:
-            span = f"{_date_label(dates[0])}至{_date_label(dates[-1])}" if dates[0] != dates[-1] else _date_label(dates[0])
-        self.coverage = (
-            f"现有{papers}{len(snap.articles)}篇报道（{span}），"
-            "主要是株洲新冠肺炎疫情通报、防控措施和复工复产"
-        )
+        self.newest: dict[str, str] = {}  # region -> date of the newest article with a figure of it
+        self.by_key: dict[tuple[str, str], list[dict]] = {}  # (metric, region) -> facts
+        for fig in snap.figures:
+            self.by_key.setdefault((fig["metric"], fig["region"]), []).append(fig)
+            day = fig.get("article_date") or fig["asof_date"]
+            if day > self.newest.get(fig["region"], ""):
+                self.newest[fig["region"]] = day
+        self.coverage = coverage_line(snap, engine, dates)
 
     def mentions(self, place: str) -> bool:
         """Whether any title or article text names ``place``."""
@@ -267,3 +299,31 @@ class _CorpusFacts:
                 self._text = "\n".join(a.title + "\n" + a.text for a in self._articles.values())
             self._mentions[place] = place in self._text
         return self._mentions[place]
+
+
+def coverage_line(snap: IndexSnapshot, engine: Engine, dates: list[str]) -> str:
+    """What the corpus covers, computed from it: its papers, article count, date span, the places its
+    articles report from and the profile's topics it has most articles on."""
+    named = Counter(a.paper for a in snap.articles.values() if a.paper)
+    papers = "、".join(p for p, _ in named.most_common(2))
+    if papers and (len(named) > 2 or sum(named.values()) < len(snap.articles)):
+        papers += "等"
+    span = ""
+    if dates:
+        span = f"{_date_label(dates[0])}至{_date_label(dates[-1])}" if dates[0] != dates[-1] else _date_label(dates[0])
+    places: Counter[str] = Counter()
+    topics: Counter[str] = Counter()
+    for article in snap.articles.values():
+        place = article_place(article, engine.grammar)
+        if place is not None:
+            places[engine.gazetteer.label(place)] += 1
+        for word, label in engine.profile.topics.items():
+            if word in article.title or word in article.text:
+                topics[label] += 1
+    line = f"现有{papers}{len(snap.articles)}篇报道（{span}）"
+    if topics:
+        where = "、".join(p for p, _ in places.most_common(3))
+        more = "等地" if len(places) > 3 else ""
+        line += f"，主要是{where}{more}的" if where else "，主要是"
+        line += "、".join(t for t, _ in topics.most_common(3))
+    return line

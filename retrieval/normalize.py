@@ -1,37 +1,18 @@
-"""Question normalisation: simplified Chinese, half-width, Arabic numerals, this paper's vocabulary."""
+"""Question normalisation: simplified Chinese, half-width, Arabic numerals (cn2an), the profile's vocabulary, places."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
+from config.profile import Profile, load_profile
 from index.lexical import to_simplified
+from index.places import Gazetteer, Place
 
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
-CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+(?=[月日号例人天家个名岁%])")
-# the paper says 我市 / 全市 / 本市 for 株洲; a question about 株洲 must find them
-CITY_ALIASES = ("株洲市", "株洲")
-CITY_EXPANSION = "我市 全市 株洲"
-# English questions: the multilingual model understands them; these terms also feed BM25 and the
-# figure matcher (keys are matched as lower-case words).
-GLOSSARY = {
-    "zhuzhou": "株洲", "confirmed": "确诊", "cases": "病例", "case": "病例", "cumulative": "累计",
-    "total": "累计", "new": "新增", "discharged": "出院", "recovered": "治愈出院", "cured": "治愈",
-    "deaths": "死亡", "died": "死亡", "death": "死亡", "severe": "重症", "critical": "危重症",
-    "hospital": "在院治疗", "hospitalized": "在院治疗", "observation": "医学观察", "quarantine": "隔离",
-    "isolation": "隔离", "recovery rate": "治愈率", "cure rate": "治愈率", "passengers": "客运量",
-    "spring festival": "春运", "resume": "复工复产", "resumed": "复工复产", "enterprises": "企业",
-    "companies": "企业", "masks": "口罩", "donated": "捐赠", "loan": "贷款", "district": "区",
-    "how many": "多少", "how much": "多少", "what is the": "多少", "what was the": "多少", "when": "什么时候", "today": "今天",
-}
-OTHER_PLACES = (
-    "北京 上海 天津 重庆 广州 深圳 杭州 南京 成都 西安 郑州 济南 青岛 沈阳 大连 哈尔滨 长春 福州 厦门 "
-    "南昌 合肥 昆明 贵阳 南宁 海口 兰州 银川 西宁 乌鲁木齐 拉萨 呼和浩特 太原 石家庄 长沙 湘潭 衡阳 岳阳 "
-    "常德 益阳 娄底 邵阳 永州 郴州 怀化 张家界 香港 澳门 台湾 台北 日本 美国 韩国 英国 法国 德国 纽约 伦敦 东京 "
-    "武汉 湖北 广东 浙江 江西 河南 四川 全国 全省 湖南省"
-).split()
+CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+(?=[月日号例人天家个名岁%点时])")
+SUFFIX = re.compile(r"(?:省|市|自治区|特别行政区|地区|县|区)$")
 
 
 @dataclass(frozen=True)
@@ -42,27 +23,30 @@ class Query:
     text: str  # simplified, half-width, Arabic numerals
     lexical: str  # ``text`` plus vocabulary expansions, for BM25
     english: bool
+    kind: str = "other"  # what the question word asks for: quantity | when | clock | other
+    ask: tuple[int, int] | None = None  # span of the question word (多少, 几点, 什么时候) in ``lexical``
+    places: tuple[Place, ...] = field(default=())  # divisions named outside the home city
+    home_places: tuple[Place, ...] = field(default=())  # divisions of the home city named (荷塘区)
+    place_words: tuple[str, ...] = field(default=())  # how the question wrote them ("长沙", "荷塘区")
+    home_words: tuple[str, ...] = field(default=())  # 株洲, 株洲市, 我市 …: the default scope, no keyword
+
+
+@lru_cache(maxsize=4096)
+def _cn2an(text: str) -> int | None:
+    import cn2an  # a kept numeral library; ~0.1 s to import, so only when a question has a Chinese numeral
+
+    try:
+        value = cn2an.cn2an(text.replace("〇", "零"), "smart")
+    except (ValueError, KeyError):
+        return None
+    return int(value) if float(value).is_integer() else None
 
 
 def chinese_to_int(text: str) -> int | None:
     """"七十八" → 78, "十九" → 19, "二〇二〇" → 2020; None if it is not a plain numeral."""
-    if all(ch in CN_DIGITS for ch in text):
-        return int("".join(str(CN_DIGITS[ch]) for ch in text)) if len(text) > 1 else CN_DIGITS[text]
-    total, section, digit = 0, 0, 0
-    for ch in text:
-        if ch in CN_DIGITS:
-            digit = CN_DIGITS[ch]
-        elif ch in CN_UNITS:
-            unit = CN_UNITS[ch]
-            if unit == 10000:
-                total += (section + digit) * unit
-                section, digit = 0, 0
-            else:
-                section += (digit or 1) * unit
-                digit = 0
-        else:
-            return None
-    return total + section + digit
+    if text and all(ch in "零〇一二两三四五六七八九" for ch in text) and len(text) > 1:
+        return int("".join(str("零一二三四五六七八九".index(ch.replace("〇", "零").replace("两", "二"))) for ch in text))
+    return _cn2an(text)
 
 
 def arabic_numerals(text: str) -> str:
@@ -79,8 +63,10 @@ def strip_invisible(text: str) -> str:
     return "".join(ch for ch in text if ch in "\n\t " or unicodedata.category(ch) not in ("Cc", "Cf"))
 
 
-def normalize(question: str) -> Query:
-    """Normalise a user's question (traditional or simplified Chinese, or English)."""
+def normalize(question: str, profile: Profile | None = None, gazetteer: Gazetteer | None = None) -> Query:
+    """Normalise a user's question (traditional or simplified Chinese, or English); with a gazetteer, also
+    find the places it names."""
+    profile = profile or load_profile()
     text = arabic_numerals(to_simplified(strip_invisible(question).strip()))
     text = re.sub(r"\s+", " ", text)
     latin = sum(ch.isascii() and ch.isalpha() for ch in text)
@@ -89,13 +75,54 @@ def normalize(question: str) -> Query:
     extra = []
     if english:
         lowered = text.lower()
-        extra = [zh for en, zh in GLOSSARY.items() if re.search(rf"\b{re.escape(en)}\b", lowered)]
+        extra = [zh for en, zh in profile.english.items() if re.search(rf"\b{re.escape(en)}\b", lowered)]
     lexical = " ".join([text, *extra])
-    if any(alias in lexical for alias in CITY_ALIASES):
-        lexical = f"{lexical} {CITY_EXPANSION}"
-    return Query(original=question, text=text, lexical=lexical, english=english)
+    if profile.home_label in lexical:  # the paper says 我市 / 全市 for its home city
+        lexical = f"{lexical} {' '.join(profile.city_words[:2])} {profile.home_label}"
+    places: list[Place] = []
+    words: list[str] = []
+    home: list[Place] = []
+    if gazetteer is not None:
+        marked = lexical
+        for word in profile.country_words[2:]:  # "31个省区市…" asks about 全国
+            marked = marked.replace(word, "全国")
+        found = gazetteer.find(marked)
+        home = list(dict.fromkeys(p for _, _, p in found if p.within(gazetteer.home) and p != gazetteer.home))
+        at_home = any(p.within(gazetteer.home) for _, _, p in found)
+        for start, end, place in found:
+            if place.within(gazetteer.home) or place in places or _inside_named(place, places):
+                continue  # the home city and its districts are the default scope, not "another place"
+            if at_home and gazetteer.home.within(place):
+                continue  # "湖南株洲": the province only locates the home city
+            places = [p for p in places if not place.within(p)] + [place]
+            words = [w for w in words if gazetteer.lookup(w) in places] + [_surface(marked[start:end])]
+    kind, ask = question_kind(lexical, profile)
+    return Query(original=question, text=text, lexical=lexical, english=english, kind=kind, ask=ask,
+                 places=tuple(places), place_words=tuple(words), home_places=tuple(home),
+                 home_words=(profile.home_label, f"{profile.home_label}市", *profile.city_words))
+
+
+def question_kind(text: str, profile: Profile) -> tuple[str, tuple[int, int] | None]:
+    """What the question word asks for, by the profile's [questions] words: a clock time (几点) before a
+    date (什么时候, 几号) before a count (多少, 几个); and where that word is."""
+    for kind in ("clock", "when", "quantity"):
+        found = profile.pattern(kind).search(text)
+        if found:
+            return kind, found.span()
+    return "other", None
+
+
+def _inside_named(place: Place, places: list[Place]) -> bool:
+    """A broader place than one already named ("湖南省株洲市荷塘区": 荷塘区 is what is asked)."""
+    return any(p.within(place) for p in places)
+
+
+def _surface(word: str) -> str:
+    """The form to look for in passages: 长沙市 → 长沙 (passages write both)."""
+    short = SUFFIX.sub("", word)
+    return short if len(short) >= 2 else word
 
 
 def named_places(query: Query) -> list[str]:
-    """Places other than 株洲 (and its districts) that the question names."""
-    return [place for place in OTHER_PLACES if place in query.lexical]
+    """How the question wrote the places it names (other than the home city)."""
+    return list(query.place_words)

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from index.articles import Article
-from index.figures import Figure, extract_figures, is_commentary, latest_figures
+from index.figures import Figure, extract_figures, is_commentary
+from index.latest import latest_figures
 from index.page_parser import parse_page
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "articles"

@@ -1,0 +1,206 @@
+"""Place names from a kept gazetteer (jionlp's china_location data): every province, city and county, with
+and without its 省/市/县/区 suffix, plus the profile's home-city extras. Loaded once per process, lazily."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from config.profile import Profile
+
+COUNTRY = "全国"
+LEVELS = {"country": 0, "foreign": 0, "province": 1, "city": 2, "county": 3}
+# full names that are ordinary words more often than places ("城区", "郊区", "市中区"): two characters ending
+# in 区, and names that only make sense with their city
+_GENERIC = re.compile(r"^.区$|^市[中辖]区$|^和县$")
+NOT_A_PLACE = ("时间",)
+_SUFFIX = re.compile(r"(?:省|市|自治区|自治州|自治县|特别行政区|地区|盟|县|区|旗)$")
+
+
+class GazetteerMissing(RuntimeError):
+    """jionlp (which ships the gazetteer data) is not installed."""
+
+
+@dataclass(frozen=True)
+class Place:
+    """One administrative division: its full name, level and the divisions above it (full names)."""
+
+    name: str
+    level: str  # country | province | city | county | foreign (a country or city abroad)
+    province: str = ""
+    city: str = ""
+
+    @property
+    def rank(self) -> int:
+        return LEVELS[self.level]
+
+    def within(self, other: Place) -> bool:
+        """This place is ``other`` or lies inside it (全国 holds every Chinese division, nothing abroad)."""
+        if self.level == "foreign" or other.level == "foreign":
+            return other == self
+        return other.level == "country" or other == self or other.name in (self.province, self.city)
+
+
+def _data_file(name: str = "china_location.txt") -> Path:
+    spec = importlib.util.find_spec("jionlp")
+    if spec is None or not spec.submodule_search_locations:
+        raise GazetteerMissing("the place gazetteer needs jionlp: .venv/bin/pip install jionlp (see requirements.txt)")
+    return Path(next(iter(spec.submodule_search_locations))) / "dictionary" / name
+
+
+def _foreign() -> list[tuple[str, Place]]:
+    """Countries abroad, their capitals and big cities (jionlp's world_location data): a figure about 秘鲁 or
+    东京 is no figure about any Chinese place."""
+    out = []
+    with _data_file("world_location.txt").open(encoding="utf-8") as handle:
+        for line in handle:
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) < 2 or fields[0] == "中国":
+                continue
+            place = Place(fields[0], "foreign")
+            names = [fields[0], fields[1], *(fields[2:3]), *(fields[3].split("/") if len(fields) > 3 else [])]
+            out += [(name, place) for name in names if len(name) >= 2]
+    return out
+
+
+def _jieba_places() -> frozenset[str]:
+    """Words jieba's dictionary tags as place names (ns): a short form like 长沙 or 醴陵 is safe to
+    recognise without its suffix only when it is one; 平安, 通道, 新华 are not."""
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset()
+    path = Path(next(iter(spec.submodule_search_locations))) / "dict.txt"
+    out = set()
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.endswith(" ns\n"):
+                out.add(line.split(" ", 1)[0])
+    return frozenset(out)
+
+
+class Gazetteer:
+    """Name → places lookups and a longest-match scan of text; ``home`` is the profile's home city."""
+
+    def __init__(self, places: list[tuple[str, Place]], home: Place, home_label: str) -> None:
+        self.home = home
+        self.home_label = home_label
+        self._names: dict[str, list[Place]] = {}
+        for name, place in places:
+            bucket = self._names.setdefault(name, [])
+            if place not in bucket:
+                bucket.append(place)
+        self._starts = {name[:2] for name in self._names}
+        self._longest = max(map(len, self._names), default=2)
+        self._cache: dict[str, list[tuple[int, int, Place]]] = {}
+
+    def lookup(self, name: str, near: Place | None = None) -> Place | None:
+        """The division a name means; among namesakes the one inside ``near`` (or the home city's
+        province), else the highest level, else the first listed."""
+        options = self._names.get(name)
+        if not options:
+            return None
+        if len(options) == 1:
+            return options[0]
+        for anchor in (near, self.home):
+            if anchor is None:
+                continue
+            inside = [p for p in options if p.within(anchor) or (anchor.province and p.province == anchor.province)]
+            if inside:
+                return min(inside, key=lambda p: p.rank)
+        return min(options, key=lambda p: p.rank)
+
+    def find(self, text: str, near: Place | None = None) -> list[tuple[int, int, Place]]:
+        """Every place named in ``text``: (start, end, place), longest match first, left to right."""
+        key = text if near is None else f"{near.name}\x00{text}"
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        out, i = [], 0
+        while i < len(text) - 1:
+            if text[i : i + 2] in self._starts:
+                for length in range(min(self._longest, len(text) - i), 1, -1):
+                    place = self.lookup(text[i : i + length], near) if text[i : i + length] in self._names else None
+                    if place is not None and text.startswith(NOT_A_PLACE, i + length):
+                        place = None  # "北京时间" is a clock, not Beijing
+                    if place is not None:
+                        out.append((i, i + length, place))
+                        i += length
+                        break
+                else:
+                    i += 1
+            else:
+                i += 1
+        if len(self._cache) < 50_000:
+            self._cache[key] = out
+        return out
+
+    def label(self, place: Place) -> str:
+        """How answers and facts name a place: the home city by its label (株洲), others by full name."""
+        return self.home_label if place == self.home else place.name
+
+
+def _read(profile: Profile) -> list[tuple[str, Place]]:
+    ns = _jieba_places()
+    entries: list[tuple[str, Place]] = []
+    province = city = ""
+    home_province, home_city = _split_home(profile.home_city)
+    with _data_file().open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("\t\t\t"):
+                continue
+            depth = len(line) - len(line.lstrip("\t"))
+            fields = line.strip().split("\t")
+            if len(fields) != 3:
+                continue
+            name, _code, alias = fields
+            if depth == 0:
+                province, city = name, ""
+                place = Place(name, "province")
+            elif depth == 1:
+                city = name
+                if name == province:  # 北京市 is listed as its own city: one place
+                    continue
+                place = Place(name, "city", province)
+            else:
+                place = Place(name, "county", province, city)
+            if _GENERIC.match(name):
+                continue
+            entries.append((name, place))
+            home = place.province == home_province and (place.city == home_city or place.name == home_city)
+            shorts = {alias.split("/")[0], _SUFFIX.sub("", name)}
+            if name.endswith("自治州"):  # 甘孜藏族自治州 is written 甘孜州
+                shorts.add(alias.split("/")[0] + "州")
+            for short in shorts:
+                if len(short) >= 2 and short != name and (depth < 2 or short in ns or home):
+                    entries.append((short, place))
+    return entries
+
+
+def _split_home(full: str) -> tuple[str, str]:
+    """("湖南省", "株洲市") from "湖南省株洲市"."""
+    found = re.match(r"(.+?(?:省|自治区|市))(.+?市)?$", full)
+    return (found.group(1), found.group(2) or found.group(1)) if found else ("", full)
+
+
+@lru_cache(maxsize=4)
+def load_gazetteer(profile: Profile) -> Gazetteer:
+    """The gazetteer for ``profile`` (read once per process: ~0.5 s)."""
+    entries = _read(profile)
+    home_province, home_city = _split_home(profile.home_city)
+    names = {name: place for name, place in entries}
+    home = next(
+        (p for n, p in entries if n == home_city and p.province == home_province), Place(home_city, "city", home_province)
+    )
+    for extra, parent in profile.extra_places.items():
+        _, city = _split_home(parent)
+        entries.append((extra, Place(extra, "county", home_province if city == home_city else "", city)))
+    for old, new in profile.renamed.items():
+        if new in names:
+            entries.append((old, names[new]))
+    known = {name for name, _ in entries}
+    entries += [(name, place) for name, place in _foreign() if name not in known]
+    entries.append((COUNTRY, Place(COUNTRY, "country")))
+    return Gazetteer(entries, home, profile.home_label)

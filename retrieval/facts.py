@@ -1,0 +1,220 @@
+"""Answers from the facts table: the figure whose thing, qualifier, place and as-of match the question, or a list's top item."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from config.profile import Profile, Thing
+from index.asof import parse_question_date, parse_question_hour
+from index.chunker import split_sentences
+from index.latest import asof_phrase, sort_key, stale_note
+from index.places import Gazetteer, Place
+from index.snapshot import IndexSnapshot
+from retrieval.answer import Answer, Source
+from retrieval.normalize import Query
+
+LEADING = re.compile(r"^(?:株洲日报讯|本报讯)\s*")
+OTHER_ASK = re.compile(r"什么|怎么|怎样|如何|为什么|为何|吗|嘛|呢|哪|谁|是否|是不是|有没有|能否|[?？]$|\b(?:what|why|how|is|are|do|does)\b", re.I)
+SUBJECT_FILLER = re.compile(
+    r"截至|截止|到|至|目前|现在|如今|当前|今天|昨天|昨日|当日|当天|的|了|有|共|一共|总共|都|还|已经|已|"
+    r"报告|在|中|里|上|是|，|,|、|\s|请问|我想知道|你好"
+)
+RATIO = re.compile(r"比例|比率|占.{0,8}(?:的)?(?:比|百分)")
+NOT_A_COUNT = re.compile(r"(?:几|多少)(?:天|日|次|个?月|年|号|岁|点)|什么时候|何时")  # days, ages, times
+
+
+def question_thing(query: Query, profile: Profile) -> Thing | None:
+    """The measured thing a question asks about: the first of the profile's things whose words it uses; with
+    a qualifier but no thing ("新增多少例"), the profile's default thing."""
+    for thing in profile.things:
+        if re.search("|".join(thing.question), query.lexical, re.I):
+            return thing
+    if profile.default_thing and question_qualifier(query, profile) is not None:
+        return profile.thing(profile.default_thing)
+    return None
+
+
+def asks_part(query: Query, profile: Profile) -> bool:
+    """The question asks for a part no fact counts (本地, 港澳台 …), a ratio of two, or which place ("…是哪个市的")
+    — never answered by a figure of the whole measure."""
+    text = query.text
+    rest = query.lexical
+    for words in profile.parts.values():  # a part the facts count on their own (境外输入) is answerable
+        for word in words:
+            rest = rest.replace(word, "")
+    return (any(word in rest for word in (*profile.subsets, *profile.question_subsets)) or bool(RATIO.search(text))
+            or (bool(profile.pattern("which").search(text)) and not profile.pattern("superlative").search(text)))
+
+
+def question_qualifier(query: Query, profile: Profile) -> str | None:
+    """累计 / 新增 / 现有 when the question says so; None when it names none."""
+    for qualifier, words in profile.question_qualifiers.items():
+        if re.search("|".join(words), query.lexical, re.I):
+            return qualifier
+    return None
+
+
+def asked_metric(query: Query, profile: Profile) -> str | None:
+    """qualifier + thing of the question ("新增确诊"); a bare thing takes its default qualifier."""
+    thing = question_thing(query, profile)
+    if thing is None:
+        return None
+    qualifier = question_qualifier(query, profile)
+    part = next((p for p, words in profile.parts.items() if any(w in query.lexical for w in words)), "")
+    return profile.metric(thing.default if qualifier is None or thing.kind == "rate" else qualifier, thing.name, part)
+
+
+def asked_place(query: Query, gaz: Gazetteer) -> Place | None:
+    """The one place asked about (the home city when none is named); None when several are named."""
+    named = query.places or query.home_places
+    if len(named) > 1:
+        return None
+    return named[0] if named else gaz.home
+
+
+def counts_thing(query: Query, profile: Profile) -> bool:
+    """A count of a measured thing ("确诊多少", or a bare "截至3月23日黄冈累计确诊病例"), not days, ages or times
+    ("连续几天无新增病例") nor another kind of question (吗, 什么, 怎么 …)."""
+    counting = query.kind == "quantity" or (query.kind == "other" and not OTHER_ASK.search(query.text))
+    return counting and not NOT_A_COUNT.search(query.text) and asked_metric(query, profile) is not None
+
+
+def unknown_subject(query: Query, profile: Profile, gaz: Gazetteer) -> str | None:
+    """What a count question names before its measure when that is neither a known place, a date nor a time
+    word ("火星上有多少确诊病例", "格陵兰累计确诊"): the home city is no default for it."""
+    if query.english or not counts_thing(query, profile):
+        return None
+    words = [w for t in profile.things for w in t.question] + [w for ws in profile.question_qualifiers.values()
+                                                               for w in ws]
+    found = re.search("|".join(words), query.text)
+    head = query.text[: found.start()] if found else ""
+    for _, end, _ in reversed(gaz.find(head)):
+        head = head[end:] if end else head
+    for word in (*profile.city_words, *profile.province_words, *profile.country_words):
+        head = head.replace(word, "")
+    head = re.sub(r"\d+\s*(?:年|月|日|号|时|点)?", "", head)  # dates and hours
+    head = SUBJECT_FILLER.sub("", profile.pattern("quantity").sub("", head))
+    return head if len(head) >= 2 else None
+
+
+def _next_day(iso: str) -> str:
+    return (date.fromisoformat(iso) + timedelta(days=1)).isoformat()
+
+
+def figure_source(snapshot: IndexSnapshot, fig: dict, score: float) -> Source:
+    """The whole sentence a figure was printed in, led by the earlier sentences of its paragraph that carry
+    its as-of when it has none of its own ("新增确诊病例中，温州市16例" after "2月9日0-24时，…")."""
+    article = snapshot.articles[fig["article_id"]]
+    sentences = split_sentences(article.text, semicolons=False)
+    idx = [i for i, (a, b) in enumerate(sentences) if a < fig["end"] and b > fig["start"]]
+    if not idx:
+        start, end = fig["start"], fig["end"]
+    else:
+        first, end = idx[0], sentences[idx[-1]][1]
+        wanted = set(re.findall(r"\d+", fig["asof_label"].split("年", 1)[-1]))
+        while first > 0 and not wanted <= set(re.findall(r"\d+", article.text[sentences[first][0] : end])):
+            if "\n" in article.text[sentences[first - 1][1] : sentences[first][0]] or idx[0] - first >= 2:
+                break  # not past the paragraph, nor more than two sentences back
+            first -= 1
+        start = sentences[first][0]
+    return Source(
+        title=article.title, date=article.date, quote=LEADING.sub("", article.text[start:end]),
+        source=article.source, score=score, article_id=article.id, start=start, end=end,
+        paper=article.paper, url=article.url,
+    )
+
+
+def figure_answer(
+    query: Query, snapshot: IndexSnapshot, profile: Profile, gaz: Gazetteer, default_year: int,
+    newest: dict[str, str] | None = None, by_key: dict[tuple[str, str], list[dict]] | None = None,
+) -> Answer | None:
+    """A "how many" question about a measured thing, answered from the facts; None when no fact matches
+    the thing, qualifier, place and date asked (the caller then shows quotes, never another figure).
+
+    ``newest``: region -> date of the newest article with a figure of that place, for the "a later report did
+    not give it" note; ``by_key``: (metric, region) -> facts, built once per index.
+    """
+    if not counts_thing(query, profile):
+        return None
+    metric, place = asked_metric(query, profile), asked_place(query, gaz)
+    if metric is None or place is None or asks_part(query, profile):
+        return None
+    region = gaz.label(place)
+    if by_key is not None:  # the engine's per-build index: no scan of every fact per question
+        rows = list(by_key.get((metric, region), ()))
+    else:
+        rows = [f for f in snapshot.figures if f["metric"] == metric and f["region"] == region]
+    named = parse_question_date(query.text, default_year)
+    period = profile.is_period(metric)
+    hour = parse_question_hour(query.text) if named else None
+    if period and hour is None:  # a day's 新增, not that of "0—12时" or "12—24时" (a part of the day)
+        rows = [f for f in rows if "—" not in f["asof_label"] or "0—24时" in f["asof_label"]]
+    if named:  # "截至3月3日0时" is the end of 3月2日: it answers either date
+        rows = [f for f in rows if f["asof_date"] == named or f["asof_key"] == f"{_next_day(named)}T00:00"]
+        if hour is not None:  # "截至1月27日24时": that report, not the same day's 12时 one
+            rows = [f for f in rows if f["asof_key"].endswith(f"T{hour:02d}:00")] or [
+                f for f in rows if "T" not in f["asof_key"]  # "12日当天…累计出院284例": the day, no hour
+            ]
+    if not rows:
+        return None
+    rows.sort(key=sort_key, reverse=True)
+    best = rows[0]
+    same = [f for f in rows if f["asof_key"] == best["asof_key"]]
+    if len({f["value"] for f in same}) > 1:  # two figures for one as-of: the whole, not the part ("本地确诊…")
+        whole = [f for f in same if not any(w in f["sentence"] for w in profile.question_subsets)]
+        if len({f["value"] for f in whole}) != 1:
+            return None  # reports disagree: quote them, don't choose
+        best = whole[0]
+    shown = "" if place == gaz.home else region
+    text = f"{shown}{_amount(metric, best)}（{asof_phrase(period, best['asof_label'])}）"
+    sources = [figure_source(snapshot, best, 1.0)]
+    notes = []
+    if not named:
+        stale = stale_note(best["asof_date"], best.get("article_date"), (newest or {}).get(region))
+        if stale:
+            notes.append(stale)
+        older = [f for f in rows if f["asof_key"] != best["asof_key"]]
+        if older:
+            prev = older[0]
+            sources.append(figure_source(snapshot, prev, 0.9))
+            notes.append(f"此前（{asof_phrase(period, prev['asof_label'])}）{_amount(metric, prev, short=True)}")
+    return Answer(query.original, True, text, sources, "；".join(notes) or None, kind="figure", asof=best["asof_key"])
+
+
+def _amount(metric: str, fig: dict, short: bool = False) -> str:
+    """"新增确诊2例", or "无新增确诊" for a reported zero ("为2例" / "无" with ``short``)."""
+    if fig["value"] == "无":
+        return "无" if short else f"无{metric}"
+    return f"为{fig['value']}{fig['unit']}" if short else f"{metric}{fig['value']}{fig['unit']}"
+
+
+def superlative_answer(
+    query: Query, snapshot: IndexSnapshot, profile: Profile, gaz: Gazetteer, default_year: int
+) -> Answer | None:
+    """"哪个区确诊最多": the top item of the newest list of that measure for the divisions of the place asked."""
+    found = profile.pattern("superlative").search(query.text)
+    if not found or not profile.pattern("which").search(query.text):
+        return None
+    metric, scope = asked_metric(query, profile), asked_place(query, gaz)
+    if metric is None or scope is None:
+        return None
+    named = parse_question_date(query.text, default_year)
+    lists: dict[tuple[str, int], list[dict]] = {}
+    for fig in snapshot.figures:
+        if fig["metric"] != metric or (named and fig["asof_date"] != named):
+            continue
+        place = gaz.lookup(fig["region"], scope)
+        if place is not None and place != scope and place.within(scope):
+            lists.setdefault((fig["article_id"], fig["start"]), []).append(fig)
+    lists = {k: v for k, v in lists.items() if len(v) >= 2}
+    if not lists:
+        return None
+    items = max(lists.values(), key=lambda v: sort_key(v[0]))
+    lowest = found.group() in ("最少", "最低", "最小")
+    top = (min if lowest else max)(items, key=lambda f: f["number"])
+    if sum(f["number"] == top["number"] for f in items) > 1:
+        return None  # a tie has no single answer: quote the list
+    period = profile.is_period(metric)
+    text = f"{top['region']}（{metric}{top['value']}{top['unit']}，{asof_phrase(period, top['asof_label'])}）"
+    return Answer(query.original, True, text, [figure_source(snapshot, top, 1.0)], kind="figure", asof=top["asof_key"])
