@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from index.latest import asof_phrase as _asof_phrase
 from retrieval.answer import Answer, Source
-from retrieval.compose import PERIOD_METRICS
 
 HOME = "株洲"
 EXAMPLES = ("株洲累计确诊多少", "截至2月16日，株洲累计出院多少例？", "春运期间株洲客运量是多少", "How many confirmed cases in Zhuzhou?")
@@ -68,18 +68,15 @@ def answer_parts(answer: Answer) -> AnswerParts:
     return AnswerParts(NO_DIRECT, False, None, quotes(answer.sources), None)
 
 
-def is_period(row: dict) -> bool:
-    """Whether a figure counts a period (新增: "2月19日") rather than a state at a time ("截至…").
-
-    Rows from ``latest`` carry ``period``; older rows fall back to the metric's kind.
-    """
-    period = row.get("period")
-    return bool(period) if period is not None else row["metric"] in PERIOD_METRICS
-
-
 def asof_phrase(row: dict) -> str:
-    """The as-of words of a figure: "2020年2月19日" for a period, "截至2020年2月19日24时" for a state."""
-    return row["asof_label"] if is_period(row) else f"截至{row['asof_label']}"
+    """The as-of words of a /latest row or figure: "2020年2月19日" for a period (新增), "截至2020年2月19日24时"
+    for a state; decided by the figure's kind (``period``) in index.latest.asof_phrase, the one place."""
+    return row.get("asof_phrase") or _asof_phrase(bool(row.get("period")), row["asof_label"])
+
+
+def _value(row: dict) -> str:
+    """"38例"; a "无新增…" fact has no number and no unit: "无"."""
+    return row["value"] if row["value"] == "无" else f"{row['value']}{row['unit']}"
 
 
 def figure_line(row: dict, with_region: bool = False) -> FigureLine:
@@ -87,7 +84,7 @@ def figure_line(row: dict, with_region: bool = False) -> FigureLine:
     if previous and row.get("change_label"):
         change = f"较{previous['asof_label']}的{previous['value']}{previous['unit']}{row['change_label']}"
     name = f"{row['region']} {row['metric']}" if with_region else row["metric"]
-    return FigureLine(name, f"{row['value']}{row['unit']}", asof_phrase(row), change, row.get("note"))
+    return FigureLine(name, _value(row), asof_phrase(row), change, row.get("note"))
 
 
 def latest_parts(rows: list[dict], limit_regions: int | None = 12) -> tuple[list[tuple[str, list[FigureLine]]], list[str]]:

@@ -118,7 +118,8 @@ def test_asof_phrase_follows_the_figure_kind_and_a_note_is_shown():
     row = {"metric": "累计确诊", "region": "株洲", "value": "78", "unit": "例", "asof_label": "2020年2月19日24时"}
     assert asof_phrase(row) == "截至2020年2月19日24时"
     assert asof_phrase(row | {"period": True}) == "2020年2月19日24时"  # the row's kind decides, not its name
-    assert asof_phrase(row | {"metric": "新增确诊"}) == "2020年2月19日24时"  # rows without ``period``: by metric
+    assert asof_phrase(row | {"asof_phrase": "截至2020年2月19日"}) == "截至2020年2月19日"  # the row's own phrase
+    assert asof_phrase(row | {"period": True, "value": "无"}) == "2020年2月19日24时"
     assert asof_phrase(row | {"metric": "新增确诊", "period": False}) == "截至2020年2月19日24时"
     noted = row | {"note": "最新通报未提及，以下为2月19日数字"}
     [message] = split_blocks(latest_html([noted]))
