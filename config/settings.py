@@ -66,8 +66,8 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(60, ge=0, description="Characters of trailing sentences repeated.")
 
     # --- vector store and lexical index (index/vector_store.py, index/lexical.py) -------
-    vector_backend: Literal["faiss", "numpy"] = Field(
-        "faiss", description="Vector store: faiss (default) or numpy (exact, small corpora).")
+    vector_backend: Literal["faiss", "numpy", "milvus"] = Field(
+        "faiss", description="Vector store: faiss (default), numpy (exact, small corpora) or milvus.")
     lexical_backend: Literal["bm25s"] = Field("bm25s", description="Lexical index (jieba tokens + BM25).")
     faiss: FaissSettings = FaissSettings()
     milvus: MilvusSettings = MilvusSettings()

@@ -14,6 +14,7 @@ import numpy as np
 BACKENDS = {
     "faiss": "index.vectors:FaissStore",
     "numpy": "index.numpy_store:NumpyStore",
+    "milvus": "index.milvus_store:MilvusStore",
 }
 
 

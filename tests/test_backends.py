@@ -45,11 +45,11 @@ def _build(settings: Settings):
 
 def test_switching_backend_rebuilds_and_answers_the_same(data) -> None:
     base = dict(data_dir=data, index_dir=data.parent / "index", cache_dir=data.parent / "cache",
-                embedding_model="fake", _env_file=None)
+                embedding_model="fake", _env_file=None, vector_backend="faiss")
     first = _build(Settings(**base))
     again = _build(Settings(**base))
     assert again.up_to_date
-    numpy = _build(Settings(**base, vector_backend="numpy"))
+    numpy = _build(Settings(**{**base, "vector_backend": "numpy"}))
     assert not numpy.up_to_date and numpy.embedded == 0  # the fingerprint has the backend; vectors cached
     assert read_manifest(numpy.build_dir)["vector_store"] == {"backend": "numpy"}
     assert (numpy.build_dir / "vectors" / "vectors.npy").is_file()

@@ -61,7 +61,7 @@ def _no_embedder():
 def _settings(root: Path, data: Path | None = None, **overrides) -> Settings:
     return Settings(
         data_dir=data or root / "data", index_dir=root / "index", cache_dir=root / "cache",
-        embedding_model="fake", _env_file=None, **overrides,
+        embedding_model="fake", _env_file=None, **{"vector_backend": "faiss", **overrides},
     )
 
 

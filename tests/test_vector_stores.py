@@ -12,6 +12,7 @@ CONFIGS = {
     "faiss-flat": {"backend": "faiss", "kind": "flat"},
     "faiss-ivf": {"backend": "faiss", "kind": "ivf_fp16", "ivf_nlist": 4, "ivf_nprobe": 4},
     "numpy": {"backend": "numpy"},
+    "milvus": {"backend": "milvus"},  # embedded Milvus Lite: the real engine
 }
 DIM = 16
 
