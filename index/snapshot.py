@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,7 +11,7 @@ from index.articles import Article
 from index.build import MANIFEST, current_dir, read_manifest, sha256_file
 from index.chunker import Chunk
 from index.lexical import LexicalIndex, LexicalIndexError, create_lexical_index
-from index.store import read_meta
+from index.store import open_meta
 from index.vector_store import VectorStore, VectorStoreError, create_vector_store
 
 
@@ -32,14 +34,15 @@ class IndexUnavailable(IndexCorrupt):
 
 @dataclass
 class IndexSnapshot:
-    """One immutable build, fully loaded: searching it never touches the disk again."""
+    """One immutable build: indexes loaded (or connected), articles and chunks read from SQLite on demand
+    (``articles[id]``, ``chunks[row]``), so memory does not grow with the corpus's text."""
 
     build_dir: Path
     manifest: dict
     vectors: VectorStore
     lexical: LexicalIndex
-    articles: dict[str, Article]
-    chunks: list[Chunk]
+    articles: Mapping[str, Article]
+    chunks: Sequence[Chunk]
     figures: list[dict]
 
     @property
@@ -70,7 +73,10 @@ def load_snapshot(index_dir: Path, model_id: str | None = None, *, verify: bool 
                 raise IndexCorrupt(f"{path} is missing or damaged: run `make index FORCE=1` to rebuild")
     if "vector_store" not in manifest:
         raise IndexMismatch(f"the index in {build} has an older format: run `make index` to rebuild it")
-    articles, chunks, figures = read_meta(build / "meta.sqlite")
+    try:
+        articles, chunks, figures = open_meta(build / "meta.sqlite")
+    except sqlite3.DatabaseError as err:
+        raise IndexCorrupt(f"{build / 'meta.sqlite'} cannot be read ({err}): run `make index FORCE=1`") from err
     try:
         vectors = create_vector_store(manifest["vector_store"]).load(build / "vectors")
     except VectorStoreError as err:
@@ -81,4 +87,4 @@ def load_snapshot(index_dir: Path, model_id: str | None = None, *, verify: bool 
         raise IndexCorrupt(str(err)) from err
     if len(vectors) != len(chunks):
         raise IndexCorrupt(f"{build}: {len(vectors)} vectors for {len(chunks)} chunks: run `make index FORCE=1`")
-    return IndexSnapshot(build, manifest, vectors, lexical, {a.id: a for a in articles}, chunks, figures)
+    return IndexSnapshot(build, manifest, vectors, lexical, articles, chunks, figures)
