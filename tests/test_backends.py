@@ -24,6 +24,10 @@ def test_nested_settings_read_their_environment_names(monkeypatch) -> None:
     assert settings.vector_backend == "numpy"
     assert (settings.faiss.kind, settings.faiss.ivf_nlist, settings.faiss.auto_ann_rows) == ("hnsw", 77, 5000)
     assert settings.faiss.hnsw_m == 32 and settings.lexical_backend == "bm25s"
+    monkeypatch.setenv("MILVUS_URI", "http://milvus:19530")
+    monkeypatch.setenv("MILVUS_INDEX", "HNSW")
+    milvus = Settings(_env_file=None).milvus
+    assert (milvus.uri, milvus.index, milvus.collection) == ("http://milvus:19530", "HNSW", "zhuzhou_chunks")
 
 
 def test_unknown_backend_is_refused(monkeypatch) -> None:
