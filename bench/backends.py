@@ -223,9 +223,31 @@ def measure_meta(path: Path, mode: str) -> dict:
             "rss_growth_mb": round(grown, 1), "chunk_and_article_lookup_us": round(lookup_us, 1)}
 
 
+def measure_lexical(path: Path, mode: str) -> dict:
+    """In this (fresh) process: RSS growth of loading the BM25 index, eager or memory-mapped, and a query."""
+    from index.lexical import create_lexical_index
+
+    before = rss_mb()
+    index = create_lexical_index({"backend": "bm25s", "mmap": mode == "mmap"}).load(path)
+    loaded = rss_mb() - before
+    times = []
+    for q in ("株洲累计确诊多少", "春运期间客运量", "习近平总书记重要讲话", "新冠肺炎疫情防控", "经济增长"):
+        t = time.perf_counter()
+        index.search(q, 50)
+        times.append((time.perf_counter() - t) * 1000)
+    return {"mode": f"bm25s-{mode}", "rows": index.count(), "rss_growth_mb": round(loaded, 1),
+            "after_queries_mb": round(rss_mb() - before, 1), "query_ms": round(sorted(times)[2], 2)}
+
+
 def memory(work: Path, stories: int, big: int) -> list[dict]:
     meta = corpus_build(work, stories)
     out = []
+    for mode in ("eager", "mmap"):
+        res = subprocess.run(  # noqa: S603 - this interpreter, this module
+            [sys.executable, "-m", "bench.backends", "lexical", str(meta.parent / "lexical"), mode],
+            capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        out.append(json.loads(res.stdout.strip().splitlines()[-1]))
+        print(out[-1], file=sys.stderr)
     for path in (meta, replicate(meta, work / "meta-big.sqlite", big)):
         for mode in ("eager", "lazy"):
             res = subprocess.run(  # noqa: S603 - this interpreter, this module
@@ -243,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args and args[0] == "paired":
         print(json.dumps(paired(Path(args[1]), int(args[2]))))
+        return 0
+    if args and args[0] == "lexical":
+        print(json.dumps(measure_lexical(Path(args[1]), args[2])))
         return 0
     if args and args[0] == "meta":
         print(json.dumps(measure_meta(Path(args[1]), args[2])))

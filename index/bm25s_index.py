@@ -18,7 +18,11 @@ def _bm25s():
 
 
 class BM25sIndex(LexicalIndex):
-    """BM25 over pre-tokenised chunks (bm25s's sparse matrix; a query scores only rows sharing a word)."""
+    """BM25 over pre-tokenised chunks (bm25s's sparse matrix; a query scores only rows sharing a word).
+
+    config: ``mmap`` (default true) loads the matrix memory-mapped: a query reads the posting lists of its
+    words, so serving memory does not hold the whole matrix (docs/benchmarks.md, serving memory).
+    """
 
     backend = "bm25s"
 
@@ -26,6 +30,13 @@ class BM25sIndex(LexicalIndex):
         super().__init__(config)
         self._bm25 = None
         self._rows = 0
+
+    @classmethod
+    def from_retriever(cls, retriever, rows: int) -> BM25sIndex:
+        """Wrap a bm25s.BM25 already indexed over ``rows`` token lists (the benchmarks build their own)."""
+        index = cls()
+        index._bm25, index._rows = retriever, rows
+        return index
 
     def index(self, texts: list[str]) -> None:
         retriever = _bm25s().BM25(k1=1.2, b=0.75)
@@ -57,7 +68,7 @@ class BM25sIndex(LexicalIndex):
             self._bm25, self._rows = None, 0
             return self
         try:
-            self._bm25 = _bm25s().BM25.load(str(path), mmap=False, allow_pickle=False)
+            self._bm25 = _bm25s().BM25.load(str(path), mmap=self.config.get("mmap", True), allow_pickle=False)
         except (OSError, ValueError, KeyError) as err:
             raise LexicalIndexError(f"{path} cannot be read ({err}): run `make index FORCE=1`") from err
         self._rows = int(self._bm25.scores["num_docs"])

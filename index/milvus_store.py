@@ -108,7 +108,7 @@ class MilvusStore(VectorStore):
             return self._client
         uri = self.config["uri"]
         if self._file is not None:
-            return self._connect(str(self._file), self._file)
+            return self._connect(str(self._file), self._file, self._scratch)
         if is_server(uri):
             return self._connect(uri, None)
         if uri is None:  # a private working file; `save` moves it into the build directory

@@ -82,3 +82,16 @@ def test_empty_index(make, tmp_path) -> None:
 def test_build_on_the_interface_uses_the_default_backend() -> None:
     index = LexicalIndex.build(TEXTS)
     assert index.backend == "bm25s" and index.search("醴陵", 1)[1].tolist() == [1]
+
+
+def test_a_prebuilt_bm25s_retriever_can_be_wrapped() -> None:
+    import bm25s
+
+    from index.bm25s_index import BM25sIndex
+    from index.lexical import tokenize
+
+    retriever = bm25s.BM25(k1=1.2, b=0.75)
+    retriever.index([tokenize(t) for t in TEXTS], show_progress=False)
+    wrapped = BM25sIndex.from_retriever(retriever, len(TEXTS))
+    assert wrapped.count() == 5
+    assert np.array_equal(wrapped.search("醴陵", 3)[1], LexicalIndex.build(TEXTS).search("醴陵", 3)[1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import subprocess
@@ -52,6 +53,20 @@ def test_each_build_has_its_own_file_and_the_engine_switches(settings) -> None:
     third = build(settings, force=True)
     assert not first.build_dir.exists() and second.build_dir.exists()  # pruned like every build
     assert engine.reload_if_changed() and engine.snapshot.build_dir == third.build_dir
+    gc.collect()  # the replaced snapshots' engines stop when they are released: one engine process is left
+    assert len(_engine_processes()) == 1
+
+
+def _engine_processes() -> list[str]:
+    """This process's Milvus Lite engine children."""
+    me, found = str(os.getpid()), []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if stat.read_text().rsplit(")", 1)[1].split()[1] == me and "milvus" in (stat.parent / "cmdline").read_text():
+                found.append(stat.parent.name)
+        except (OSError, IndexError):
+            continue
+    return found
 
 
 def test_a_file_held_by_another_process_is_a_clear_error_and_the_last_index_serves(settings) -> None:
@@ -73,8 +88,16 @@ def test_a_file_held_by_another_process_is_a_clear_error_and_the_last_index_serv
     finally:
         holder.kill()
         holder.wait()
-    time.sleep(0.5)
-    assert engine.reload_if_changed(retry_failed=True) and engine.snapshot.build_dir == second.build_dir
+    deadline = time.monotonic() + 15  # the holder's engine process exits with it
+    while True:
+        try:
+            assert engine.reload_if_changed(retry_failed=True)
+            break
+        except IndexUnavailable:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+    assert engine.snapshot.build_dir == second.build_dir
 
 
 def test_damaged_file_is_corrupt(settings) -> None:
