@@ -152,6 +152,56 @@ def seed(work: Path, repeat: int) -> dict:
             "differ": [q for q in a if a[q] != b[q]]}
 
 
+# ---------------------------------------------------------------- vector stores alone at 19k and 100k rows
+def measure_store(backend: str, rows: int, work: Path) -> dict:
+    """In this (fresh) process: build, save, load and search ``rows`` clustered unit vectors (384 d)."""
+    import numpy as np
+
+    from index.vector_store import create_vector_store
+
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(200, 384)).astype(np.float32)
+    vectors = centres[rng.integers(0, 200, rows)] + 0.6 * rng.normal(size=(rows, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    queries = vectors[rng.choice(rows, 200, replace=False)] + 0.05 * rng.normal(size=(200, 384)).astype(np.float32)
+    config = {"backend": backend, "kind": "flat"} if backend == "faiss" else {"backend": backend}
+    started = time.perf_counter()
+    store = create_vector_store(config)
+    store.add(vectors)
+    store.save(work / f"{backend}-{rows}")
+    store.close()
+    build_s = time.perf_counter() - started
+    del store
+    before, before_children = rss_mb(), children_rss_mb()
+    started = time.perf_counter()
+    store = create_vector_store(config).load(work / f"{backend}-{rows}")
+    load_s = time.perf_counter() - started
+    times, top3 = [], []
+    for q in queries:
+        t = time.perf_counter()
+        _, ids = store.search(q, 50)
+        times.append((time.perf_counter() - t) * 1000)
+        top3.append(ids[0][:3].tolist())
+    return {"backend": backend, "rows": rows, "build_s": round(build_s, 2), "load_s": round(load_s, 2),
+            "search_ms": pct(times), "rss_growth_mb": round(rss_mb() - before, 1),
+            "engine_rss_mb": round(children_rss_mb() - before_children, 1), "top3": top3}
+
+
+def stores(work: Path, sizes: list[int]) -> list[dict]:
+    out = []
+    for rows in sizes:
+        runs = {}
+        for backend in ("faiss", "milvus"):
+            res = subprocess.run(  # noqa: S603 - this interpreter, this module
+                [sys.executable, "-m", "bench.backends", "store", backend, str(rows), str(work)],
+                capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+            runs[backend] = json.loads(res.stdout.strip().splitlines()[-1])
+        same = sum(a == b for a, b in zip(runs["faiss"].pop("top3"), runs["milvus"].pop("top3"), strict=True))
+        out.append({"rows": rows, "same_top3_of_200": same, **runs})
+        print(out[-1], file=sys.stderr)
+    return out
+
+
 # ---------------------------------------------------------------- metadata memory, eager vs on demand
 def corpus_build(work: Path, stories: int) -> Path:
     """A build of the first ``stories`` CCTV stories (fake vectors: only the metadata is measured)."""
@@ -266,6 +316,9 @@ def main(argv: list[str] | None = None) -> int:
     if args and args[0] == "paired":
         print(json.dumps(paired(Path(args[1]), int(args[2]))))
         return 0
+    if args and args[0] == "store":
+        print(json.dumps(measure_store(args[1], int(args[2]), Path(args[3]))))
+        return 0
     if args and args[0] == "lexical":
         print(json.dumps(measure_lexical(Path(args[1]), args[2])))
         return 0
@@ -273,8 +326,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(measure_meta(Path(args[1]), args[2])))
         return 0
     p = argparse.ArgumentParser(prog="python -m bench.backends", description=__doc__)
-    p.add_argument("--parts", default="seed,memory")
+    p.add_argument("--parts", default="seed,stores,memory")
     p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--sizes", type=int, nargs="+", default=[19_404, 100_000], help="rows for --parts stores")
     p.add_argument("--stories", type=int, default=5500, help="CCTV stories for the ~19k-chunk metadata")
     p.add_argument("--big", type=int, default=1_000_000, help="chunks of the replicated metadata")
     p.add_argument("--out", default=str(ROOT / "var/bench/backends.json"))
@@ -286,6 +340,8 @@ def main(argv: list[str] | None = None) -> int:
         if "seed" in ns.parts:
             result["seed"] = seed(work, ns.repeat)
             print(json.dumps(result["seed"], ensure_ascii=False), file=sys.stderr)
+        if "stores" in ns.parts:
+            result["stores"] = stores(work, ns.sizes)
         if "memory" in ns.parts:
             if (SHARED / "scale/cctv_stories.jsonl").is_file():
                 result["memory"] = memory(work, ns.stories, ns.big)

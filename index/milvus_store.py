@@ -17,7 +17,7 @@ import numpy as np
 from index.vector_store import VectorStore, VectorStoreError, empty_result
 
 FILE, META = "milvus.db", "collection.json"
-BATCH = 5000  # rows per insert call
+BATCH = 2000  # rows per insert call (5000 × 384 floats took 20x longer: 69.5 vs 3.5 s for 19k rows)
 
 
 def _pymilvus():
