@@ -251,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
                 big = scale_engine(settings, embedder, scale_dir, work / "scale", limits, cache_dir, log=log)
             if "e2e" in args.parts and args.e2e_rows:
                 kinds = [(k, int(n)) for k, n in (x.split(":") for x in args.e2e_index.split(","))]
-                e = bench_e2e(big, questions, args.e2e_rows, kinds, args.nlist or settings.ivf_nlist,
+                e = bench_e2e(big, questions, args.e2e_rows, kinds, args.nlist or settings.faiss.ivf_nlist,
                               repeat=2, log=log)
                 put(f"e2e-{args.e2e_rows}", e2e_markdown(e), e)
             del big
@@ -262,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
             for n in args.vectors:
                 log(f"part 4: {n:,} synthetic vectors")
                 (work / f"v{n}").mkdir()
-                results = synthetic(n, work / f"v{n}", nlist=args.nlist or settings.ivf_nlist, kinds=kinds, log=log)
+                results = synthetic(n, work / f"v{n}", nlist=args.nlist or settings.faiss.ivf_nlist, kinds=kinds, log=log)
                 for res in results:
                     best = pick(res)
                     res["pick"] = best and {**best, "label": param_label(best)}

@@ -41,7 +41,7 @@ def answer_latency(engine, questions: list[str], repeat: int) -> dict:
     floor = getattr(engine.embedder, "encode_queries_library", engine.embedder.encode_queries)
     embedder, vectors, lexical = engine.embedder, snap.vectors, snap.lexical
     engine.embedder = Timed(embedder, watch, {"encode_queries": "embed"})
-    snap.vectors = Timed(vectors, watch, {"search": "dense", "reconstruct": "dense"})
+    snap.vectors = Timed(vectors, watch, {"search": "dense", "vectors": "dense"})
     snap.lexical = Timed(lexical, watch, {"search": "lexical"})
     engine._out_of_scope = watch.wrap("scope", engine._out_of_scope)  # instance attribute, removed below
     rows = []

@@ -17,7 +17,8 @@ from bench.common import dir_size_mb, run_process
 from bench.questions import answer_latency, cold_start
 from config import Settings
 from index.chunker import chunk_article
-from index.lexical import LexicalIndex, tokenize
+from index.bm25s_index import BM25sIndex
+from index.lexical import tokenize
 from index.snapshot import IndexSnapshot
 from index.sources import scan
 from index.vectors import VectorIndex
@@ -183,7 +184,7 @@ def replicate(engine: Engine, rows: int, log=print) -> dict:
     started = time.perf_counter()
     bm25 = bm25s.BM25(k1=1.2, b=0.75)
     bm25.index(token_lists[:rows], show_progress=False)
-    return {"matrix": matrix, "lexical": LexicalIndex(bm25), "articles": articles, "chunks": chunks[:rows],
+    return {"matrix": matrix, "lexical": BM25sIndex.from_retriever(bm25, rows), "articles": articles, "chunks": chunks[:rows],
             "info": {"rows": rows, "copies": copies, "source_chunks": n, "prepare_s": round(prep_s, 1),
                      "bm25_build_s": round(time.perf_counter() - started, 1)}}
 

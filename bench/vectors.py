@@ -82,7 +82,7 @@ def rss():
 dim = int(sys.argv[3])
 VectorIndex.build(np.ones((1, dim), np.float32), 'flat')  # imports faiss before the baseline
 before = rss()
-vi = VectorIndex.load(Path(sys.argv[1]), sys.argv[2])
+vi = VectorIndex.open(Path(sys.argv[1]), sys.argv[2])
 vi.search(np.ones((1, dim), np.float32) / dim ** 0.5, 10)
 grown = rss() - before
 queries = np.random.default_rng(3).standard_normal((int(sys.argv[4]), dim)).astype(np.float32)

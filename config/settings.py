@@ -5,17 +5,44 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class FaissSettings(BaseModel):
+    """FAISS knobs (environment: FAISS_KIND, FAISS_AUTO_ANN_ROWS, FAISS_HNSW_M, FAISS_IVF_NLIST, ...)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["auto", "flat", "hnsw", "ivf", "hnsw_sq8", "ivf_sq8", "ivf_fp16", "ivf_pq"] = Field(
+        "auto", description="Index type; auto: exact (flat) up to auto_ann_rows chunks, then ivf_fp16 "
+        "(docs/benchmarks.md: which index at which corpus size).")
+    auto_ann_rows: int = Field(200_000, ge=1, description="Chunks from which auto switches flat → ivf_fp16.")
+    hnsw_m: int = Field(32, ge=4)
+    ivf_nlist: int = Field(1024, ge=1)
+    ivf_nprobe: int = Field(32, ge=1)
+
+
+class MilvusSettings(BaseModel):
+    """Milvus knobs (environment: MILVUS_URI, MILVUS_COLLECTION, MILVUS_INDEX); docs/milvus.md."""
+
+    model_config = ConfigDict(frozen=True)
+
+    uri: str | None = Field(None, description="A server URL (http://host:19530) or a local .db file; unset: "
+                            "an embedded Milvus Lite file inside each build directory.")
+    collection: str = Field("zhuzhou_chunks", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+                            description="Alias of the live build on a server; prefix of each build's collection.")
+    index: Literal["FLAT", "HNSW", "IVF_FLAT"] = Field("FLAT", description="Milvus index type (FLAT: exact).")
 
 
 class Settings(BaseSettings):
     """Every knob of the project. Build it once (``Settings()``) and pass it down."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True,
+        env_nested_delimiter="_", env_nested_max_split=1,  # FAISS_IVF_NLIST → faiss.ivf_nlist
     )
 
     # --- corpus and index -------------------------------------------------------------
@@ -40,14 +67,12 @@ class Settings(BaseSettings):
     chunk_size: int = Field(220, ge=40, description="Target chunk length in characters.")
     chunk_overlap: int = Field(60, ge=0, description="Characters of trailing sentences repeated.")
 
-    # --- vector index -----------------------------------------------------------------
-    vector_index: Literal["auto", "flat", "hnsw", "ivf", "hnsw_sq8", "ivf_sq8", "ivf_fp16", "ivf_pq"] = Field(
-        "auto", description="FAISS index type; auto: exact (flat) up to auto_ann_rows chunks, then ivf_fp16 "
-        "(docs/benchmarks.md: which index at which corpus size).")
-    auto_ann_rows: int = Field(200_000, ge=1, description="Chunks from which auto switches flat → ivf_fp16.")
-    hnsw_m: int = Field(32, ge=4)
-    ivf_nlist: int = Field(1024, ge=1)
-    ivf_nprobe: int = Field(32, ge=1)
+    # --- vector store and lexical index (index/vector_store.py, index/lexical.py) -------
+    vector_backend: Literal["faiss", "numpy", "milvus"] = Field(
+        "faiss", description="Vector store: faiss (default), numpy (exact, small corpora) or milvus.")
+    lexical_backend: Literal["bm25s"] = Field("bm25s", description="Lexical index (jieba tokens + BM25).")
+    faiss: FaissSettings = FaissSettings()
+    milvus: MilvusSettings = MilvusSettings()
 
     # --- retrieval and answers --------------------------------------------------------
     retrieval_depth: int = Field(50, ge=1, description="Candidates taken from each retriever.")

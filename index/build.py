@@ -22,12 +22,12 @@ from index.articles import SourceProblem
 from index.chunker import Chunk, chunk_article
 from index.embedder import Embedder
 from index.figures import extract_figures
-from index.lexical import LexicalIndex
+from index.lexical import create_lexical_index, lexical_config
 from index.sources import scan
 from index.store import EmbeddingCache, write_meta
-from index.vectors import VectorIndex, choose_kind
+from index.vector_store import VectorStoreError, create_vector_store, vector_config
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: vectors/ and lexical/ written through the store interfaces
 MANIFEST = "manifest.json"
 KEEP_BUILDS = 2
 log = logging.getLogger(__name__)
@@ -92,10 +92,12 @@ def _code_version() -> str:
 
 def _fingerprint(settings: Settings, model_id: str, file_hashes: dict[str, str]) -> str:
     """Everything that, if changed, makes the current index stale."""
+    backend = getattr(settings, settings.vector_backend, None)  # its settings group, if it has one
     payload = {
         "format": FORMAT_VERSION, "code": _code_version(), "model": model_id, "size": settings.chunk_size,
-        "overlap": settings.chunk_overlap, "year": settings.default_year, "kind": settings.vector_index,
-        "ann": [settings.auto_ann_rows, settings.hnsw_m, settings.ivf_nlist, settings.ivf_nprobe], "inputs": file_hashes,
+        "overlap": settings.chunk_overlap, "year": settings.default_year, "inputs": file_hashes,
+        "vectors": {"backend": settings.vector_backend, **(backend.model_dump(mode="json") if backend else {})},
+        "lexical": lexical_config(settings),
         "profile": hashlib.sha256(Path(settings.profile).read_bytes()).hexdigest()[:16],
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
@@ -159,12 +161,12 @@ def _build_locked(settings, embedder_factory, model_id, force, progress) -> Buil
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + f"-{os.getpid()}"
     work = settings.index_dir / "builds" / f".{build_id}.partial"
     work.mkdir(parents=True)
+    store = None
     try:
-        kind = choose_kind(settings.vector_index, len(vectors), settings.auto_ann_rows)
-        VectorIndex.build(
-            vectors, kind, hnsw_m=settings.hnsw_m, ivf_nlist=settings.ivf_nlist, ivf_nprobe=settings.ivf_nprobe,
-        ).save(work / "vectors.faiss")
-        LexicalIndex.build([c.embed_text for c in chunks]).save(work / "lexical")
+        store = _write_vectors(settings, vectors, work / "vectors")
+        lexical = create_lexical_index(lexical_config(settings))
+        lexical.index([c.embed_text for c in chunks])
+        lexical.save(work / "lexical")
         write_meta(work / "meta.sqlite", corpus.articles, chunks, figures)
         dates = sorted(a.date for a in corpus.articles if a.date)
         manifest = {
@@ -174,7 +176,8 @@ def _build_locked(settings, embedder_factory, model_id, force, progress) -> Buil
             "fingerprint": fingerprint,
             "model": {"id": model_id, "dimension": dimension},
             "chunking": {"size": settings.chunk_size, "overlap": settings.chunk_overlap},
-            "vector_index": {"kind": kind, "setting": settings.vector_index},
+            "vector_store": store.config,
+            "lexical": lexical.config,
             "inputs": corpus.file_hashes,
             "counts": {
                 "files": report.files, "articles": report.articles, "chunks": report.chunks,
@@ -184,15 +187,35 @@ def _build_locked(settings, embedder_factory, model_id, force, progress) -> Buil
             "checksums": _checksums(work),
         }
         (work / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        try:
+            store.activate()  # e.g. a Milvus server's alias; before `current`: a failure keeps the old build
+        except VectorStoreError as err:
+            raise BuildError(f"{err}; the previous index is kept") from err
         final = work.with_name(build_id)
         work.rename(final)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
+        if store is not None:
+            store.drop()
         raise
     switch_current(settings.index_dir, final)
     report.build_dir = final
     _prune(settings.index_dir, keep=final)
     return report
+
+
+def _write_vectors(settings, vectors: np.ndarray, path: Path):
+    """Fill a new store of the configured backend and save it; a store error becomes a BuildError."""
+    store = create_vector_store(vector_config(settings, len(vectors)))
+    try:
+        store.add(vectors)
+        store.save(path)
+    except VectorStoreError as err:
+        store.drop()
+        raise BuildError(f"{err}; the previous index is kept") from err
+    finally:
+        store.close()
+    return store
 
 
 def _checksums(build_dir: Path) -> dict[str, str]:
@@ -250,7 +273,18 @@ def _prune(index_dir: Path, keep: Path) -> None:
     builds = sorted(p for p in (index_dir / "builds").iterdir() if p.is_dir() and not p.name.startswith("."))
     for old in builds[:-KEEP_BUILDS]:
         if old != keep:
+            _drop_store(old)
             shutil.rmtree(old, ignore_errors=True)
-    for partial in (index_dir / "builds").glob(".*.partial"):
+    for partial in (index_dir / "builds").glob(".*.partial"):  # a crashed build's server data may remain
         if time.time() - partial.stat().st_mtime > 3600:
             shutil.rmtree(partial, ignore_errors=True)
+
+
+def _drop_store(build: Path) -> None:
+    """Drop what an old build keeps outside its directory (a Milvus server's collection)."""
+    try:
+        config = read_manifest(build).get("vector_store")
+        if config:
+            create_vector_store(config).drop()
+    except (OSError, ValueError, VectorStoreError) as err:
+        log.warning("could not drop the vector store of %s: %s", build.name, err)

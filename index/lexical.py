@@ -1,15 +1,23 @@
-"""The lexical index: BM25 (bm25s) over jieba tokens of simplified Chinese, built at index time."""
+"""The lexical-index interface, its factory and the shared tokenizer (jieba tokens of simplified Chinese)."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import logging
 import re
 import unicodedata
+from abc import ABC, abstractmethod
 from functools import lru_cache
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
+# backend name → "module:class"; imported only when chosen.
+BACKENDS = {
+    "bm25s": "index.bm25s_index:BM25sIndex",
+}
 WORD = re.compile(r"[\w%.]+", re.UNICODE)
 STOPWORDS = frozenset(
     "的 了 是 在 和 与 及 等 也 都 就 而 并 或 对 为 以 于 把 被 让 从 向 之 其 这 那 个 有 我 你 他 她 它 们 "
@@ -48,26 +56,49 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-class LexicalIndex:
-    """BM25 over pre-tokenised chunks. ``scores`` gives every row's score for one query."""
+class LexicalIndexError(RuntimeError):
+    """The lexical index cannot be read (the message says what to run)."""
 
-    def __init__(self, retriever) -> None:
-        self._bm25 = retriever
+
+class LexicalIndex(ABC):
+    """Keyword scores over the chunk texts, rows 0..count-1 in ``index`` order.
+
+    A backend implements ``index``, ``scores``, ``count``, ``save`` and ``load``; ``search`` derives from
+    ``scores`` unless the backend has a faster way.
+    """
+
+    backend: ClassVar[str]
+
+    def __init__(self, config: dict | None = None) -> None:
+        self.config = {"backend": self.backend, **(config or {})}
 
     @classmethod
-    def build(cls, texts: list[str]) -> "LexicalIndex":
-        import bm25s
+    def build(cls, texts: list[str], config: dict | None = None) -> LexicalIndex:
+        """An index of ``texts``: of this class, or of the default backend when called on the interface."""
+        target = backend_class("bm25s") if inspect.isabstract(cls) else cls
+        index = target(config)
+        index.index(texts)
+        return index
 
-        retriever = bm25s.BM25(k1=1.2, b=0.75)
-        tokens = [tokenize(t) or ["∅"] for t in texts]  # bm25s needs at least one token per row
-        retriever.index(tokens, show_progress=False)
-        return cls(retriever)
+    @abstractmethod
+    def index(self, texts: list[str]) -> None:
+        """Index ``texts`` (replacing anything indexed before)."""
 
+    @abstractmethod
     def scores(self, query: str) -> np.ndarray:
-        tokens = [t for t in tokenize(query) if t in self._bm25.vocab_dict]
-        if not tokens:
-            return np.zeros(self._bm25.scores["num_docs"], dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+        """Every row's score for ``query`` (0 where no word is shared)."""
+
+    @abstractmethod
+    def count(self) -> int:
+        """Number of indexed rows."""
+
+    @abstractmethod
+    def save(self, path: Path) -> None:
+        """Persist into the directory ``path``."""
+
+    @abstractmethod
+    def load(self, path: Path) -> LexicalIndex:
+        """Open what ``save`` wrote; returns ``self``. Raises LexicalIndexError when it cannot."""
 
     def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` (scores, row ids), best first, rows with score 0 left out."""
@@ -80,11 +111,21 @@ class LexicalIndex:
         rows = rows[np.lexsort((rows, -scores[rows]))]  # best first; ties by row, as before
         return scores[rows], rows.astype(np.int64)
 
-    def save(self, path: Path) -> None:
-        self._bm25.save(str(path))  # numpy arrays + json, no pickle
+    def __len__(self) -> int:
+        return self.count()
 
-    @classmethod
-    def load(cls, path: Path) -> "LexicalIndex":
-        import bm25s
 
-        return cls(bm25s.BM25.load(str(path), mmap=False, allow_pickle=False))
+def backend_class(name: str) -> type[LexicalIndex]:
+    if name not in BACKENDS:
+        raise ValueError(f"unknown lexical backend {name!r} ({', '.join(BACKENDS)})")
+    module, _, cls = BACKENDS[name].partition(":")
+    return getattr(importlib.import_module(module), cls)
+
+
+def lexical_config(settings) -> dict:
+    return {"backend": settings.lexical_backend}
+
+
+def create_lexical_index(config: dict) -> LexicalIndex:
+    """An empty index for ``config`` (``{"backend": ...}``), to ``index`` into or ``load``."""
+    return backend_class(config["backend"])(config)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from index.articles import Article
 from index.build import MANIFEST, current_dir, read_manifest, sha256_file
 from index.chunker import Chunk
-from index.lexical import LexicalIndex
-from index.store import read_meta
-from index.vectors import VectorIndex
+from index.lexical import LexicalIndex, LexicalIndexError, create_lexical_index
+from index.store import open_meta
+from index.vector_store import VectorStore, VectorStoreError, create_vector_store
 
 
 class IndexNotReady(RuntimeError):
@@ -25,16 +27,22 @@ class IndexCorrupt(RuntimeError):
     """A file of the build does not match the checksum its manifest recorded."""
 
 
+class IndexUnavailable(IndexCorrupt):
+    """The build's vector store cannot be opened (e.g. Milvus unreachable). A kind of IndexCorrupt, so every
+    caller that keeps the last good index on a damaged build does the same here."""
+
+
 @dataclass
 class IndexSnapshot:
-    """One immutable build, fully loaded: searching it never touches the disk again."""
+    """One immutable build: indexes loaded (or connected), articles and chunks read from SQLite on demand
+    (``articles[id]``, ``chunks[row]``), so memory does not grow with the corpus's text."""
 
     build_dir: Path
     manifest: dict
-    vectors: VectorIndex
+    vectors: VectorStore
     lexical: LexicalIndex
-    articles: dict[str, Article]
-    chunks: list[Chunk]
+    articles: Mapping[str, Article]
+    chunks: Sequence[Chunk]
     figures: list[dict]
 
     @property
@@ -46,7 +54,8 @@ def load_snapshot(index_dir: Path, model_id: str | None = None, *, verify: bool 
     """Load the build `current` points at.
 
     Raises:
-        IndexNotReady, IndexMismatch, IndexCorrupt: each with a message that says what to run.
+        IndexNotReady, IndexMismatch, IndexCorrupt (IndexUnavailable): each with a message that says what
+        to run.
     """
     build = current_dir(index_dir)
     if build is None or not (build / MANIFEST).is_file():
@@ -62,9 +71,20 @@ def load_snapshot(index_dir: Path, model_id: str | None = None, *, verify: bool 
             path = build / name
             if not path.is_file() or sha256_file(path) != expected:
                 raise IndexCorrupt(f"{path} is missing or damaged: run `make index FORCE=1` to rebuild")
-    articles, chunks, figures = read_meta(build / "meta.sqlite")
-    vectors = VectorIndex.load(build / "vectors.faiss", manifest["vector_index"]["kind"])
-    lexical = LexicalIndex.load(build / "lexical")
+    if "vector_store" not in manifest:
+        raise IndexMismatch(f"the index in {build} has an older format: run `make index` to rebuild it")
+    try:
+        articles, chunks, figures = open_meta(build / "meta.sqlite")
+    except sqlite3.DatabaseError as err:
+        raise IndexCorrupt(f"{build / 'meta.sqlite'} cannot be read ({err}): run `make index FORCE=1`") from err
+    try:
+        vectors = create_vector_store(manifest["vector_store"]).load(build / "vectors")
+    except VectorStoreError as err:
+        raise IndexUnavailable(str(err)) from err
+    try:
+        lexical = create_lexical_index(manifest["lexical"]).load(build / "lexical")
+    except LexicalIndexError as err:
+        raise IndexCorrupt(str(err)) from err
     if len(vectors) != len(chunks):
         raise IndexCorrupt(f"{build}: {len(vectors)} vectors for {len(chunks)} chunks: run `make index FORCE=1`")
-    return IndexSnapshot(build, manifest, vectors, lexical, {a.id: a for a in articles}, chunks, figures)
+    return IndexSnapshot(build, manifest, vectors, lexical, articles, chunks, figures)

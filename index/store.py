@@ -1,10 +1,12 @@
-"""SQLite stores: the metadata of one build (articles, chunks, figures) and the embedding cache."""
+"""SQLite stores: the metadata of one build (articles, chunks, figures), read on demand, and the embedding cache."""
 
 from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterable
+import threading
+import weakref
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields
 from pathlib import Path
 
@@ -68,6 +70,101 @@ def read_meta(path: Path) -> tuple[list[Article], list[Chunk], list[dict]]:
     finally:
         con.close()
     return articles, chunks, figures
+
+
+class MetaReader:
+    """One read-only connection to a build's meta.sqlite, shared by threads (a lock per query: lookups by
+    primary key take microseconds). The build directory never changes, so SQLite need not lock the file."""
+
+    def __init__(self, path: Path) -> None:
+        self._con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        self._lock = threading.Lock()
+        weakref.finalize(self, self._con.close)
+
+    def one(self, sql: str, args: tuple = ()) -> tuple | None:
+        with self._lock:
+            return self._con.execute(sql, args).fetchone()
+
+    def scan(self, table: str, columns: str, key: str = "rowid", batch: int = 2000) -> Iterator[tuple]:
+        """Every row of ``table`` in ``key`` order, fetched in batches: a full scan holds one batch at a
+        time, not the table, and never keeps the lock between batches."""
+        last = -1
+        while True:
+            with self._lock:
+                rows = self._con.execute(
+                    f"SELECT {key}, {columns} FROM {table} WHERE {key} > ? ORDER BY {key} LIMIT {batch}", (last,)
+                ).fetchall()
+            yield from (r[1:] for r in rows)
+            if len(rows) < batch:
+                return
+            last = rows[-1][0]
+
+
+class ChunkTable(Sequence):
+    """The chunks of a build in vector-row order, read from SQLite when indexed (``chunks[row]``)."""
+
+    def __init__(self, meta: MetaReader) -> None:
+        self._meta = meta
+        self._len = meta.one("SELECT COUNT(*) FROM chunks")[0]
+        self._select = f"SELECT {_quoted(CHUNK_COLUMNS)} FROM chunks"
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __getitem__(self, row):
+        if isinstance(row, slice):
+            return [self[i] for i in range(*row.indices(self._len))]
+        row = int(row) + (self._len if row < 0 else 0)
+        found = self._meta.one(f"{self._select} WHERE row = ?", (row,)) if 0 <= row < self._len else None
+        if found is None:
+            raise IndexError(f"chunk row {row} out of range ({self._len} chunks)")
+        return Chunk(**dict(zip(CHUNK_COLUMNS, found, strict=True)))
+
+    def __iter__(self) -> Iterator[Chunk]:  # a full scan: only the benchmarks and tests walk every chunk
+        for found in self._meta.scan("chunks", _quoted(CHUNK_COLUMNS), key="row"):
+            yield Chunk(**dict(zip(CHUNK_COLUMNS, found, strict=True)))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and len(self) == len(other) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class ArticleTable(Mapping):
+    """The articles of a build by id, read from SQLite when looked up (``articles[id]``, ``.get(id)``)."""
+
+    def __init__(self, meta: MetaReader) -> None:
+        self._meta = meta
+        self._len = meta.one("SELECT COUNT(*) FROM articles")[0]
+        self._select = f"SELECT {_quoted(ARTICLE_COLUMNS)} FROM articles"
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __getitem__(self, article_id: str) -> Article:
+        found = self._meta.one(f"{self._select} WHERE id = ?", (article_id,)) if isinstance(article_id, str) else None
+        if found is None:
+            raise KeyError(article_id)
+        return Article(**dict(zip(ARTICLE_COLUMNS, found, strict=True)))
+
+    def __contains__(self, article_id: object) -> bool:
+        return isinstance(article_id, str) and self._meta.one(
+            "SELECT 1 FROM articles WHERE id = ?", (article_id,)) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return (found[0] for found in self._meta.scan("articles", "id"))
+
+    def values(self) -> Iterator[Article]:  # type: ignore[override]  # one pass, not a lookup per id
+        """Every article, streamed (a full scan: the engine's per-build corpus facts, the benchmarks)."""
+        return (Article(**dict(zip(ARTICLE_COLUMNS, found, strict=True)))
+                for found in self._meta.scan("articles", _quoted(ARTICLE_COLUMNS)))
+
+
+def open_meta(path: Path) -> tuple[ArticleTable, ChunkTable, list[dict]]:
+    """A build's metadata for serving: articles and chunks read on demand, figures (small) in memory."""
+    meta = MetaReader(path)
+    figures = [dict(zip(FIGURE_COLUMNS, row, strict=True)) for row in meta.scan("figures", _quoted(FIGURE_COLUMNS))]
+    return ArticleTable(meta), ChunkTable(meta), figures
 
 
 class EmbeddingCache:

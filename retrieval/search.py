@@ -1,4 +1,4 @@
-"""Hybrid search: dense (FAISS) and lexical (BM25) candidates, fused by normalised score."""
+"""Hybrid search: dense (a VectorStore) and lexical (a LexicalIndex) candidates, fused by normalised score."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 
 from index.embedder import Embedder
 from index.lexical import LexicalIndex
-from index.vectors import VectorIndex
+from index.vector_store import VectorStore
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def fuse(
 class HybridSearcher:
     """Searches one snapshot's indexes; the query is embedded once per call."""
 
-    def __init__(self, embedder: Embedder, vectors: VectorIndex, lexical: LexicalIndex) -> None:
+    def __init__(self, embedder: Embedder, vectors: VectorStore, lexical: LexicalIndex) -> None:
         self.embedder = embedder
         self.vectors = vectors
         self.lexical = lexical
@@ -100,5 +100,5 @@ class HybridSearcher:
         extra = [int(r) for r in lex[1] if int(r) not in have]
         if not extra:
             return dense
-        scores = self.vectors.reconstruct(extra) @ np.asarray(vec, np.float32).reshape(-1)
+        scores = self.vectors.vectors(extra) @ np.asarray(vec, np.float32).reshape(-1)
         return (np.concatenate([dense[0], scores]), np.concatenate([dense[1], np.asarray(extra, np.int64)]))

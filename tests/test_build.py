@@ -20,10 +20,10 @@ import numpy as np
 import pytest
 
 from config import Settings
+from index.bm25s_index import BM25sIndex
 from index.build import BuildError, build_index, current_dir, read_manifest, sha256_file
 from index.chunker import chunk_article
 from index.embedder import FakeEmbedder, make_embedder
-from index.lexical import LexicalIndex
 from index.snapshot import IndexCorrupt, IndexMismatch, IndexNotReady, load_snapshot
 from index.sources import read_file, scan
 
@@ -61,7 +61,7 @@ def _no_embedder():
 def _settings(root: Path, data: Path | None = None, **overrides) -> Settings:
     return Settings(
         data_dir=data or root / "data", index_dir=root / "index", cache_dir=root / "cache",
-        embedding_model="fake", _env_file=None, **overrides,
+        embedding_model="fake", _env_file=None, **{"vector_backend": "faiss", **overrides},
     )
 
 
@@ -157,11 +157,13 @@ def test_lexical_search_finds_the_confirmed_cases(built) -> None:
 def test_manifest(built) -> None:
     settings, report, _ = built
     manifest = read_manifest(report.build_dir)
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == 2
     assert manifest["build_id"] == report.build_dir.name
     assert manifest["model"] == {"id": "fake-64", "dimension": 64}
     assert manifest["chunking"] == {"size": settings.chunk_size, "overlap": settings.chunk_overlap}
-    assert manifest["vector_index"] == {"kind": "flat", "setting": "auto"}  # 88 chunks: exact search
+    assert manifest["vector_store"] == {  # 88 chunks: exact search
+        "backend": "faiss", "kind": "flat", "hnsw_m": 32, "ivf_nlist": 1024, "ivf_nprobe": 32}
+    assert manifest["lexical"] == {"backend": "bm25s"}
     assert manifest["inputs"] == {
         name: hashlib.sha256((SEED_DIR / name).read_bytes()).hexdigest() for name in SEED_FILES
     }
@@ -169,7 +171,7 @@ def test_manifest(built) -> None:
     assert manifest["date_range"] == ["2020-02-16", "2020-02-20"]
     assert len(manifest["fingerprint"]) == 64
     checksums = manifest["checksums"]
-    assert {"vectors.faiss", "meta.sqlite"} <= set(checksums)
+    assert {"vectors/faiss.index", "meta.sqlite"} <= set(checksums)
     assert any(name.startswith("lexical/") for name in checksums)
     on_disk = {
         p.relative_to(report.build_dir).as_posix() for p in report.build_dir.rglob("*") if p.is_file()
@@ -269,10 +271,10 @@ def test_failed_build_keeps_the_previous_index(fresh, monkeypatch) -> None:
     target = os.readlink(link)
     before = _builds(settings.index_dir)
 
-    def broken(cls, texts):
+    def broken(self, texts):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(LexicalIndex, "build", classmethod(broken))
+    monkeypatch.setattr(BM25sIndex, "index", broken)
     (settings.data_dir / "002_new.md").write_text(NEW_ARTICLE, encoding="utf-8")
     with pytest.raises(RuntimeError, match="disk full"):
         _build(settings)
@@ -309,7 +311,7 @@ def test_stale_partial_dirs_are_cleaned_up(fresh) -> None:
     recent = builds / ".20200101T000000000001Z-2.partial"
     for partial in (stale, recent):
         partial.mkdir()
-        (partial / "vectors.faiss").write_bytes(b"half")
+        (partial / "meta.sqlite").write_bytes(b"half")
     old = time.time() - 7200
     os.utime(stale, (old, old))
     assert load_snapshot(settings.index_dir, FAKE_ID).build_id == first.build_dir.name
@@ -355,7 +357,7 @@ def test_model_mismatch_says_make_index(built) -> None:
     assert load_snapshot(settings.index_dir).build_id  # no model given: no check
 
 
-@pytest.mark.parametrize("victim", ["vectors.faiss", "meta.sqlite", "lexical"])
+@pytest.mark.parametrize("victim", ["vectors/faiss.index", "meta.sqlite", "lexical"])
 def test_tampered_build_is_corrupt(built, tmp_path: Path, victim: str) -> None:
     settings, _, _ = built
     index = tmp_path / "index"
@@ -376,7 +378,7 @@ def test_missing_build_file_is_corrupt(built, tmp_path: Path) -> None:
     settings, _, _ = built
     index = tmp_path / "index"
     shutil.copytree(settings.index_dir, index, symlinks=True)
-    (current_dir(index) / "vectors.faiss").unlink()
+    (current_dir(index) / "vectors" / "faiss.index").unlink()
     with pytest.raises(IndexCorrupt):
         load_snapshot(index, FAKE_ID)
 
@@ -469,9 +471,9 @@ def test_auto_index_kind_switches_to_ivf_at_the_threshold(tmp_path: Path) -> Non
     assert choose_kind("auto", 199_999) == "flat" and choose_kind("auto", 200_000) == "ivf_fp16"
     assert choose_kind("hnsw", 10) == "hnsw"
     _seed(tmp_path)
-    settings = _settings(tmp_path, auto_ann_rows=50)
+    settings = _settings(tmp_path, faiss={"auto_ann_rows": 50})
     report = _build(settings)
-    assert read_manifest(report.build_dir)["vector_index"] == {"kind": "ivf_fp16", "setting": "auto"}
+    assert read_manifest(report.build_dir)["vector_store"]["kind"] == "ivf_fp16"
     snapshot = load_snapshot(settings.index_dir, FAKE_ID)
     query = FakeEmbedder(64).encode_queries([snapshot.chunks[5].embed_text])
     scores, rows = snapshot.vectors.search(query, 3)

@@ -33,7 +33,8 @@ def test_corrupt_new_build_keeps_the_last_good_index_serving(fake_settings):
     first = build(fake_settings)
     engine = Engine.open(fake_settings, embedder=FakeEmbedder())
     second = build(fake_settings, force=True)
-    (second.build_dir / "vectors.faiss").write_bytes(b"garbage")
+    victim = sorted((second.build_dir / "vectors").iterdir())[0]  # whichever backend built it
+    victim.write_bytes(b"garbage")
     with pytest.raises(IndexCorrupt, match="make index"):
         engine.reload_if_changed()
     assert engine.snapshot.build_dir == first.build_dir

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from index.lexical import LexicalIndex, tokenize
-from index.vectors import VectorIndex
+from index.vectors import FaissStore
 from retrieval.normalize import arabic_numerals, chinese_to_int, normalize
 from retrieval.search import FusionConfig, HybridSearcher, fuse
 from tests.fakes import FakeEmbedder
@@ -77,7 +77,7 @@ def test_rescoring_gives_lexical_only_candidates_their_real_cosine():
     base = ["株洲累计确诊病例78例", "春运客运量1171.73万人次", "醴陵市321家规模工业企业复工复产"]
     texts = [f"{t}，第{i}条消息{'补充说明' * (i % 7)}" for i, t in enumerate(base * 20)]
     embedder = FakeEmbedder()
-    vectors = VectorIndex.build(embedder.encode_passages(texts))
+    vectors = FaissStore.build(embedder.encode_passages(texts))
     searcher = HybridSearcher(embedder, vectors, LexicalIndex.build(texts))
     shallow = FusionConfig(mode="weighted", dense_weight=0.5, depth=2)
     hits = searcher.search("累计确诊", "累计确诊", shallow, limit=10)
