@@ -16,8 +16,8 @@ from bench.build import bare_encode, env_for, settings_in
 from bench.common import dir_size_mb, run_process
 from bench.questions import answer_latency, cold_start
 from config import Settings
-from index.chunker import chunk_article
 from index.bm25s_index import BM25sIndex
+from index.chunker import chunk_article
 from index.lexical import tokenize
 from index.snapshot import IndexSnapshot
 from index.sources import scan
