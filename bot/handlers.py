@@ -21,12 +21,12 @@ MAX_QUESTION = 500  # characters of a question that are used; the rest is ignore
 RATE_WINDOW = 60.0  # seconds over which ``user_rate_per_minute`` is counted
 
 NOT_READY = "索引还没有准备好，请稍后再试（管理员：运行 make index）。"
-ONLY_TEXT = "我只能回答文字问题，请直接发送问题，例如：株洲累计确诊多少"
+ONLY_TEXT = "我只能回答文字问题，请直接发送问题，例如：{example}"
 EXPIRED = "这个按钮已过期，请重新提问。"
 NO_MORE = "没有更多相关的原文了。"
 SLOW_DOWN = "提问太频繁了，请稍等一分钟再问。"
 NOT_ADMIN = "抱歉，这个命令只对管理员开放。"
-EMPTY = "请写上问题，例如：株洲累计确诊多少（群聊中：/ask 株洲累计确诊多少）"
+EMPTY = "请写上问题，例如：{example}（群聊中：/ask {example}）"
 SORRY = "抱歉，出了点问题，请稍后再试。"
 
 
@@ -95,7 +95,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         await say(message, SLOW_DOWN)
         return
     if not question.strip():
-        await say(message, EMPTY)
+        await say(message, EMPTY.format(example=service.profile.example))
         return
     work = asyncio.ensure_future(asyncio.to_thread(service.answer, question))
     done, _ = await asyncio.wait({work}, timeout=context.bot_data["settings"].typing_after)
@@ -107,7 +107,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     markup = None
     if answer.answered and answer.sources:
         markup = fmt.answer_keyboard(question, answer.sources[0].article_id)
-    await reply_html(message, fmt.split_blocks(render.answer_html(answer)), markup)
+    await reply_html(message, fmt.split_blocks(render.answer_html(answer, service.profile)), markup)
 
 
 async def _typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
@@ -145,7 +145,7 @@ async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos, voice, documents … in a private chat."""
-    await say(update.effective_message, ONLY_TEXT)
+    await say(update.effective_message, ONLY_TEXT.format(example=_service(context).profile.example))
 
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -154,12 +154,14 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
 
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await reply_html(update.effective_message, [render.help_html(_service(context).coverage_line())])
+    service = _service(context)
+    await reply_html(update.effective_message, [render.help_html(service.coverage_line(), service.profile)])
 
 
 async def on_latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    rows = await asyncio.to_thread(_service(context).latest)
-    await reply_html(update.effective_message, fmt.split_blocks(render.latest_html(rows)))
+    service = _service(context)
+    rows = await asyncio.to_thread(service.latest)
+    await reply_html(update.effective_message, fmt.split_blocks(render.latest_html(rows, profile=service.profile)))
 
 
 async def on_more_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

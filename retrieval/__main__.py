@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             from retrieval.render import answer_text
 
-            print(answer_text(answer))
+            print(answer_text(answer, engine.profile))
         return 0
     if args.command == "latest":
         rows = engine.latest()
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             from retrieval.render import latest_text
 
-            print(latest_text(rows))
+            print(latest_text(rows, engine.profile))
         return 0
     if args.command == "chat":
         from retrieval.render import answer_text
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             if not question:
                 break
             engine.reload_if_changed()
-            print(answer_text(engine.ask(question)), end="\n\n")
+            print(answer_text(engine.ask(question), engine.profile), end="\n\n")
         return 0
     from retrieval.evaluate import evaluate_file
 
