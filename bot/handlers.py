@@ -13,7 +13,7 @@ from telegram.ext import ContextTypes
 
 from bot import format as fmt
 from retrieval import render
-from retrieval.errors import IndexNotReady, IndexUnavailable
+from retrieval.errors import IndexNotReady, IndexUnavailable, SearchUnavailable
 from retrieval.service import Service
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,8 @@ SLOW_DOWN = "提问太频繁了，请稍等一分钟再问。"
 NOT_ADMIN = "抱歉，这个命令只对管理员开放。"
 EMPTY = "请写上问题，例如：{example}（群聊中：/ask {example}）"
 SORRY = "抱歉，出了点问题，请稍后再试。"
+SEARCH_DOWN = "索引服务暂时不可用，请稍后再试。"
+DOWN = "search_down"  # bot_data key: set while the vector store fails, so the cause is logged once per outage
 
 
 def _service(context: ContextTypes.DEFAULT_TYPE) -> Service:
@@ -104,6 +106,8 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         await asyncio.wait({work})
         await asyncio.wait({typing}, timeout=1.0)  # "typing…" before the reply, if Telegram took it in time
     answer = work.result()
+    if context.bot_data.pop(DOWN, None):
+        log.info("the vector store answers again")
     markup = None
     if answer.answered and answer.sources:
         markup = fmt.answer_keyboard(question, answer.sources[0].article_id)
@@ -226,14 +230,22 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log first, then tell the user something short and kind (that there is no index yet, if so)."""
-    not_ready = isinstance(context.error, IndexNotReady)
-    if not_ready:
+    """Log first, then tell the user something short and kind (that there is no index yet, or that the vector
+    store is down — logged once per outage, with its cause, not a traceback per question)."""
+    error = context.error
+    if isinstance(error, IndexNotReady):
         log.warning("a request arrived before an index was loaded")
+        reply = NOT_READY
+    elif isinstance(error, SearchUnavailable):
+        if not context.bot_data.get(DOWN):
+            context.bot_data[DOWN] = True
+            log.error("cannot answer: %s", error)
+        reply = SEARCH_DOWN
     else:
-        log.error("error while handling an update", exc_info=context.error)
+        log.error("error while handling an update", exc_info=error)
+        reply = SORRY
     if isinstance(update, Update) and update.effective_message is not None:
         try:
-            await say(update.effective_message, NOT_READY if not_ready else SORRY)
+            await say(update.effective_message, reply)
         except Exception:  # noqa: BLE001 - the network may be what failed
             log.warning("could not tell the user about the error")

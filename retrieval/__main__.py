@@ -39,6 +39,16 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     setup_logging(settings.log_level)
     engine = _engine(settings)
+    from retrieval.errors import SearchUnavailable
+
+    try:
+        return _run(args, engine)
+    except SearchUnavailable as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace, engine) -> int:
     if args.command == "ask":
         answer = engine.ask(args.question)
         if args.json:

@@ -17,6 +17,7 @@ from index.embedder import Embedder, make_embedder
 from index.figures import Figure, article_place, grammar
 from index.latest import latest_figures
 from index.snapshot import IndexSnapshot, load_snapshot
+from index.vector_store import VectorStoreError
 from retrieval.answer import Answer, enforce_faithfulness
 from retrieval.compose import (
     CLOCK_EXPR,
@@ -28,6 +29,7 @@ from retrieval.compose import (
     candidates,
     direct_from_sentence,
 )
+from retrieval.errors import SearchUnavailable
 from retrieval.facts import (
     asked_metric,
     asks_part,
@@ -125,10 +127,7 @@ class Engine:
         figure = superlative_answer(query, snap, self.profile, self.gazetteer, year) or figure_answer(
             query, snap, self.profile, self.gazetteer, year, facts.newest, facts.by_key
         )
-        hits = HybridSearcher(self.embedder, snap.vectors, snap.lexical).search(
-            query.text, query.lexical, self.fusion, limit=10
-        )
-        ranked = candidates(query, snap, hits)
+        ranked = candidates(query, snap, self._search(query, snap))
         if figure is not None:
             return enforce_faithfulness(self._with_more_quotes(figure, snap, ranked, top_k))
         if not ranked or ranked[0].relevance < self.settings.min_relevance or ranked[0].own <= 0:
@@ -192,6 +191,18 @@ class Engine:
         """A home-city report (paper, headline or dateline), or a sentence that names the home city."""
         place = article_place(snap.articles[cand.article_id], self.grammar)
         return (place is not None and place.within(self.gazetteer.home)) or self.profile.home_label in cand.text
+
+    def _search(self, query: Query, snap: IndexSnapshot) -> list:
+        """Hybrid search; a vector store that fails now (Milvus down) is a SearchUnavailable naming it."""
+        try:
+            return HybridSearcher(self.embedder, snap.vectors, snap.lexical).search(
+                query.text, query.lexical, self.fusion, limit=10
+            )
+        except VectorStoreError as err:
+            config = getattr(snap.vectors, "config", {})
+            backend = config.get("backend", type(snap.vectors).__name__)
+            where = config.get("uri") or str(snap.build_dir / "vectors")
+            raise SearchUnavailable(backend, where, str(err)) from err
 
     def _with_more_quotes(self, answer: Answer, snap: IndexSnapshot, ranked: list[Candidate], top_k: int) -> Answer:
         """Add the next best sentences as quotes (never the same sentence twice, no headlines)."""
