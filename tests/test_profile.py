@@ -86,3 +86,23 @@ def test_the_service_words_replies_by_the_configured_profile(foshan, tmp_path):
     settings = Settings(_env_file=None, data_dir=tmp_path / "data", index_dir=tmp_path / "index", profile=foshan.path)
     service = Service(settings)  # no index yet: the wording is still the newsroom's
     assert service.profile is foshan and service.profile.example == "佛山累计确诊多少"
+
+
+FOSHAN_PAGE = """南海区举行春季植树活动
+
+佛山日报记者 王测试
+
+佛山日报讯 3月4日，南海区在千灯湖公园举行春季植树活动，共栽种树苗500余株。
+
+活动现场，志愿者们分工协作，挖坑、扶苗、培土、浇水。
+"""
+
+
+def test_page_dumps_are_read_as_the_profiles_paper(foshan):
+    from index.page_parser import parse_page
+
+    [article] = parse_page(FOSHAN_PAGE, "p.txt", 2021, foshan)
+    assert (article.paper, article.byline, article.date) == ("佛山日报", "佛山日报记者 王测试", "2021-03-04")
+    assert article.title == "南海区举行春季植树活动" and article.text.startswith("佛山日报讯 3月4日")
+    [default] = parse_page(FOSHAN_PAGE, "p.txt", 2021)  # 株洲日报's profile: not its dateline, not its reporter
+    assert default.paper == "株洲日报" and default.date is None and "佛山日报记者" not in default.byline
