@@ -33,11 +33,15 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 BUTTON_KEYBOARDS = 2048  # answers whose buttons still work (PTB's callback data cache, least recently used dropped)
 WATCHER = "index-watcher"
-COMMANDS = [
-    BotCommand("latest", "最新疫情数字及变化"),
-    BotCommand("ask", "提问（群聊中使用）：/ask 株洲累计确诊多少"),
-    BotCommand("help", "用法和收录范围"),
-]
+
+
+def commands(example: str) -> list[BotCommand]:
+    """The command menu; ``example`` is the profile's shortest example question."""
+    return [
+        BotCommand("latest", "最新疫情数字及变化"),
+        BotCommand("ask", f"提问（群聊中使用）：/ask {example}"),
+        BotCommand("help", "用法和收录范围"),
+    ]
 
 
 class RedactedBot(ExtBot):
@@ -153,7 +157,7 @@ async def _post_init(app: Application) -> None:
         except IndexUnavailable as err:
             log.error("starting without an index: %s", err)  # users are told; /reload and the watcher retry
     try:
-        await app.bot.set_my_commands(COMMANDS)
+        await app.bot.set_my_commands(commands(service.profile.example))
     except TelegramError as err:
         log.warning("could not register the command menu: %s", err)
     if not app.job_queue.get_jobs_by_name(WATCHER):  # runs once the Application starts

@@ -13,7 +13,7 @@ from telegram.ext import ContextTypes
 
 from bot import format as fmt
 from retrieval import render
-from retrieval.errors import IndexNotReady, IndexUnavailable
+from retrieval.errors import IndexNotReady, IndexUnavailable, SearchUnavailable
 from retrieval.service import Service
 
 log = logging.getLogger(__name__)
@@ -21,13 +21,15 @@ MAX_QUESTION = 500  # characters of a question that are used; the rest is ignore
 RATE_WINDOW = 60.0  # seconds over which ``user_rate_per_minute`` is counted
 
 NOT_READY = "索引还没有准备好，请稍后再试（管理员：运行 make index）。"
-ONLY_TEXT = "我只能回答文字问题，请直接发送问题，例如：株洲累计确诊多少"
+ONLY_TEXT = "我只能回答文字问题，请直接发送问题，例如：{example}"
 EXPIRED = "这个按钮已过期，请重新提问。"
 NO_MORE = "没有更多相关的原文了。"
 SLOW_DOWN = "提问太频繁了，请稍等一分钟再问。"
 NOT_ADMIN = "抱歉，这个命令只对管理员开放。"
-EMPTY = "请写上问题，例如：株洲累计确诊多少（群聊中：/ask 株洲累计确诊多少）"
+EMPTY = "请写上问题，例如：{example}（群聊中：/ask {example}）"
 SORRY = "抱歉，出了点问题，请稍后再试。"
+SEARCH_DOWN = "索引服务暂时不可用，请稍后再试。"
+DOWN = "search_down"  # bot_data key: set while the vector store fails, so the cause is logged once per outage
 
 
 def _service(context: ContextTypes.DEFAULT_TYPE) -> Service:
@@ -95,7 +97,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         await say(message, SLOW_DOWN)
         return
     if not question.strip():
-        await say(message, EMPTY)
+        await say(message, EMPTY.format(example=service.profile.example))
         return
     work = asyncio.ensure_future(asyncio.to_thread(service.answer, question))
     done, _ = await asyncio.wait({work}, timeout=context.bot_data["settings"].typing_after)
@@ -104,10 +106,12 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         await asyncio.wait({work})
         await asyncio.wait({typing}, timeout=1.0)  # "typing…" before the reply, if Telegram took it in time
     answer = work.result()
+    if context.bot_data.pop(DOWN, None):
+        log.info("the vector store answers again")
     markup = None
     if answer.answered and answer.sources:
         markup = fmt.answer_keyboard(question, answer.sources[0].article_id)
-    await reply_html(message, fmt.split_blocks(render.answer_html(answer)), markup)
+    await reply_html(message, fmt.split_blocks(render.answer_html(answer, service.profile)), markup)
 
 
 async def _typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
@@ -145,7 +149,7 @@ async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos, voice, documents … in a private chat."""
-    await say(update.effective_message, ONLY_TEXT)
+    await say(update.effective_message, ONLY_TEXT.format(example=_service(context).profile.example))
 
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -154,12 +158,14 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
 
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await reply_html(update.effective_message, [render.help_html(_service(context).coverage_line())])
+    service = _service(context)
+    await reply_html(update.effective_message, [render.help_html(service.coverage_line(), service.profile)])
 
 
 async def on_latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    rows = await asyncio.to_thread(_service(context).latest)
-    await reply_html(update.effective_message, fmt.split_blocks(render.latest_html(rows)))
+    service = _service(context)
+    rows = await asyncio.to_thread(service.latest)
+    await reply_html(update.effective_message, fmt.split_blocks(render.latest_html(rows, profile=service.profile)))
 
 
 async def on_more_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -224,14 +230,22 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log first, then tell the user something short and kind (that there is no index yet, if so)."""
-    not_ready = isinstance(context.error, IndexNotReady)
-    if not_ready:
+    """Log first, then tell the user something short and kind (that there is no index yet, or that the vector
+    store is down — logged once per outage, with its cause, not a traceback per question)."""
+    error = context.error
+    if isinstance(error, IndexNotReady):
         log.warning("a request arrived before an index was loaded")
+        reply = NOT_READY
+    elif isinstance(error, SearchUnavailable):
+        if not context.bot_data.get(DOWN):
+            context.bot_data[DOWN] = True
+            log.error("cannot answer: %s", error)
+        reply = SEARCH_DOWN
     else:
-        log.error("error while handling an update", exc_info=context.error)
+        log.error("error while handling an update", exc_info=error)
+        reply = SORRY
     if isinstance(update, Update) and update.effective_message is not None:
         try:
-            await say(update.effective_message, NOT_READY if not_ready else SORRY)
+            await say(update.effective_message, reply)
         except Exception:  # noqa: BLE001 - the network may be what failed
             log.warning("could not tell the user about the error")

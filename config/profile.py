@@ -53,6 +53,7 @@ class Profile:
     default_thing: str = ""
     question_subsets: tuple[str, ...] = ()
     parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    examples: tuple[str, ...] = ()
     _compiled: dict = field(default_factory=dict, compare=False, repr=False)
 
     def metric(self, qualifier: str, thing: str, part: str = "") -> str:
@@ -86,6 +87,37 @@ class Profile:
             self._compiled[key] = re.compile("|".join(self.questions.get(name, ("(?!)",))), re.I)
         return self._compiled[key]
 
+    def _once(self, key: str, build) -> re.Pattern:
+        if key not in self._compiled:
+            self._compiled[key] = build()
+        return self._compiled[key]
+
+    def strip_dateline(self, text: str) -> str:
+        """The text without the home paper's opening dateline ("株洲日报讯", "本报讯") and the space after it."""
+        words = "|".join(map(re.escape, self.datelines)) or "(?!)"
+        return self._once("dateline", lambda: re.compile(rf"^(?:{words})\s*")).sub("", text)
+
+    def is_chitchat(self, text: str) -> bool:
+        """A greeting or thanks, not a question: the whole text is one of ``chitchat`` (with trailing
+        punctuation or particles)."""
+        words = "|".join(self.questions.get("chitchat", ("(?!)",)))
+        pattern = self._once("chitchat", lambda: re.compile(rf"\s*(?:{words})[\s!！。.~～？?啊呀呢吧哈]*", re.I))
+        return pattern.fullmatch(text) is not None
+
+    def asks_live(self, text: str) -> bool:
+        """Asks for live information (today's weather, traffic): a ``now`` word within 16 characters of a
+        ``live`` word, either way round."""
+        def build() -> re.Pattern:
+            now = "|".join(self.questions.get("now", ("(?!)",)))
+            live = "|".join(self.questions.get("live", ("(?!)",)))
+            return re.compile(rf"(?:{now}).{{0,16}}(?:{live})|(?:{live}).{{0,16}}(?:{now})", re.I)
+        return self._once("live", build).search(text) is not None
+
+    @property
+    def example(self) -> str:
+        """The shortest example question (for one-line hints)."""
+        return self.examples[0] if self.examples else f"{self.home_label}累计确诊多少"
+
 
 def _tuple(table: dict, key: str) -> tuple[str, ...]:
     return tuple(table.get(key, ()))
@@ -106,7 +138,7 @@ def load_profile(path: Path | str | None = None) -> Profile:
             path=path, home_city=home["city"], home_label=home["label"], papers=_tuple(home, "papers"),
             city_words=_tuple(home, "city_words"), province_words=_tuple(home, "province_words"),
             country_words=_tuple(home, "country_words"), extra_places=dict(home.get("extra_places", {})),
-            renamed=dict(home.get("renamed", {})), datelines=_tuple(home, "datelines"),
+            renamed=dict(home.get("renamed", {})), datelines=_tuple(home, "datelines"), examples=_tuple(home, "examples"),
             topics=dict(data.get("coverage", {}).get("topics", {})), things=things,
             qualifiers={k: tuple(v) for k, v in data["qualifiers"].items()},
             question_qualifiers={k: tuple(v) for k, v in data.get("question_qualifiers", {}).items()},

@@ -45,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"model ready: {out}")
         return 0
     if args.command == "articles":
-        corpus = scan(settings.data_dir, settings.default_year)
+        from config.profile import load_profile
+
+        corpus = scan(settings.data_dir, settings.default_year, profile=load_profile(settings.profile))
         for article in corpus.articles:
             if args.json:
                 view = article.to_json()

@@ -128,7 +128,8 @@ def build_index(
 
 
 def _build_locked(settings, embedder_factory, model_id, force, progress) -> BuildReport:
-    corpus = scan(settings.data_dir, settings.default_year, settings.max_file_mb)
+    profile = load_profile(settings.profile)
+    corpus = scan(settings.data_dir, settings.default_year, settings.max_file_mb, profile)
     report = BuildReport(
         files=len(corpus.file_hashes), articles=len(corpus.articles), duplicates=corpus.duplicates,
         problems=corpus.problems,
@@ -152,7 +153,6 @@ def _build_locked(settings, embedder_factory, model_id, force, progress) -> Buil
     chunks: list[Chunk] = []
     for article in corpus.articles:
         chunks.extend(chunk_article(article, settings.chunk_size, settings.chunk_overlap))
-    profile = load_profile(settings.profile)
     figures = [f for article in corpus.articles for f in extract_figures(article, profile=profile)]
     vectors, embedded, dimension = _embed(settings, chunks, embedder_factory, model_id, progress)
     report.chunks, report.figures, report.embedded = len(chunks), len(figures), embedded

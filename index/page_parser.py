@@ -5,21 +5,42 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
+from config.profile import Profile, load_profile
 from index.articles import Article, article_id
 
 # ">>> 下转A2版", ">>> 下转 A2 版①", "（下转A3版）", "上接A1版"
 CONTINUATION = re.compile(r"\s*(?:>{2,}|（|\()?\s*[上下][转接]\s*[A-Z]?\s*\d+\s*版\s*[①-⑳]?\s*(?:）|\))?\s*")
 TERMINAL = "。！？!?…；;"
 CLOSERS = "”’」』）)"
-DATELINE = re.compile(r"^(?:株洲日报|本报)讯\s*(?:(\d{1,2})月(\d{1,2})日)?")
-BYLINE = re.compile(r"^(?:株洲日报记者|本报记者|记者|通讯员|特约记者|实习生)[\s/／:：]*\S")
 AUTHOR = re.compile(r"^[\u4e00-\u9fff]{2,4}$")  # a commentary's author line: "李支国"
-PHOTO_CREDIT = re.compile(r"(?:株洲日报)?(?:记者|通讯员)\s*\S+(?:\s+\S+)*\s*摄\s*$")
+PHOTO_CREDIT = re.compile(r"(?:记者|通讯员)\s*\S+(?:\s+\S+)*\s*摄\s*$")  # "株洲日报记者 张三 摄" too (a search)
 SECTION = re.compile(r"^【.+】$")
 HEADER = re.compile(r"^(paper|edition|date|year|source)\s*[:：]\s*(.+)$", re.IGNORECASE)
 MAX_HEADING = 50
 MAX_SUBHEADING = 24  # a heading-like line inside an article that is longer is a cut line of prose
+
+
+@dataclass(frozen=True)
+class PageWords:
+    """The home paper's words a page is split by (from the profile): its name (a page without a ``paper:``
+    header is its page), its datelines ("株洲日报讯 2月20日") and its reporters' bylines ("株洲日报记者 …")."""
+
+    paper: str
+    dateline: re.Pattern
+    byline: re.Pattern
+
+
+@lru_cache(maxsize=4)
+def page_words(profile: Profile) -> PageWords:
+    papers = "|".join(map(re.escape, profile.papers)) or "(?!)"
+    datelines = "|".join(map(re.escape, profile.datelines)) or "(?!)"
+    return PageWords(
+        paper=profile.papers[0] if profile.papers else "",
+        dateline=re.compile(rf"^(?:{datelines})\s*(?:(\d{{1,2}})月(\d{{1,2}})日)?"),
+        byline=re.compile(rf"^(?:(?:{papers})记者|本报记者|记者|通讯员|特约记者|实习生)[\s/／:：]*\S"),
+    )
 
 
 @dataclass
@@ -70,11 +91,11 @@ def _cut_prose(text: str) -> bool:
     return "。" in text or (len(text) > MAX_SUBHEADING and " " not in text)
 
 
-def _classify(lines: list[_Line]) -> None:
+def _classify(lines: list[_Line], words: PageWords) -> None:
     for i, line in enumerate(lines):
         text = line.text
         prev = lines[i - 1] if i else None
-        if BYLINE.match(text) and len(text) <= 60 and not _ends_sentence(text.rstrip("摄")):
+        if words.byline.match(text) and len(text) <= 60 and not _ends_sentence(text.rstrip("摄")):
             line.kind = "byline"
         elif PHOTO_CREDIT.search(text) and len(text) <= 120:
             line.kind = "caption"
@@ -85,14 +106,14 @@ def _classify(lines: list[_Line]) -> None:
             and prev is not None
             and prev.kind == "heading"
             and i + 1 < len(lines)
-            and not BYLINE.match(lines[i + 1].text)
+            and not words.byline.match(lines[i + 1].text)
         ):
             line.kind = "byline"
         elif SECTION.match(text) or (not _ends_sentence(text) and not _is_fragment(text)):
             line.kind = "heading"
 
 
-def _join_fragments(lines: list[_Line]) -> tuple[list[_Line], dict[int, list[str]]]:
+def _join_fragments(lines: list[_Line], words: PageWords) -> tuple[list[_Line], dict[int, list[str]]]:
     """Join paragraphs cut by a column/page break; a headline dropped into the cut moves aside.
 
     Returns the repaired lines and, per repaired line number, headings found inside the cut.
@@ -109,7 +130,7 @@ def _join_fragments(lines: list[_Line]) -> tuple[list[_Line], dict[int, list[str
                 skipped.append(lines[j])
                 j += 1
             # a cut followed by a new article's byline is the article's end, not a break
-            if j < len(lines) and lines[j].kind in ("body", "heading") and not DATELINE.match(lines[j].text):
+            if j < len(lines) and lines[j].kind in ("body", "heading") and not words.dateline.match(lines[j].text):
                 nxt = lines[j]
                 joined = _Line(line.no, line.text + nxt.text, line.gap, "body", max(nxt.no, nxt.end))
                 lines[j] = joined
@@ -124,7 +145,7 @@ def _join_fragments(lines: list[_Line]) -> tuple[list[_Line], dict[int, list[str
             and out[-1].kind == "body"
             and i + 1 < len(lines)
             and lines[i + 1].kind == "body"
-            and not DATELINE.match(lines[i + 1].text)
+            and not words.dateline.match(lines[i + 1].text)
             and _cut_prose(line.text)
         ):
             # between two paragraphs of one article: a long line of prose cut mid-sentence, not a
@@ -138,17 +159,19 @@ def _join_fragments(lines: list[_Line]) -> tuple[list[_Line], dict[int, list[str
     return out, moved
 
 
-def parse_page(text: str, source: str, default_year: int) -> list[Article]:
+def parse_page(text: str, source: str, default_year: int, profile: Profile | None = None) -> list[Article]:
     """Parse one page dump into its articles.
 
     Args:
         text: the whole file.
         source: file name shown with quotes (relative to the data directory).
         default_year: year for datelines like "2月20日" when the file header names none.
+        profile: the newsroom profile (default: config/profile.toml): the paper, its datelines and bylines.
     """
+    words = page_words(profile or load_profile())
     raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     year = default_year
-    paper = "株洲日报"
+    paper = words.paper
     lines: list[_Line] = []
     gap = 0
     for no, raw_line in enumerate(raw, start=1):
@@ -168,14 +191,14 @@ def parse_page(text: str, source: str, default_year: int) -> list[Article]:
             continue
         lines.append(_Line(no, stripped, gap))
         gap = 0
-    _classify(lines)
-    lines, moved = _join_fragments(lines)
-    drafts = _segment(lines, moved)
-    page_date = _page_date(drafts, year)
-    return [_finish(d, source, year, page_date, paper) for d in drafts if d.body]
+    _classify(lines, words)
+    lines, moved = _join_fragments(lines, words)
+    drafts = _segment(lines, moved, words)
+    page_date = _page_date(drafts, year, words)
+    return [_finish(d, source, year, page_date, paper, words) for d in drafts if d.body]
 
 
-def _starts_article(lines: list[_Line], i: int, first: bool) -> bool:
+def _starts_article(lines: list[_Line], i: int, first: bool, words: PageWords) -> bool:
     """Does the heading group starting at ``i`` open a new article?"""
     group = []
     j = i
@@ -186,12 +209,12 @@ def _starts_article(lines: list[_Line], i: int, first: bool) -> bool:
     if first:
         return True
     follower = lines[j] if j < len(lines) else None
-    if follower is not None and (follower.kind == "byline" or DATELINE.match(follower.text)):
+    if follower is not None and (follower.kind == "byline" or words.dateline.match(follower.text)):
         return True
     return len(group) >= 2 and not SECTION.match(group[0].text)
 
 
-def _segment(lines: list[_Line], moved: dict[int, list[str]]) -> list[_Draft]:
+def _segment(lines: list[_Line], moved: dict[int, list[str]], words: PageWords) -> list[_Draft]:
     drafts: list[_Draft] = []
     current: _Draft | None = None
     in_headings = False
@@ -200,7 +223,7 @@ def _segment(lines: list[_Line], moved: dict[int, list[str]]) -> list[_Draft]:
             if in_headings and current is not None:
                 current.headings.append(line)
                 continue
-            if current is None or _starts_article(lines, i, first=current is None):
+            if current is None or _starts_article(lines, i, current is None, words):
                 current = _Draft(headings=[line])
                 drafts.append(current)
                 in_headings = True
@@ -221,10 +244,10 @@ def _segment(lines: list[_Line], moved: dict[int, list[str]]) -> list[_Draft]:
     return drafts
 
 
-def _dateline(draft: _Draft, year: int) -> date | None:
+def _dateline(draft: _Draft, year: int, words: PageWords) -> date | None:
     if not draft.body:
         return None
-    found = DATELINE.match(draft.body[0].text)
+    found = words.dateline.match(draft.body[0].text)
     if found and found.group(1):
         try:
             return date(year, int(found.group(1)), int(found.group(2)))
@@ -233,12 +256,12 @@ def _dateline(draft: _Draft, year: int) -> date | None:
     return None
 
 
-def _page_date(drafts: list[_Draft], year: int) -> date | None:
-    dates = [d for d in (_dateline(x, year) for x in drafts) if d is not None]
+def _page_date(drafts: list[_Draft], year: int, words: PageWords) -> date | None:
+    dates = [d for d in (_dateline(x, year, words) for x in drafts) if d is not None]
     return max(dates) if dates else None
 
 
-def _finish(draft: _Draft, source: str, year: int, page_date: date | None, paper: str) -> Article:
+def _finish(draft: _Draft, source: str, year: int, page_date: date | None, paper: str, words: PageWords) -> Article:
     heads = [h.text for h in draft.headings] + draft.extra_headings
     title_parts = [h for h in heads if not h.startswith("——")]
     subtitle = " ".join(h for h in heads if h.startswith("——"))
@@ -249,7 +272,7 @@ def _finish(draft: _Draft, source: str, year: int, page_date: date | None, paper
             continue  # the same paragraph printed twice by the layout
         paragraphs.append(line.text)
     text = "\n".join(paragraphs)
-    when = _dateline(draft, year) or page_date
+    when = _dateline(draft, year, words) or page_date
     numbers = [h.no for h in draft.headings] + [max(b.no, b.end) for b in draft.body]
     return Article(
         id=article_id(title, text),

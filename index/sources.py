@@ -14,9 +14,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.articles import Article, SourceProblem, article_id
 from index.page_parser import parse_page
+
+if TYPE_CHECKING:
+    from config.profile import Profile
 
 SUFFIXES = (".txt", ".md", ".jsonl")
 HEADER_KEYS = {
@@ -48,10 +52,11 @@ class Corpus:
     duplicates: int = 0
 
 
-def scan(data_dir: Path, default_year: int, max_file_mb: float = 50.0) -> Corpus:
+def scan(data_dir: Path, default_year: int, max_file_mb: float = 50.0, profile: Profile | None = None) -> Corpus:
     """Parse every supported file under ``data_dir`` (sorted, recursive); duplicates are kept once.
 
-    Files over ``max_file_mb`` are reported and skipped (split them into smaller files).
+    Files over ``max_file_mb`` are reported and skipped (split them into smaller files). ``profile`` (default:
+    config/profile.toml) names the home paper of page dumps.
     """
     corpus = Corpus()
     if not data_dir.is_dir():
@@ -68,7 +73,7 @@ def scan(data_dir: Path, default_year: int, max_file_mb: float = 50.0) -> Corpus
             continue
         raw = path.read_bytes()
         corpus.file_hashes[rel] = hashlib.sha256(raw).hexdigest()
-        for article in read_file(raw, rel, default_year, corpus.problems):
+        for article in read_file(raw, rel, default_year, corpus.problems, profile):
             if article.id in seen:
                 corpus.duplicates += 1
                 continue
@@ -77,7 +82,9 @@ def scan(data_dir: Path, default_year: int, max_file_mb: float = 50.0) -> Corpus
     return corpus
 
 
-def read_file(raw: bytes, rel: str, default_year: int, problems: list[SourceProblem]) -> list[Article]:
+def read_file(
+    raw: bytes, rel: str, default_year: int, problems: list[SourceProblem], profile: Profile | None = None
+) -> list[Article]:
     """Parse one file's bytes; what cannot be used is appended to ``problems``."""
     try:
         text = raw.decode("utf-8-sig")
@@ -94,7 +101,7 @@ def read_file(raw: bytes, rel: str, default_year: int, problems: list[SourceProb
     header, body, body_line = _split_header(text)
     if "title" in header:
         return _single_article(header, body, body_line, rel, default_year, problems)
-    articles = parse_page(text, rel, default_year)
+    articles = parse_page(text, rel, default_year, profile)
     if not articles:
         problems.append(SourceProblem(rel, None, "no article found (no headline followed by text)"))
     return articles

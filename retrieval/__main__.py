@@ -39,6 +39,16 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     setup_logging(settings.log_level)
     engine = _engine(settings)
+    from retrieval.errors import SearchUnavailable
+
+    try:
+        return _run(args, engine)
+    except SearchUnavailable as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace, engine) -> int:
     if args.command == "ask":
         answer = engine.ask(args.question)
         if args.json:
@@ -46,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             from retrieval.render import answer_text
 
-            print(answer_text(answer))
+            print(answer_text(answer, engine.profile))
         return 0
     if args.command == "latest":
         rows = engine.latest()
@@ -55,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             from retrieval.render import latest_text
 
-            print(latest_text(rows))
+            print(latest_text(rows, engine.profile))
         return 0
     if args.command == "chat":
         from retrieval.render import answer_text
@@ -69,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             if not question:
                 break
             engine.reload_if_changed()
-            print(answer_text(engine.ask(question)), end="\n\n")
+            print(answer_text(engine.ask(question), engine.profile), end="\n\n")
         return 0
     from retrieval.evaluate import evaluate_file
 

@@ -6,6 +6,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from config.profile import Profile
 from index.asof import resolve_asof
 from index.chunker import split_sentences
 from index.lexical import tokenize
@@ -20,7 +21,6 @@ HAS_NUMBER = re.compile(r"\d")
 NUMBERS = re.compile(r"\d+(?:\.\d+)?")
 DATE_EXPR = re.compile(r"\d{1,2}月\d{1,2}日(?:\d{1,2}时许?|上午|下午|晚|凌晨)?|\d{1,2}日(?:\d{1,2}时许?)?")
 CLOCK_EXPR = re.compile(r"\d{1,2}(?:时|点)(?:\d{1,2}分)?许?|凌晨|上午|中午|下午|傍晚|晚上")
-LEADING = re.compile(r"^(?:株洲日报讯|本报讯)\s*")
 
 
 @dataclass
@@ -171,9 +171,10 @@ def candidates(query: Query, snapshot: IndexSnapshot, hits: list[Hit], limit_chu
     return sorted(out, key=lambda c: c.relevance, reverse=True)
 
 
-def _source(snapshot: IndexSnapshot, cand: Candidate) -> Source:
+def _source(snapshot: IndexSnapshot, cand: Candidate, profile: Profile) -> Source:
+    """The quote of a candidate (a sentence without the paper's dateline, or a headline as it is)."""
     article = snapshot.articles[cand.article_id]
-    quote = LEADING.sub("", cand.text) if cand.start >= 0 else cand.text
+    quote = profile.strip_dateline(cand.text) if cand.start >= 0 else cand.text
     return Source(
         title=article.title, date=article.date, quote=quote, source=article.source,
         score=round(cand.relevance, 4), article_id=article.id, start=cand.start, end=cand.end,
@@ -185,10 +186,13 @@ def _clauses(text: str) -> list[str]:
     return [c for c in CLAUSE.findall(text) if c.strip()]
 
 
-def direct_from_sentence(query: Query, cand: Candidate, article_date: str | None, context: str) -> str | None:
-    """The answering clause of a sentence, with its as-of date: "复工率84%（截至2020年2月17日）"."""
+def direct_from_sentence(
+    query: Query, cand: Candidate, article_date: str | None, context: str, profile: Profile | None = None
+) -> str | None:
+    """The answering clause of a sentence, with its as-of date: "复工率84%（截至2020年2月17日）"; ``profile``
+    (its datelines) keeps the paper's "本报讯" out of the clauses."""
     words = keywords(query)
-    clauses = _clauses(LEADING.sub("", cand.text))
+    clauses = _clauses(profile.strip_dateline(cand.text) if profile else cand.text)
     if not clauses:
         return None
     scored = [(coverage(words, c), i, c) for i, c in enumerate(clauses)]

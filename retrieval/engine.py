@@ -17,6 +17,7 @@ from index.embedder import Embedder, make_embedder
 from index.figures import Figure, article_place, grammar
 from index.latest import latest_figures
 from index.snapshot import IndexSnapshot, load_snapshot
+from index.vector_store import VectorStoreError
 from retrieval.answer import Answer, enforce_faithfulness
 from retrieval.compose import (
     CLOCK_EXPR,
@@ -28,6 +29,7 @@ from retrieval.compose import (
     candidates,
     direct_from_sentence,
 )
+from retrieval.errors import SearchUnavailable
 from retrieval.facts import (
     asked_metric,
     asks_part,
@@ -42,14 +44,6 @@ from retrieval.search import FusionConfig, HybridSearcher
 log = logging.getLogger(__name__)
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 NUMBER = re.compile(r"\d")
-CHITCHAT = re.compile(
-    r"\s*(?:你好|您好|嗨|哈喽|哈啰|hello|hi|hey|谢谢|多谢|感谢|谢了|thanks|thank you|在吗|在不在|早上好|上午好|"
-    r"中午好|下午好|晚上好|早安|晚安|再见|拜拜|bye|ok|okay|好的|好|嗯|哦)[\s!！。.~～？?啊呀呢吧哈]*",
-    re.I,
-)
-_NOW = r"(?:今天|今日|明天|今晚|现在|此刻|这几天|本周|today|tonight|tomorrow|now)"
-_LIVE = r"(?:天气|气温|温度|下雨|下雪|降雨|空气质量|路况|weather|temperature|rain)"
-LIVE = re.compile(rf"{_NOW}.{{0,16}}{_LIVE}|{_LIVE}.{{0,16}}{_NOW}", re.I)  # today's weather: no archive has it
 
 
 class Engine:
@@ -122,9 +116,9 @@ class Engine:
         query = normalize(question, self.profile, self.gazetteer)
         if not query.text.strip("？?！!。，,. "):
             return self._decline(query, snap, "问题是空的")
-        if CHITCHAT.fullmatch(query.original):
+        if self.profile.is_chitchat(query.original):
             return self._decline(
-                query, snap, f"这不是一个问题。请直接问新闻里的事，例如「{self.profile.home_label}累计确诊多少」"
+                query, snap, f"这不是一个问题。请直接问新闻里的事，例如「{self.profile.example}」"
             )
         declined = self._out_of_scope(query, snap)
         if declined is not None:
@@ -133,10 +127,7 @@ class Engine:
         figure = superlative_answer(query, snap, self.profile, self.gazetteer, year) or figure_answer(
             query, snap, self.profile, self.gazetteer, year, facts.newest, facts.by_key
         )
-        hits = HybridSearcher(self.embedder, snap.vectors, snap.lexical).search(
-            query.text, query.lexical, self.fusion, limit=10
-        )
-        ranked = candidates(query, snap, hits)
+        ranked = candidates(query, snap, self._search(query, snap))
         if figure is not None:
             return enforce_faithfulness(self._with_more_quotes(figure, snap, ranked, top_k))
         if not ranked or ranked[0].relevance < self.settings.min_relevance or ranked[0].own <= 0:
@@ -186,13 +177,13 @@ class Engine:
         for cand in group:
             article = snap.articles[cand.article_id]
             context = article.text[max(0, cand.start - 200) : max(0, cand.start)]
-            answer_text = direct_from_sentence(query, cand, article.date, context)
+            answer_text = direct_from_sentence(query, cand, article.date, context, self.profile)
             if answer_text:
                 chosen = cand
                 break
         if answer_text is None and places and not any(p in chosen.text for p in places):
             return self._decline(query, snap, f"现有报道没有回答这个关于{places[0]}的问题")
-        answer = Answer(query.original, True, answer_text, [_source(snap, chosen)],
+        answer = Answer(query.original, True, answer_text, [_source(snap, chosen, self.profile)],
                         kind="sentence" if answer_text else "quotes")
         return self._with_more_quotes(answer, snap, ranked, top_k)
 
@@ -201,6 +192,18 @@ class Engine:
         place = article_place(snap.articles[cand.article_id], self.grammar)
         return (place is not None and place.within(self.gazetteer.home)) or self.profile.home_label in cand.text
 
+    def _search(self, query: Query, snap: IndexSnapshot) -> list:
+        """Hybrid search; a vector store that fails now (Milvus down) is a SearchUnavailable naming it."""
+        try:
+            return HybridSearcher(self.embedder, snap.vectors, snap.lexical).search(
+                query.text, query.lexical, self.fusion, limit=10
+            )
+        except VectorStoreError as err:
+            config = getattr(snap.vectors, "config", {})
+            backend = config.get("backend", type(snap.vectors).__name__)
+            where = config.get("uri") or str(snap.build_dir / "vectors")
+            raise SearchUnavailable(backend, where, str(err)) from err
+
     def _with_more_quotes(self, answer: Answer, snap: IndexSnapshot, ranked: list[Candidate], top_k: int) -> Answer:
         """Add the next best sentences as quotes (never the same sentence twice, no headlines)."""
         for cand in ranked:
@@ -208,7 +211,7 @@ class Engine:
                 break
             if cand.start < 0 or cand.relevance < self.settings.min_relevance:
                 continue
-            quote = _source(snap, cand)
+            quote = _source(snap, cand, self.profile)
             if all(quote.quote not in s.quote and s.quote not in quote.quote for s in answer.sources):
                 answer.sources.append(quote)
         return answer
@@ -224,7 +227,7 @@ class Engine:
                 return self._decline(query, snap, f"现有报道没有关于{place.name}的内容")
             if self._needs_fact(query) and label not in facts.newest:
                 return self._decline(query, snap, f"现有报道没有{place.name}的疫情数字")
-        if LIVE.search(query.original) or LIVE.search(query.text):
+        if self.profile.asks_live(query.original) or self.profile.asks_live(query.text):
             return self._decline(query, snap, "这里是新闻报道存档，没有今天的天气、路况这类实时信息")
         years = {int(y) for y in YEAR.findall(query.text)}
         if years and facts.years and not years & facts.years:

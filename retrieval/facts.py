@@ -14,7 +14,6 @@ from index.snapshot import IndexSnapshot
 from retrieval.answer import Answer, Source
 from retrieval.normalize import Query
 
-LEADING = re.compile(r"^(?:株洲日报讯|本报讯)\s*")
 OTHER_ASK = re.compile(r"什么|怎么|怎样|如何|为什么|为何|吗|嘛|呢|哪|谁|是否|是不是|有没有|能否|[?？]$|\b(?:what|why|how|is|are|do|does)\b", re.I)
 SUBJECT_FILLER = re.compile(
     r"截至|截止|到|至|目前|现在|如今|当前|今天|昨天|昨日|当日|当天|的|了|有|共|一共|总共|都|还|已经|已|"
@@ -102,7 +101,7 @@ def _next_day(iso: str) -> str:
     return (date.fromisoformat(iso) + timedelta(days=1)).isoformat()
 
 
-def figure_source(snapshot: IndexSnapshot, fig: dict, score: float) -> Source:
+def figure_source(snapshot: IndexSnapshot, fig: dict, score: float, profile: Profile) -> Source:
     """The whole sentence a figure was printed in, led by the earlier sentences of its paragraph that carry
     its as-of when it has none of its own ("新增确诊病例中，温州市16例" after "2月9日0-24时，…")."""
     article = snapshot.articles[fig["article_id"]]
@@ -119,7 +118,7 @@ def figure_source(snapshot: IndexSnapshot, fig: dict, score: float) -> Source:
             first -= 1
         start = sentences[first][0]
     return Source(
-        title=article.title, date=article.date, quote=LEADING.sub("", article.text[start:end]),
+        title=article.title, date=article.date, quote=profile.strip_dateline(article.text[start:end]),
         source=article.source, score=score, article_id=article.id, start=start, end=end,
         paper=article.paper, url=article.url,
     )
@@ -168,7 +167,7 @@ def figure_answer(
         best = whole[0]
     shown = "" if place == gaz.home else region
     text = f"{shown}{_amount(metric, best)}（{asof_phrase(period, best['asof_label'])}）"
-    sources = [figure_source(snapshot, best, 1.0)]
+    sources = [figure_source(snapshot, best, 1.0, profile)]
     notes = []
     if not named:
         stale = stale_note(best["asof_date"], best.get("article_date"), (newest or {}).get(region))
@@ -177,7 +176,7 @@ def figure_answer(
         older = [f for f in rows if f["asof_key"] != best["asof_key"]]
         if older:
             prev = older[0]
-            sources.append(figure_source(snapshot, prev, 0.9))
+            sources.append(figure_source(snapshot, prev, 0.9, profile))
             notes.append(f"此前（{asof_phrase(period, prev['asof_label'])}）{_amount(metric, prev, short=True)}")
     return Answer(query.original, True, text, sources, "；".join(notes) or None, kind="figure", asof=best["asof_key"])
 
@@ -217,4 +216,4 @@ def superlative_answer(
         return None  # a tie has no single answer: quote the list
     period = profile.is_period(metric)
     text = f"{top['region']}（{metric}{top['value']}{top['unit']}，{asof_phrase(period, top['asof_label'])}）"
-    return Answer(query.original, True, text, [figure_source(snapshot, top, 1.0)], kind="figure", asof=top["asof_key"])
+    return Answer(query.original, True, text, [figure_source(snapshot, top, 1.0, profile)], kind="figure", asof=top["asof_key"])

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from config.profile import Profile, load_profile
 from index.latest import asof_phrase as _asof_phrase
 from retrieval.answer import Answer, Source
 
-HOME = "株洲"
-EXAMPLES = ("株洲累计确诊多少", "截至2月16日，株洲累计出院多少例？", "春运期间株洲客运量是多少", "How many confirmed cases in Zhuzhou?")
 NO_DIRECT = "没有能直接给出的数字，以下是最相关的原文："
 NOT_COVERED = "现有报道没有涉及这个问题"
 MORE_SOURCES = "更多来源"
@@ -59,10 +58,16 @@ def quotes(sources: Iterable[Source], first: int = 1) -> tuple[Quote, ...]:
     return tuple(Quote(i, s.quote, cite(s.title, s.date, s.source)) for i, s in enumerate(sources, start=first))
 
 
-def answer_parts(answer: Answer) -> AnswerParts:
+def _profile(profile: Profile | None) -> Profile:
+    """The newsroom profile the wording takes the home city and example questions from (default: config/)."""
+    return profile or load_profile()
+
+
+def answer_parts(answer: Answer, profile: Profile | None = None) -> AnswerParts:
     if not answer.answered:
         reason = answer.note or NOT_COVERED
-        return AnswerParts(f"抱歉，{reason}。", False, None, (), "可以试试：" + " / ".join(EXAMPLES[:2]))
+        hint = "可以试试：" + " / ".join(_profile(profile).examples[:2])
+        return AnswerParts(f"抱歉，{reason}。", False, None, (), hint)
     if answer.answer:
         return AnswerParts(answer.answer, True, answer.note, quotes(answer.sources), None)
     return AnswerParts(NO_DIRECT, False, None, quotes(answer.sources), None)
@@ -87,11 +92,15 @@ def figure_line(row: dict, with_region: bool = False) -> FigureLine:
     return FigureLine(name, _value(row), asof_phrase(row), change, row.get("note"))
 
 
-def latest_parts(rows: list[dict], limit_regions: int | None = 12) -> tuple[list[tuple[str, list[FigureLine]]], list[str]]:
-    """Sections ("株洲最新疫情数字", then "各区县") of figure lines, and the cited reports, newest first."""
-    home = [figure_line(r) for r in rows if r["region"] == HOME]
-    districts = [r for r in rows if r["region"] != HOME][:limit_regions]
-    sections = [("株洲最新疫情数字", home)]
+def latest_parts(
+    rows: list[dict], limit_regions: int | None = 12, profile: Profile | None = None
+) -> tuple[list[tuple[str, list[FigureLine]]], list[str]]:
+    """Sections ("株洲最新疫情数字" for the profile's home city, then "各区县") of figure lines, and the cited
+    reports, newest first."""
+    label = _profile(profile).home_label
+    home = [figure_line(r) for r in rows if r["region"] == label]
+    districts = [r for r in rows if r["region"] != label][:limit_regions]
+    sections = [(f"{label}最新疫情数字", home)]
     if districts:
         sections.append(("各区县", [figure_line(r, with_region=True) for r in districts]))
     reports = {(s["title"], s["date"], s["file"]): None for r in rows if (s := r.get("source"))}
@@ -103,9 +112,9 @@ def _quote_html(quote: Quote) -> str:
     return f"<blockquote>{escape(quote.text)}</blockquote>\n{quote.number}. {escape(quote.cite)}"
 
 
-def answer_html(answer: Answer) -> list[str]:
+def answer_html(answer: Answer, profile: Profile | None = None) -> list[str]:
     """The answer as self-contained HTML blocks (a block never splits a tag)."""
-    parts = answer_parts(answer)
+    parts = answer_parts(answer, profile)
     if parts.strong:
         head = f"<b>{escape(parts.lead)}</b>" + (f"\n<i>{escape(parts.note)}</i>" if parts.note else "")
     else:
@@ -127,11 +136,11 @@ def _figure_html(line: FigureLine) -> str:
     return text + (f"\n  <i>{escape(line.note)}</i>" if line.note else "")
 
 
-def latest_html(rows: list[dict], limit_regions: int = 12) -> list[str]:
+def latest_html(rows: list[dict], limit_regions: int = 12, profile: Profile | None = None) -> list[str]:
     """/latest: metric, value, as-of, change since the previous report, the reports quoted — compact."""
     if not rows:
         return [NO_FIGURES]
-    sections, reports = latest_parts(rows, limit_regions)
+    sections, reports = latest_parts(rows, limit_regions, profile)
     blocks = ["\n".join([f"<b>{escape(title)}</b>", *map(_figure_html, lines)]) for title, lines in sections]
     if reports:
         blocks.append("<i>来源（数字均为报道原文）：</i>\n" + "\n".join(f"• {escape(r)}" for r in reports))
@@ -146,11 +155,12 @@ def article_html(article: Any) -> list[str]:
     return [head, escape(article.text)]
 
 
-def help_html(coverage: str) -> str:
-    """/start and /help: what the bot knows and how to ask."""
-    examples = "\n".join(f"• {escape(e)}" for e in EXAMPLES)
+def help_html(coverage: str, profile: Profile | None = None) -> str:
+    """/start and /help: what the bot knows and how to ask (the home city and examples of the profile)."""
+    profile = _profile(profile)
+    examples = "\n".join(f"• {escape(e)}" for e in profile.examples)
     return (
-        "你好！我回答关于<b>株洲本地新闻</b>的问题，答案都摘自报道原文，并附上出处。\n\n"
+        f"你好！我回答关于<b>{escape(profile.home_label)}本地新闻</b>的问题，答案都摘自报道原文，并附上出处。\n\n"
         f"{escape(coverage)}。\n\n"
         f"直接发问题即可，例如：\n{examples}\n\n"
         "命令：\n/latest 最新疫情数字及变化\n/ask 问题 —— 在群里提问\n/help 本说明\n\n"
@@ -168,9 +178,9 @@ def stats_html(info: dict) -> str:
 
 
 # ---------------------------------------------------------------------- plain text (terminal)
-def answer_text(answer: Answer) -> str:
+def answer_text(answer: Answer, profile: Profile | None = None) -> str:
     """The answer for a terminal: the same words as the bot's, quotes as [n] “…” —— title · date · file."""
-    parts = answer_parts(answer)
+    parts = answer_parts(answer, profile)
     lines = [parts.lead, *([parts.note] if parts.note else [])]
     for quote in parts.quotes:
         lines += ["", f"[{quote.number}] “{quote.text}”", f"    —— {quote.cite}"]
@@ -179,11 +189,11 @@ def answer_text(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def latest_text(rows: list[dict]) -> str:
+def latest_text(rows: list[dict], profile: Profile | None = None) -> str:
     """/latest for a terminal: every region, the same lines as the bot's."""
     if not rows:
         return NO_FIGURES
-    sections, reports = latest_parts(rows, limit_regions=None)
+    sections, reports = latest_parts(rows, limit_regions=None, profile=profile)
     lines: list[str] = []
     for title, figures in sections:
         lines += ["", title] if lines else [title]

@@ -10,6 +10,7 @@ from retrieval.errors import IndexNotReady
 
 if TYPE_CHECKING:
     from config import Settings
+    from config.profile import Profile
     from retrieval.answer import Answer, Source
 
 MORE_SOURCES = 8  # quotes fetched for "更多来源"; the first ``top_k`` were already shown
@@ -54,6 +55,14 @@ class Service:
         from retrieval.engine import Engine
 
         return cls(settings, Engine.open(settings))
+
+    @property
+    def profile(self) -> Profile:
+        """The newsroom profile replies are worded by (home city, example questions); there before an index
+        (the engine's own: ``load_profile`` keeps one per path)."""
+        from config.profile import load_profile
+
+        return load_profile(getattr(self.settings, "profile", None))
 
     @property
     def ready(self) -> bool:

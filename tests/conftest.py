@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.buildkit import built, fresh  # noqa: F401 - the fake-embedder builds test_build*.py share
+
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_DIR = ROOT / "models" / "multilingual-e5-small"
 
