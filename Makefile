@@ -75,6 +75,8 @@ eval-dev: install  ## DXY dev set (generalisation): seed pages + data/eval/dxy i
 	DATA_DIR=$(DEV)/articles INDEX_DIR=$(DEV)/index $(PY) -m index build
 	DATA_DIR=$(DEV)/articles INDEX_DIR=$(DEV)/index $(PY) -m retrieval eval data/eval/dxy/questions.jsonl \
 	  --out $(DEV)/results.jsonl
+	DATA_DIR=$(DEV)/articles INDEX_DIR=$(DEV)/index $(PY) -m retrieval eval data/eval/dxy/blind_questions.jsonl \
+	  --out $(DEV)/blind_results.jsonl
 
 bench: index  ## speed and scale benchmarks, written to docs/benchmarks.md
 	$(PY) -m bench $(BENCH_ARGS)
