@@ -50,3 +50,13 @@ def seed_engine(seed_settings, real_embedder):
 
     build_index(seed_settings, lambda: real_embedder, real_embedder.model_id, progress=False)
     return Engine.open(seed_settings, embedder=real_embedder)
+
+
+@pytest.fixture
+def seed_index_copy(seed_settings, seed_engine, tmp_path) -> str:
+    """A copy of the seed index for another process (the CLI, `python -m bot`): an embedded Milvus file
+    (VECTOR_BACKEND=milvus) opens in one process only, and this test process already serves the original."""
+    import shutil
+
+    shutil.copytree(seed_settings.index_dir, tmp_path / "index-copy", symlinks=True)
+    return str(tmp_path / "index-copy")

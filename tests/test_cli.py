@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,24 +23,17 @@ def run(args: list[str], settings, **env) -> subprocess.CompletedProcess:
                           timeout=300, check=False)
 
 
-def _index_copy(settings, tmp_path) -> str:
-    """The seed index copied: an embedded Milvus file (VECTOR_BACKEND=milvus) opens in one process only, and
-    this test process already serves the original."""
-    shutil.copytree(settings.index_dir, tmp_path / "index", symlinks=True)
-    return str(tmp_path / "index")
-
-
-def test_ask_json(seed_settings, seed_engine, tmp_path):
+def test_ask_json(seed_settings, seed_index_copy):
     done = run(["-m", "retrieval", "ask", "株洲累计确诊多少", "--json"], seed_settings,
-               INDEX_DIR=_index_copy(seed_settings, tmp_path))
+               INDEX_DIR=seed_index_copy)
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["answered"] and "78" in data["answer"] and "2020年2月19日24时" in data["answer"]
     assert data["sources"][0]["source"] == "000_b7adce7465891e7b.txt"
 
 
-def test_ask_plain_text_has_the_bots_words(seed_settings, seed_engine, tmp_path):
-    done = run(["-m", "retrieval", "ask", "株洲累计确诊多少"], seed_settings, INDEX_DIR=_index_copy(seed_settings, tmp_path))
+def test_ask_plain_text_has_the_bots_words(seed_settings, seed_index_copy):
+    done = run(["-m", "retrieval", "ask", "株洲累计确诊多少"], seed_settings, INDEX_DIR=seed_index_copy)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0] == "累计确诊78例（截至2020年2月19日24时）"
@@ -49,8 +41,8 @@ def test_ask_plain_text_has_the_bots_words(seed_settings, seed_engine, tmp_path)
     assert "    —— " in done.stdout and "000_b7adce7465891e7b.txt" in done.stdout and "<" not in done.stdout
 
 
-def test_latest_json(seed_settings, seed_engine, tmp_path):
-    done = run(["-m", "retrieval", "latest", "--json"], seed_settings, INDEX_DIR=_index_copy(seed_settings, tmp_path))
+def test_latest_json(seed_settings, seed_index_copy):
+    done = run(["-m", "retrieval", "latest", "--json"], seed_settings, INDEX_DIR=seed_index_copy)
     rows = {(r["metric"], r["region"]): r for r in json.loads(done.stdout)}
     assert rows[("在院治疗", "株洲")]["value"] == "38" and rows[("在院治疗", "株洲")]["change"] == -7
 

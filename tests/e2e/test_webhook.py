@@ -52,12 +52,12 @@ async def wait_until_serving(client: httpx.AsyncClient, url: str, bot, deadline:
     raise AssertionError("the webhook server did not start in time")
 
 
-async def test_webhook_mode_serves_with_a_secret_token(seed_settings, seed_engine, tmp_path):
+async def test_webhook_mode_serves_with_a_secret_token(seed_settings, seed_index_copy, tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram"
     async with BotAPIStub() as stub:
         env = os.environ | {
-            "PYTHONPATH": str(ROOT), "DATA_DIR": str(seed_settings.data_dir), "INDEX_DIR": str(seed_settings.index_dir),
+            "PYTHONPATH": str(ROOT), "DATA_DIR": str(seed_settings.data_dir), "INDEX_DIR": seed_index_copy,
             "CACHE_DIR": str(seed_settings.cache_dir), "EMBEDDING_MODEL": seed_settings.embedding_model,
             "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "BOT_TOKEN": stub.token,
             "BOT_API_URL": stub.bot_api_url, "WEBHOOK_URL": url, "WEBHOOK_LISTEN": "127.0.0.1",
