@@ -289,8 +289,8 @@ class _CorpusFacts:
         dates = sorted(a.date for a in snap.articles.values() if a.date)
         self.years = {int(d[:4]) for d in dates}
         self.date_range = [dates[0], dates[-1]] if dates else None
-        self.tables = fact_tables(snap.figures)
-        self.newest, self.by_key, self.reports = self.tables.newest, self.tables.by_key, self.tables.reports
+        tables = fact_tables(snap.figures)  # region -> newest date; (metric, region) -> facts; region -> articles
+        self.newest, self.by_key, self.reports = tables.newest, tables.by_key, tables.reports
         self.coverage = coverage_line(snap, engine, dates)
 
     def mentions(self, place: str) -> bool:
