@@ -34,6 +34,7 @@ from retrieval.facts import (
     asked_metric,
     asks_part,
     counts_thing,
+    fact_tables,
     figure_answer,
     superlative_answer,
     unknown_subject,
@@ -125,7 +126,7 @@ class Engine:
             return declined
         year, facts = self.settings.default_year, self._facts(snap)
         figure = superlative_answer(query, snap, self.profile, self.gazetteer, year) or figure_answer(
-            query, snap, self.profile, self.gazetteer, year, facts.newest, facts.by_key
+            query, snap, self.profile, self.gazetteer, year, facts.newest, facts.by_key, facts.reports
         )
         ranked = candidates(query, snap, self._search(query, snap))
         if figure is not None:
@@ -144,6 +145,8 @@ class Engine:
             return True
         if asked_metric(query, self.profile) and asks_part(query, self.profile):
             return True
+        if query.english and asked_metric(query, self.profile) and query.kind not in ("when", "clock"):
+            return True  # an English question is read through a word list: a measure only from a bound fact
         return counts_thing(query, self.profile) or (query.kind == "quantity" and len(query.places) > 1)
 
     def _sentence_answer(self, query: Query, snap: IndexSnapshot, ranked: list[Candidate], top_k: int) -> Answer:
@@ -286,13 +289,8 @@ class _CorpusFacts:
         dates = sorted(a.date for a in snap.articles.values() if a.date)
         self.years = {int(d[:4]) for d in dates}
         self.date_range = [dates[0], dates[-1]] if dates else None
-        self.newest: dict[str, str] = {}  # region -> date of the newest article with a figure of it
-        self.by_key: dict[tuple[str, str], list[dict]] = {}  # (metric, region) -> facts
-        for fig in snap.figures:
-            self.by_key.setdefault((fig["metric"], fig["region"]), []).append(fig)
-            day = fig.get("article_date") or fig["asof_date"]
-            if day > self.newest.get(fig["region"], ""):
-                self.newest[fig["region"]] = day
+        tables = fact_tables(snap.figures)  # region -> newest date; (metric, region) -> facts; region -> articles
+        self.newest, self.by_key, self.reports = tables.newest, tables.by_key, tables.reports
         self.coverage = coverage_line(snap, engine, dates)
 
     def mentions(self, place: str) -> bool:

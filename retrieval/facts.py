@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from config.profile import Profile, Thing
@@ -124,15 +125,42 @@ def figure_source(snapshot: IndexSnapshot, fig: dict, score: float, profile: Pro
     )
 
 
+@dataclass
+class FactTables:
+    """Per-build lookups over the facts: ``newest``: region -> date of the newest article with a figure of it;
+    ``by_key``: (metric, region) -> facts; ``reports``: region -> (article date, id) of its articles with one."""
+
+    newest: dict[str, str] = field(default_factory=dict)
+    by_key: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
+    reports: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+
+def fact_tables(figures: list[dict]) -> FactTables:
+    """The lookups of ``FactTables``, built once per index."""
+    tables = FactTables()
+    for fig in figures:
+        region = fig["region"]
+        tables.by_key.setdefault((fig["metric"], region), []).append(fig)
+        day = fig.get("article_date") or fig["asof_date"]
+        seen = tables.reports.setdefault(region, [])
+        if not seen or seen[-1][1] != fig["article_id"]:
+            seen.append((day, fig["article_id"]))
+        if day > tables.newest.get(region, ""):
+            tables.newest[region] = day
+    return tables
+
+
 def figure_answer(
     query: Query, snapshot: IndexSnapshot, profile: Profile, gaz: Gazetteer, default_year: int,
     newest: dict[str, str] | None = None, by_key: dict[tuple[str, str], list[dict]] | None = None,
+    reports: dict[str, list[tuple[str, str]]] | None = None,
 ) -> Answer | None:
     """A "how many" question about a measured thing, answered from the facts; None when no fact matches
     the thing, qualifier, place and date asked (the caller then shows quotes, never another figure).
 
     ``newest``: region -> date of the newest article with a figure of that place, for the "a later report did
-    not give it" note; ``by_key``: (metric, region) -> facts, built once per index.
+    not give it" note; ``by_key``: (metric, region) -> facts, built once per index; ``reports``: region ->
+    (article date, article id) of the articles with a figure of that place.
     """
     if not counts_thing(query, profile):
         return None
@@ -172,6 +200,9 @@ def figure_answer(
     if not named:
         stale = stale_note(best["asof_date"], best.get("article_date"), (newest or {}).get(region))
         if stale:
+            later = [snapshot.articles[i] for d, i in (reports or {}).get(region, ()) if d > best["article_date"]]
+            if any(_headline_gives(a.title, metric, region, profile, gaz) for a in later):
+                return None  # a later report gives this measure in its headline, where no fact is read: quote
             notes.append(stale)
         older = [f for f in rows if f["asof_key"] != best["asof_key"]]
         if older:
@@ -179,6 +210,35 @@ def figure_answer(
             sources.append(figure_source(snapshot, prev, 0.9, profile))
             notes.append(f"此前（{asof_phrase(period, prev['asof_label'])}）{_amount(metric, prev, short=True)}")
     return Answer(query.original, True, text, sources, "；".join(notes) or None, kind="figure", asof=best["asof_key"])
+
+
+def _headline_gives(title: str, metric: str, region: str, profile: Profile, gaz: Gazetteer) -> bool:
+    """A headline about ``region`` (the first place it names) that gives ``metric`` with a number."""
+    found = gaz.find(title)
+    return bool(found) and gaz.label(found[0][2]) == region and mentions_metric(title, metric, profile)
+
+
+def mentions_metric(text: str, metric: str, profile: Profile) -> bool:
+    """Whether a clause of ``text`` names ``metric`` (its part, thing and qualifier) next to a number: a report
+    that gives the measure in words the facts did not bind (a headline) cannot be called silent on it."""
+    named = [(q, t, p) for q in profile.qualifiers for t in profile.things for p in ("", *profile.parts)
+             if profile.metric(q, t.name, p) == metric]
+    if not named:
+        return False
+    qualifier, thing, part = named[0]
+    others = [w for q, words in profile.qualifiers.items() if q != qualifier for w in words]
+    for clause in re.split(r"[，,。；;：:！!？?\s]", text):
+        if not (re.search(r"\d", clause) and re.search("|".join(thing.report), clause)):
+            continue
+        if any(w in clause for p, words in profile.parts.items() if p != part for w in words):
+            continue  # another part ("累计境外输入10例" is not 累计确诊)
+        if part and not any(w in clause for w in profile.parts[part]):
+            continue
+        if any(w in clause for w in profile.qualifiers[qualifier]) or (
+            qualifier == thing.default and not any(w in clause for w in others)
+        ):
+            return True
+    return False
 
 
 def _amount(metric: str, fig: dict, short: bool = False) -> str:
