@@ -4,7 +4,10 @@ and without its 省/市/县/区 suffix, plus the profile's home-city extras. Loa
 from __future__ import annotations
 
 import importlib.util
+import io
 import re
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -44,25 +47,40 @@ class Place:
         return other.level == "country" or other == self or other.name in (self.province, self.city)
 
 
-def _data_file(name: str = "china_location.txt") -> Path:
+def _data_dir() -> Path:
     spec = importlib.util.find_spec("jionlp")
     if spec is None or not spec.submodule_search_locations:
         raise GazetteerMissing("the place gazetteer needs jionlp: .venv/bin/pip install jionlp (see requirements.txt)")
-    return Path(next(iter(spec.submodule_search_locations))) / "dictionary" / name
+    return Path(next(iter(spec.submodule_search_locations))) / "dictionary"
+
+
+def _data_lines(name: str = "china_location.txt", folder: Path | None = None) -> Iterator[str]:
+    """The lines of one of jionlp's data files. The wheel ships china_location as a .zip that jionlp unpacks
+    beside itself on first use; read the .zip directly when it has not (a fresh install), never write there."""
+    folder = folder or _data_dir()
+    plain = folder / name
+    if plain.is_file():
+        with plain.open(encoding="utf-8") as handle:
+            yield from handle
+        return
+    packed = plain.with_suffix(".zip")
+    if not packed.is_file():
+        raise GazetteerMissing(f"{plain} (or {packed.name}) is missing: reinstall jionlp (see requirements.txt)")
+    with zipfile.ZipFile(packed) as archive, archive.open(name) as raw:
+        yield from io.TextIOWrapper(raw, encoding="utf-8")
 
 
 def _foreign() -> list[tuple[str, Place]]:
     """Countries abroad, their capitals and big cities (jionlp's world_location data): a figure about 秘鲁 or
     东京 is no figure about any Chinese place."""
     out = []
-    with _data_file("world_location.txt").open(encoding="utf-8") as handle:
-        for line in handle:
-            fields = line.rstrip("\n").split("\t")
-            if len(fields) < 2 or fields[0] == "中国":
-                continue
-            place = Place(fields[0], "foreign")
-            names = [fields[0], fields[1], *(fields[2:3]), *(fields[3].split("/") if len(fields) > 3 else [])]
-            out += [(name, place) for name in names if len(name) >= 2]
+    for line in _data_lines("world_location.txt"):
+        fields = line.rstrip("\n").split("\t")
+        if len(fields) < 2 or fields[0] == "中国":
+            continue
+        place = Place(fields[0], "foreign")
+        names = [fields[0], fields[1], *(fields[2:3]), *(fields[3].split("/") if len(fields) > 3 else [])]
+        out += [(name, place) for name in names if len(name) >= 2]
     return out
 
 
@@ -147,35 +165,34 @@ def _read(profile: Profile) -> list[tuple[str, Place]]:
     entries: list[tuple[str, Place]] = []
     province = city = ""
     home_province, home_city = _split_home(profile.home_city)
-    with _data_file().open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.startswith("\t\t\t"):
+    for line in _data_lines():
+        if line.startswith("\t\t\t"):
+            continue
+        depth = len(line) - len(line.lstrip("\t"))
+        fields = line.strip().split("\t")
+        if len(fields) != 3:
+            continue
+        name, _code, alias = fields
+        if depth == 0:
+            province, city = name, ""
+            place = Place(name, "province")
+        elif depth == 1:
+            city = name
+            if name == province:  # 北京市 is listed as its own city: one place
                 continue
-            depth = len(line) - len(line.lstrip("\t"))
-            fields = line.strip().split("\t")
-            if len(fields) != 3:
-                continue
-            name, _code, alias = fields
-            if depth == 0:
-                province, city = name, ""
-                place = Place(name, "province")
-            elif depth == 1:
-                city = name
-                if name == province:  # 北京市 is listed as its own city: one place
-                    continue
-                place = Place(name, "city", province)
-            else:
-                place = Place(name, "county", province, city)
-            if _GENERIC.match(name):
-                continue
-            entries.append((name, place))
-            home = place.province == home_province and (place.city == home_city or place.name == home_city)
-            shorts = {alias.split("/")[0], _SUFFIX.sub("", name)}
-            if name.endswith("自治州"):  # 甘孜藏族自治州 is written 甘孜州
-                shorts.add(alias.split("/")[0] + "州")
-            for short in shorts:
-                if len(short) >= 2 and short != name and (depth < 2 or short in ns or home):
-                    entries.append((short, place))
+            place = Place(name, "city", province)
+        else:
+            place = Place(name, "county", province, city)
+        if _GENERIC.match(name):
+            continue
+        entries.append((name, place))
+        home = place.province == home_province and (place.city == home_city or place.name == home_city)
+        shorts = {alias.split("/")[0], _SUFFIX.sub("", name)}
+        if name.endswith("自治州"):  # 甘孜藏族自治州 is written 甘孜州
+            shorts.add(alias.split("/")[0] + "州")
+        for short in shorts:
+            if len(short) >= 2 and short != name and (depth < 2 or short in ns or home):
+                entries.append((short, place))
     return entries
 
 
