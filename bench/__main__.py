@@ -4,6 +4,7 @@
     python -m bench --parts scale --scale --cctv 5000  # all DXY + first 5000 CCTV stories
     python -m bench --parts vectors --vectors 1000000
     python -m bench --parts e2e --scale --cctv 5000 --e2e-rows 1000000
+    python -m bench --parts serving  # `make eval-dev` first: its build replicated to 1M chunks on disk
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from config import Settings
 from config.logs import setup_logging
 from config.settings import PROJECT_ROOT
 
-PARTS = ("questions", "build", "scale", "vectors", "e2e", "bot")
+PARTS = ("questions", "build", "scale", "vectors", "e2e", "serving", "bot")
 DEFAULT_PARTS = "questions,build,scale,vectors,bot"
 BOT_ARGS = ["--chats", "1,10,50", "--per-chat", "40,8,8", "--limiter", "production,off", "--repeat", "3"]
 STARTED = time.perf_counter()
@@ -64,6 +65,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    "corpus (--scale/--cctv/--dxy) replicated, e.g. 1000000")
     p.add_argument("--e2e-index", default="ivf_sq8:32,ivf_fp16:32,flat:0",
                    help="KIND:NPROBE list for --e2e-rows")
+    p.add_argument("--serving-rows", type=int, default=1_000_000, help="serving part: chunks of the replica build")
+    p.add_argument("--serving-source", default=str(PROJECT_ROOT / "var" / "eval" / "dev" / "index"),
+                   help="serving part: the embedded build to replicate (`make eval-dev` writes it)")
+    p.add_argument("--serving-json", help="serving part: report this `python -m bench.serving --out` result "
+                   "instead of running it")
     p.add_argument("--out", default=str(PROJECT_ROOT / "docs" / "benchmarks.md"))
     args = p.parse_args(argv)
     args.parts = [x.strip() for x in args.parts.split(",") if x.strip()]
@@ -267,6 +273,19 @@ def main(argv: list[str] | None = None) -> int:
                     best = pick(res)
                     res["pick"] = best and {**best, "label": param_label(best)}
                 put(f"vectors-{n}", "\n\n".join(vectors_markdown(r) for r in results), {"n": n, "results": results})
+        if "serving" in args.parts:
+            log(f"part 3b: the serving process at {args.serving_rows:,} chunks (bench/serving.py)")
+            from bench.common import child_env, run_process
+            from bench.serving import markdown as serving_markdown
+
+            result = Path(args.serving_json) if args.serving_json else work / "serving.json"
+            run = None if args.serving_json else run_process(["-m", "bench.serving", "--source", args.serving_source, "--rows",
+                               str(args.serving_rows), "--work", str(work / "serving"), "--out", str(result)],
+                              child_env(), timeout=3600)
+            if (run and run.returncode != 0) or not result.is_file():
+                raise RuntimeError(f"serving benchmark failed: {run.stdout[-500:]} {run.stderr[-1500:]}")
+            d = json.loads(result.read_text(encoding="utf-8"))
+            put(f"e2e-serving-{args.serving_rows}", serving_markdown(d), d)
         if "bot" in args.parts:
             log("part 5: the bot through the in-process Bot API stub (bench/bot.py)")
             from bench.common import child_env, run_process

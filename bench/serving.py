@@ -29,9 +29,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUESTION_FILES = ("data/eval/questions.jsonl", "data/eval/extra_questions.jsonl", "data/eval/dxy/questions.jsonl")
 
 
-def write_replica(source: Path, target: Path, rows: int, log=print) -> dict:
+def write_replica(source: Path, target: Path, rows: int, copy_figures: bool = True, log=print) -> dict:
     """A build in ``target`` (an index dir: builds/<id> + current) of ``rows`` chunks copied from the build
-    ``source/current`` points at, written as index/build.py writes one (same writers, manifest, checksums)."""
+    ``source/current`` points at, written as index/build.py writes one (same writers, manifest, checksums).
+    ``copy_figures`` False keeps the source's figures only (the earlier in-memory e2e bench did that)."""
     import bm25s
 
     from config import Settings
@@ -62,7 +63,7 @@ def write_replica(source: Path, target: Path, rows: int, log=print) -> dict:
         used = {c.article_id for c in part}
         out_chunks += [replace(c, id=c.id + tag, article_id=c.article_id + tag) for c in part]
         out_articles += [replace(a, id=a.id + tag) for a in articles if a.id in used]
-        out_figures += [SimpleNamespace(**{**f, "article_id": f["article_id"] + tag})
+        out_figures += [] if j and not copy_figures else [SimpleNamespace(**{**f, "article_id": f["article_id"] + tag})
                         for a in articles if a.id in used for f in by_article.get(a.id, ())]
         if j == 0:
             blocks.append(vectors[: len(part)])
@@ -160,9 +161,13 @@ def child(mode: str, repeat: int, limit: int | None) -> dict:
     questions = _questions(limit)
     t = time.perf_counter()
     embedder = make_embedder(settings.embedding_model)
-    for question in questions:  # torch allocates buffers per input length: count them as the model's
-        embedder.encode_queries([question])
-    out["model_load_s"], out["rss_model_mb"] = round(time.perf_counter() - t, 1), round(rss_mb())
+    out["model_load_s"] = round(time.perf_counter() - t, 1)
+    from index.lexical import tokenize
+
+    for question in questions:  # torch's buffers per input length, jieba's and OpenCC's dictionaries:
+        embedder.encode_queries([question])  # the query side's memory, the same at any corpus size
+        tokenize(question)
+    out["rss_model_mb"] = round(rss_mb())
     t = time.perf_counter()
     if mode == "now":
         from index.snapshot import load_snapshot
@@ -263,8 +268,36 @@ def markdown(result: dict) -> str:
         rows.append([label, r["rss_model_mb"], r["rss_loaded_mb"], r["index_mb"], r["rss_answered_mb"],
                      r["rss_answered_mb"] - r["rss_model_mb"], r["peak_rss_mb"], r["index_load_s"],
                      lat["p50"], lat["p95"]])
-    return table(["serving process", "RSS model only MB", "RSS loaded MB", "index part MB", "RSS after answers MB",
-                  "index part after answers MB", "peak MB", "index load s", "answer p50 ms", "answer p95 ms"], rows)
+    rep, now = result["replica"], result.get("now", {})
+    parts = [
+        f"**Serving at {rep['rows']:,} chunks, from disk.** A build directory written by `bench/serving.py` "
+        f"through the project's writers (`write_meta`, the vector store's and BM25's `save`, a manifest with "
+        f"checksums): the {rep['source_chunks']:,} embedded chunks of `--source` copied {rep['copies']}× (ids "
+        f"suffixed, vectors jittered to cosine ≈ 0.96; {rep['articles']:,} articles, {rep['figures']:,} figures), "
+        f"vector store `{rep['vector_store']['kind']}` (the `auto` setting at this size). On disk: "
+        + ", ".join(f"{k} {v:,.0f} MB" for k, v in rep["disk_mb"].items() if v >= 1)
+        + f"; written in {rep['write_s']} s. Each row below is a fresh process: the model is loaded and every "
+        f"question encoded and tokenized once (torch's buffers, jieba's and OpenCC's dictionaries), then the index, then {now.get('questions', '?')} questions "
+        f"(data/eval) × {now.get('repeat', '?')} are answered. \"index part\" = RSS minus RSS with the model only.",
+        table(["serving process", "RSS model only MB", "RSS loaded MB", "index part MB", "RSS after answers MB",
+               "index part after answers MB", "peak MB", "index load s", "answer p50 ms", "answer p95 ms"], rows),
+    ]
+    if now:
+        parts.append(table(["part of the answer (now)", "p50 ms", "p95 ms"], [
+            [k, now["latency"][k]["p50"], now["latency"][k]["p95"]]
+            for k in ("total", "embed", "dense", "lexical", "compose", "bare_embed")]))
+    steps = result.get("steps", {}).get("steps_mb")
+    if steps:
+        facts = result["steps"]["rss_loaded_mb"] - result["steps"]["rss_snapshot_mb"]
+        parts.append("Where the loaded index's memory goes (`load_snapshot`'s steps one at a time, RSS growth): "
+                     + "; ".join(f"{k} {v:,} MB" for k, v in steps.items())
+                     + f"; `Engine` (per-build corpus facts) {facts:,} MB.")
+    if now.get("smaps_mb"):
+        parts.append("Resident memory of the \"now\" process after answering, by mapping (/proc/self/smaps): "
+                     + "; ".join(f"{k} {v:,.0f} MB" for k, v in now["smaps_mb"].items())
+                     + f". The place-mention text built by the scope check holds {now.get('corpus_text_chars', 0):,}"
+                     " characters.")
+    return "\n\n".join(parts)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -279,6 +312,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--mode", default="now")
     p.add_argument("--repeat", type=int, default=2)
     p.add_argument("--limit", type=int, default=0, help="questions (0: all of data/eval's question files)")
+    p.add_argument("--figures", default="copy", choices=("copy", "source"), help="copy the figures with their "
+                   "articles (a real corpus of this kind), or keep only the source's")
     p.add_argument("--keep", action="store_true", help="keep the replica build")
     p.add_argument("--out", default="", help="also write the JSON result here")
     return p.parse_args(argv)
@@ -297,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work)
     result = {"load_start": load_average(), "started": datetime.now(UTC).isoformat(timespec="minutes")}
     try:
-        result["replica"] = write_replica(Path(args.source), work, args.rows, log=print)
+        result["replica"] = write_replica(Path(args.source), work, args.rows, args.figures == "copy", log=print)
         print(json.dumps(result["replica"]), flush=True)
         for mode in args.modes.split(","):
             print(f"serving: fresh process, mode {mode}", flush=True)
