@@ -276,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         if "serving" in args.parts:
             log(f"part 3b: the serving process at {args.serving_rows:,} chunks (bench/serving.py)")
             from bench.common import child_env, run_process
+            from bench.serving import block_name
             from bench.serving import markdown as serving_markdown
 
             result = Path(args.serving_json) if args.serving_json else work / "serving.json"
@@ -285,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
             if (run and run.returncode != 0) or not result.is_file():
                 raise RuntimeError(f"serving benchmark failed: {run.stdout[-500:]} {run.stderr[-1500:]}")
             d = json.loads(result.read_text(encoding="utf-8"))
-            put(f"e2e-serving-{args.serving_rows}", serving_markdown(d), d)
+            put(block_name(d), serving_markdown(d), d)
         if "bot" in args.parts:
             log("part 5: the bot through the in-process Bot API stub (bench/bot.py)")
             from bench.common import child_env, run_process

@@ -105,7 +105,7 @@ def write_replica(source: Path, target: Path, rows: int, copy_figures: bool = Tr
                         for p in sorted(work.rglob("*")) if p.is_file() and p.name != MANIFEST}
     (work / MANIFEST).write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
     switch_current(target, work)
-    return {"rows": rows, "copies": copies, "source_chunks": n, "articles": len(out_articles),
+    return {"rows": rows, "copies": copies, "source_chunks": n, "articles": len(out_articles), "copy_figures": copy_figures,
             "figures": len(out_figures), "vector_store": store.config, "write_s": round(time.perf_counter() - started, 1),
             **timings, "disk_mb": {p.name: dir_size_mb(p) if p.is_dir() else round(p.stat().st_size / 2**20, 1)
                                    for p in sorted(work.iterdir())}}
@@ -254,6 +254,12 @@ def measure(index_dir: Path, mode: str, repeat: int, limit: int | None) -> dict:
     return result
 
 
+def block_name(result: dict) -> str:
+    """The docs/benchmarks.md block of a run: figures copied with their articles, or the source's only."""
+    rep = result["replica"]
+    return f"e2e-serving-{rep['rows']}" if rep.get("copy_figures", True) else f"e2e-serving-srcfig-{rep['rows']}"
+
+
 def markdown(result: dict) -> str:
     """The before/after table of a run (pasted into docs/benchmarks.md, section "Serving at 1M chunks")."""
     from bench.common import table
@@ -273,12 +279,17 @@ def markdown(result: dict) -> str:
         f"**Serving at {rep['rows']:,} chunks, from disk.** A build directory written by `bench/serving.py` "
         f"through the project's writers (`write_meta`, the vector store's and BM25's `save`, a manifest with "
         f"checksums): the {rep['source_chunks']:,} embedded chunks of `--source` copied {rep['copies']}× (ids "
-        f"suffixed, vectors jittered to cosine ≈ 0.96; {rep['articles']:,} articles, {rep['figures']:,} figures), "
+        f"suffixed, vectors jittered to cosine ≈ 0.96; {rep['articles']:,} articles, {rep['figures']:,} figures"
+        f"{'' if rep.get('copy_figures', True) else ': the source build’s only, not copied'}), "
         f"vector store `{rep['vector_store']['kind']}` (the `auto` setting at this size). On disk: "
         + ", ".join(f"{k} {v:,.0f} MB" for k, v in rep["disk_mb"].items() if v >= 1)
         + f"; written in {rep['write_s']} s. Each row below is a fresh process: the model is loaded and every "
         f"question encoded and tokenized once (torch's buffers, jieba's and OpenCC's dictionaries), then the index, then {now.get('questions', '?')} questions "
         f"(data/eval) × {now.get('repeat', '?')} are answered. \"index part\" = RSS minus RSS with the model only.",
+        f"_`bench/serving.py` run started {result.get('started', '?')} UTC (writing + {len(rows)} fresh processes: "
+        f"{sum(result[m]['process_s'] for m in ('now', 'steps', 'objects') if m in result):.0f} s of them), load "
+        f"average {result.get('load_start', '?')} → {result.get('load_end', '?')}; the machine was shared with "
+        "other jobs, so embedding p95s are the machine's._",
         table(["serving process", "RSS model only MB", "RSS loaded MB", "index part MB", "RSS after answers MB",
                "index part after answers MB", "peak MB", "index load s", "answer p50 ms", "answer p95 ms"], rows),
     ]
