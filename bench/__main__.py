@@ -321,6 +321,7 @@ box is shared) cancels out; every block below says when and with which command i
 | default | `make bench` (`python -m bench`) | parts 1–5: seed corpus, a small scale subset (first 100 CCTV stories + 300 DXY items), 100k synthetic vectors, the bot through the in-process Bot API stub | 13 min (9 + 3.6) |
 | larger corpus and 1M answers | `python -m bench --parts scale,e2e --scale --cctv 5000 --e2e-rows 1000000` | all 2,777 DXY items + the first 5,000 CCTV stories (19,404 chunks, embedded from scratch), real-vector index comparison; then that corpus replicated to 1M chunks and answered end to end | 28–38 min |
 | all of it | `python -m bench --parts scale --scale` | all 24,100 CCTV stories (84,627 chunks) | 1.6–2.4 h build (extrapolated in section 3, not run) |
+| serving at 1M chunks | `make eval-dev` then `python -m bench --parts serving` (or `python -m bench.serving --out F` and `--serving-json F`) | the dev build (3,311 chunks) replicated to 1M chunks as a build on disk; fresh serving processes: RSS, smaps, answer p50/p95, before/after | 13 min + 11 min eval-dev build |
 | 1M vectors | `python -m bench --parts vectors --vectors 1000000` | FAISS kinds over 1M synthetic vectors (HNSW only on the clustered set) | 18 min |
 
 A run rewrites only the blocks it measured and keeps the others (and the hand-written sections at the end).

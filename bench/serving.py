@@ -286,7 +286,8 @@ def markdown(result: dict) -> str:
         + f"; written in {rep['write_s']} s. Each row below is a fresh process: the model is loaded and every "
         f"question encoded and tokenized once (torch's buffers, jieba's and OpenCC's dictionaries), then the index, then {now.get('questions', '?')} questions "
         f"(data/eval) × {now.get('repeat', '?')} are answered. \"index part\" = RSS minus RSS with the model only.",
-        f"_`bench/serving.py` run started {result.get('started', '?')} UTC (writing + {len(rows)} fresh processes: "
+        f"_`bench/serving.py` run started {result.get('started', '?')} (writing + "
+        f"{sum(m in result for m in ('now', 'steps', 'objects'))} fresh processes: "
         f"{sum(result[m]['process_s'] for m in ('now', 'steps', 'objects') if m in result):.0f} s of them), load "
         f"average {result.get('load_start', '?')} → {result.get('load_end', '?')}; the machine was shared with "
         "other jobs, so embedding p95s are the machine's._",
