@@ -4,6 +4,7 @@
     python -m bench --parts scale --scale --cctv 5000  # all DXY + first 5000 CCTV stories
     python -m bench --parts vectors --vectors 1000000
     python -m bench --parts e2e --scale --cctv 5000 --e2e-rows 1000000
+    python -m bench --parts serving  # `make eval-dev` first: its build replicated to 1M chunks on disk
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from config import Settings
 from config.logs import setup_logging
 from config.settings import PROJECT_ROOT
 
-PARTS = ("questions", "build", "scale", "vectors", "e2e", "bot")
+PARTS = ("questions", "build", "scale", "vectors", "e2e", "serving", "bot")
 DEFAULT_PARTS = "questions,build,scale,vectors,bot"
 BOT_ARGS = ["--chats", "1,10,50", "--per-chat", "40,8,8", "--limiter", "production,off", "--repeat", "3"]
 STARTED = time.perf_counter()
@@ -64,6 +65,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    "corpus (--scale/--cctv/--dxy) replicated, e.g. 1000000")
     p.add_argument("--e2e-index", default="ivf_sq8:32,ivf_fp16:32,flat:0",
                    help="KIND:NPROBE list for --e2e-rows")
+    p.add_argument("--serving-rows", type=int, default=1_000_000, help="serving part: chunks of the replica build")
+    p.add_argument("--serving-source", default=str(PROJECT_ROOT / "var" / "eval" / "dev" / "index"),
+                   help="serving part: the embedded build to replicate (`make eval-dev` writes it)")
+    p.add_argument("--serving-json", help="serving part: report this `python -m bench.serving --out` result "
+                   "instead of running it")
     p.add_argument("--out", default=str(PROJECT_ROOT / "docs" / "benchmarks.md"))
     args = p.parse_args(argv)
     args.parts = [x.strip() for x in args.parts.split(",") if x.strip()]
@@ -267,6 +273,20 @@ def main(argv: list[str] | None = None) -> int:
                     best = pick(res)
                     res["pick"] = best and {**best, "label": param_label(best)}
                 put(f"vectors-{n}", "\n\n".join(vectors_markdown(r) for r in results), {"n": n, "results": results})
+        if "serving" in args.parts:
+            log(f"part 3b: the serving process at {args.serving_rows:,} chunks (bench/serving.py)")
+            from bench.common import child_env, run_process
+            from bench.serving import block_name
+            from bench.serving import markdown as serving_markdown
+
+            result = Path(args.serving_json) if args.serving_json else work / "serving.json"
+            run = None if args.serving_json else run_process(["-m", "bench.serving", "--source", args.serving_source, "--rows",
+                               str(args.serving_rows), "--work", str(work / "serving"), "--out", str(result)],
+                              child_env(), timeout=3600)
+            if (run and run.returncode != 0) or not result.is_file():
+                raise RuntimeError(f"serving benchmark failed: {run.stdout[-500:]} {run.stderr[-1500:]}")
+            d = json.loads(result.read_text(encoding="utf-8"))
+            put(block_name(d), serving_markdown(d), d)
         if "bot" in args.parts:
             log("part 5: the bot through the in-process Bot API stub (bench/bot.py)")
             from bench.common import child_env, run_process
@@ -301,6 +321,7 @@ box is shared) cancels out; every block below says when and with which command i
 | default | `make bench` (`python -m bench`) | parts 1–5: seed corpus, a small scale subset (first 100 CCTV stories + 300 DXY items), 100k synthetic vectors, the bot through the in-process Bot API stub | 13 min (9 + 3.6) |
 | larger corpus and 1M answers | `python -m bench --parts scale,e2e --scale --cctv 5000 --e2e-rows 1000000` | all 2,777 DXY items + the first 5,000 CCTV stories (19,404 chunks, embedded from scratch), real-vector index comparison; then that corpus replicated to 1M chunks and answered end to end | 28–38 min |
 | all of it | `python -m bench --parts scale --scale` | all 24,100 CCTV stories (84,627 chunks) | 1.6–2.4 h build (extrapolated in section 3, not run) |
+| serving at 1M chunks | `make eval-dev` then `python -m bench --parts serving` (or `python -m bench.serving --out F` and `--serving-json F`) | the dev build (3,311 chunks) replicated to 1M chunks as a build on disk; fresh serving processes: RSS, smaps, answer p50/p95, before/after | 13 min + 11 min eval-dev build |
 | 1M vectors | `python -m bench --parts vectors --vectors 1000000` | FAISS kinds over 1M synthetic vectors (HNSW only on the clustered set) | 18 min |
 
 A run rewrites only the blocks it measured and keeps the others (and the hand-written sections at the end).

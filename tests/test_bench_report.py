@@ -44,3 +44,15 @@ def test_targets_mark_what_is_not_met():
     assert len(bot) == 1 and bot[0][2] == "❌ not met" and "0.33" in bot[0][1]  # production limiter only
     e2e = [r for r in rows if r[0].startswith("≤ 50 ms per answer")]
     assert e2e[0][2] == "✅ met" and "nprobe 32" in e2e[0][0]
+
+
+def test_serving_rss_target_is_the_index_part_after_answering():
+    serving = {"replica": {"rows": 1_000_000},
+               "now": {"rss_model_mb": 1000, "rss_answered_mb": 3200, "latency": {"total": {"p50": 31.0, "p95": 60.0}}}}
+    rows = {r[0]: r for r in report.targets({"e2e-serving-1000000": serving})}
+    rss = rows["serving RSS, index part, at 1,000,000 chunks ≤ half of 4.2 GB (2,097 MB)"]
+    assert rss[2] == "❌ not met" and rss[1].startswith("2,200 MB")  # 3,200 - 1,000, over 2,097
+    assert rows["≤ 50 ms per answer at 1,000,000 chunks served from disk"][2] == "✅ met"
+    serving["now"]["rss_answered_mb"] = 2900
+    rows = {r[0]: r for r in report.targets({"e2e-serving-1000000": serving})}
+    assert rows["serving RSS, index part, at 1,000,000 chunks ≤ half of 4.2 GB (2,097 MB)"][2] == "✅ met"
