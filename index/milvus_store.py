@@ -7,8 +7,10 @@ import json
 import secrets
 import shutil
 import tempfile
+import threading
 import time
 import weakref
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,6 +19,10 @@ import numpy as np
 from index.vector_store import VectorStore, VectorStoreError, empty_result
 
 FILE, META = "milvus.db", "collection.json"
+# Milvus Lite runs one engine process per file and per Python process, shared by every client of that file:
+# it is stopped when the last store using the file lets go, not when the first one does.
+_USERS: Counter[str] = Counter()
+_USERS_LOCK = threading.Lock()
 BATCH = 2000  # rows per insert call (5000 × 384 floats took 20x longer: 69.5 vs 3.5 s for 19k rows)
 
 
@@ -44,16 +50,27 @@ def _errors(what: str):
                                "that the server is up, or run `make index FORCE=1` (docs/milvus.md)") from err
 
 
-def _release(client, file: Path | None, scratch: Path | None = None) -> None:
-    """Close the connection; for an embedded file also stop its Milvus Lite process (one per file) and
-    delete a working file that was never saved."""
-    with contextlib.suppress(Exception):
-        client.close()
-    if file is not None:
-        with contextlib.suppress(Exception):
-            from milvus_lite.server_manager import server_manager_instance
+def _key(uri: str, file: Path | None) -> str:
+    return str(Path(file).absolute().resolve()) if file is not None else uri
 
-            server_manager_instance.release_server(str(file))
+
+def _release(client, key: str, file: Path | None, scratch: Path | None = None) -> None:
+    """Let go of one user of a file or server: pymilvus shares one connection per address among its clients and
+    Milvus Lite one engine process per file, so the connection is closed (and an embedded file's engine stopped)
+    only by the last store of this process that uses it. A working file that was never saved is deleted."""
+    with _USERS_LOCK:
+        _USERS[key] -= 1
+        last = _USERS[key] <= 0
+        if last:
+            del _USERS[key]
+    if last:
+        with contextlib.suppress(Exception):
+            client.close()
+        if file is not None:
+            with contextlib.suppress(Exception):
+                from milvus_lite.server_manager import server_manager_instance
+
+                server_manager_instance.release_server(key)
     if scratch is not None:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -98,8 +115,11 @@ class MilvusStore(VectorStore):
                         f"Milvus Lite cannot open {file} ({err.message}): another process (a running bot or "
                         "`make index`) may hold it; embedded files serve one process (docs/milvus.md)") from err
                 raise
-        self._client, self._file, self._scratch = client, file, scratch
-        self._finalizer = weakref.finalize(self, _release, client, file, scratch)
+        key = _key(uri, file)
+        with _USERS_LOCK:
+            _USERS[key] += 1
+        self._client, self._file, self._scratch, self._key = client, file, scratch, key
+        self._finalizer = weakref.finalize(self, _release, client, key, file, scratch)
         return client
 
     def _live(self):
@@ -122,7 +142,7 @@ class MilvusStore(VectorStore):
         if self._finalizer is not None:
             if keep_scratch:
                 self._finalizer.detach()
-                _release(self._client, self._file)
+                _release(self._client, self._key, self._file)
             else:
                 self._finalizer()
         self._client, self._finalizer = None, None

@@ -160,3 +160,16 @@ def test_missing_collection_is_a_store_error(tmp_path) -> None:
     store.drop()  # a shared file: the collection goes, the pointer stays
     with pytest.raises(VectorStoreError, match="no collection"):
         MilvusStore({"uri": str(tmp_path / "shared.db")}).load(tmp_path / "vectors")
+
+
+def test_two_snapshots_of_one_build_share_its_engine_until_the_last_lets_go(settings) -> None:
+    """Milvus Lite runs one engine process per file: letting go of one snapshot of a build (a second
+    Engine.open, a reload that reopens it) must not stop the engine another snapshot still searches."""
+    build(settings)
+    embedder = FakeEmbedder()
+    first = Engine.open(settings, embedder=embedder)
+    second = load_snapshot(settings.index_dir, embedder.model_id)
+    second.vectors.close()
+    del second
+    gc.collect()
+    assert first.ask("株洲累计确诊多少").answered  # still searching after the other snapshot let go
