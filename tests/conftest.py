@@ -60,3 +60,19 @@ def seed_index_copy(seed_settings, seed_engine, tmp_path) -> str:
 
     shutil.copytree(seed_settings.index_dir, tmp_path / "index-copy", symlinks=True)
     return str(tmp_path / "index-copy")
+
+
+@pytest.fixture(scope="session")
+def profile():
+    """The project's newsroom profile (config/profile.toml)."""
+    from config.profile import load_profile
+
+    return load_profile()
+
+
+@pytest.fixture(scope="session")
+def gaz(profile):
+    """The gazetteer for that profile (read once per session)."""
+    from index.places import load_gazetteer
+
+    return load_gazetteer(profile)

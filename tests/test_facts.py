@@ -7,24 +7,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from config.profile import load_profile
 from index.articles import Article
 from index.figures import extract_figures, grammar
 from index.latest import asof_phrase, latest_figures
-from index.places import load_gazetteer
 from retrieval.compose import Candidate, direct_from_sentence
 from retrieval.facts import figure_answer, superlative_answer
 from retrieval.normalize import normalize
-
-
-@pytest.fixture(scope="module")
-def profile():
-    return load_profile()
-
-
-@pytest.fixture(scope="module")
-def gaz(profile):
-    return load_gazetteer(profile)
 
 
 def article(text: str, date: str, paper: str = "", title: str = "疫情通报", aid: str | None = None) -> Article:

@@ -8,23 +8,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from config.profile import load_profile
 from index.articles import Article
 from index.figures import extract_figures
-from index.places import load_gazetteer
 from retrieval.engine import Engine
 from retrieval.facts import fact_tables, figure_answer, mentions_metric
 from retrieval.normalize import normalize
-
-
-@pytest.fixture(scope="module")
-def profile():
-    return load_profile()
-
-
-@pytest.fixture(scope="module")
-def gaz(profile):
-    return load_gazetteer(profile)
 
 
 def article(text: str, date: str, title: str = "疫情通报", aid: str = "a1") -> Article:
