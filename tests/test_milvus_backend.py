@@ -199,3 +199,12 @@ def _search_in_child(index_dir: Path) -> subprocess.CompletedProcess:
          "from index.snapshot import load_snapshot; s = load_snapshot(Path(sys.argv[1]), 'fake-64'); "
          "print(s.vectors.search(FakeEmbedder().encode_queries(['株洲']), 3)[1][0][0])", str(index_dir)],
         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120, check=False)
+
+
+def test_the_suite_serves_from_the_backend_it_was_asked_for(seed_engine) -> None:
+    """`make test` runs the whole suite twice (VECTOR_BACKEND=faiss, then milvus): the session's engine, which
+    most answer tests share, must really search the asked-for backend, or the second half proves nothing."""
+    wanted = os.environ.get("VECTOR_BACKEND", "faiss")
+    assert seed_engine.snapshot.vectors.config["backend"] == wanted
+    if wanted == "milvus":
+        assert isinstance(seed_engine.snapshot.vectors, MilvusStore) and _engine_processes()
