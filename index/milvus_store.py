@@ -16,11 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
+from index import milvus_engine
 from index.vector_store import VectorStore, VectorStoreError, empty_result
 
 FILE, META = "milvus.db", "collection.json"
-# Milvus Lite runs one engine process per file and per Python process, shared by every client of that file:
-# it is stopped when the last store using the file lets go, not when the first one does.
+# pymilvus shares one connection per address among its clients, and index/milvus_engine.py one Milvus Lite
+# engine process per file: both are closed when the last store using them lets go, not when the first one does.
 _USERS: Counter[str] = Counter()
 _USERS_LOCK = threading.Lock()
 BATCH = 2000  # rows per insert call (5000 × 384 floats took 20x longer: 69.5 vs 3.5 s for 19k rows)
@@ -66,11 +67,8 @@ def _release(client, key: str, file: Path | None, scratch: Path | None = None) -
     if last:
         with contextlib.suppress(Exception):
             client.close()
-        if file is not None:
-            with contextlib.suppress(Exception):
-                from milvus_lite.server_manager import server_manager_instance
-
-                server_manager_instance.release_server(key)
+    if file is not None:
+        milvus_engine.release(file)
     if scratch is not None:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -106,15 +104,14 @@ class MilvusStore(VectorStore):
     # ------------------------------------------------------------------ connection
     def _connect(self, uri: str, file: Path | None, scratch: Path | None = None):
         pymilvus = _pymilvus()
-        with _errors(f"connecting to {uri}"):
-            try:
-                client = pymilvus.MilvusClient(uri=uri, timeout=5)
-            except pymilvus.exceptions.ConnectionConfigException as err:
-                if file is not None:
-                    raise VectorStoreError(
-                        f"Milvus Lite cannot open {file} ({err.message}): another process (a running bot or "
-                        "`make index`) may hold it; embedded files serve one process (docs/milvus.md)") from err
-                raise
+        address = uri if file is None else milvus_engine.acquire(file).uri  # an embedded file: its engine's socket
+        try:
+            with _errors(f"connecting to {uri}"):
+                client = pymilvus.MilvusClient(uri=address, timeout=5)
+        except VectorStoreError:
+            if file is not None:
+                milvus_engine.release(file)
+            raise
         key = _key(uri, file)
         with _USERS_LOCK:
             _USERS[key] += 1

@@ -173,3 +173,38 @@ def test_two_snapshots_of_one_build_share_its_engine_until_the_last_lets_go(sett
     del second
     gc.collect()
     assert first.ask("株洲累计确诊多少").answered  # still searching after the other snapshot let go
+
+
+def test_copying_a_served_build_and_serving_the_copy_elsewhere_keeps_its_engine(settings, tmp_path) -> None:
+    """Milvus Lite stops its engine when the lock on the file's lock file is released, and POSIX drops a
+    process's lock as soon as that process closes *any* descriptor of the file: copying a served build
+    directory (as tests hand a copy to the CLI) read the lock file and stopped this process's engine."""
+    build(settings)
+    engine = Engine.open(settings, embedder=FakeEmbedder())
+    running = set(_engine_processes())
+    assert running
+    shutil.copytree(settings.index_dir, tmp_path / "copy", symlinks=True)
+    child = _search_in_child(tmp_path / "copy")  # another process serves the copy and exits, as the CLI does
+    assert child.returncode == 0 and child.stdout.strip().isdigit(), child.stderr
+    time.sleep(1.0)  # a stopped engine exits within milliseconds of losing its lock
+    assert running <= set(_engine_processes())
+    assert engine.ask("株洲累计确诊多少").answered
+    other = _search_in_child(settings.index_dir)  # the copy read the lock file: other processes are still kept out
+    assert other.returncode != 0 and "another process" in other.stderr
+
+
+def _search_in_child(index_dir: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "import sys; from pathlib import Path; from index.embedder import FakeEmbedder; "
+         "from index.snapshot import load_snapshot; s = load_snapshot(Path(sys.argv[1]), 'fake-64'); "
+         "print(s.vectors.search(FakeEmbedder().encode_queries(['株洲']), 3)[1][0][0])", str(index_dir)],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120, check=False)
+
+
+def test_the_suite_serves_from_the_backend_it_was_asked_for(seed_engine) -> None:
+    """`make test` runs the whole suite twice (VECTOR_BACKEND=faiss, then milvus): the session's engine, which
+    most answer tests share, must really search the asked-for backend, or the second half proves nothing."""
+    wanted = os.environ.get("VECTOR_BACKEND", "faiss")
+    assert seed_engine.snapshot.vectors.config["backend"] == wanted
+    if wanted == "milvus":
+        assert isinstance(seed_engine.snapshot.vectors, MilvusStore) and _engine_processes()
