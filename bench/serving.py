@@ -193,7 +193,7 @@ def child(mode: str, repeat: int, limit: int | None) -> dict:
     out["peak_rss_mb"] = round(_status("VmHWM"))
     out["smaps_mb"] = smaps()
     out["chunks"], out["articles"] = len(snap.chunks), len(snap.articles)
-    facts = engine._facts(snap)  # the place-mention text is built on the first question naming a place
+    facts = engine._facts(snap)  # objects mode: the place-mention text, built on the first question naming a place
     out["corpus_text_chars"] = len(getattr(facts, "_text", None) or "")
     return out
 
@@ -310,8 +310,9 @@ def markdown(result: dict) -> str:
     if now.get("smaps_mb"):
         parts.append("Resident memory of the \"now\" process after answering, by mapping (/proc/self/smaps): "
                      + "; ".join(f"{k} {v:,.0f} MB" for k, v in now["smaps_mb"].items())
-                     + f". The place-mention text built by the scope check holds {now.get('corpus_text_chars', 0):,}"
-                     " characters.")
+                     + (f". The place-mention text built by the scope check holds {now['corpus_text_chars']:,}"
+                        " characters." if now.get("corpus_text_chars") else ". The scope check holds no copy of the "
+                        "corpus text (place names are looked up in the build's place_names table)."))
     return "\n\n".join(parts)
 
 

@@ -12,8 +12,27 @@ FIGURE_COLUMNS = [
 _DAY_SQL = "COALESCE(NULLIF(article_date, ''), asof_date)"
 
 
+# Newest first: by as-of date, then the later article, then the as-of key; ties keep extraction order.
+_RANK_SQL = "ORDER BY asof_date DESC, article_date DESC, asof_key DESC, rowid"
+# A period figure of a whole day: not that of a part of it ("0—12时", "12—24时"), unless it is "0—24时".
+_WHOLE_DAY_SQL = "(instr(asof_label, '—') = 0 OR instr(asof_label, '0—24时') > 0)"
+
+
 def report_day(fig: dict) -> str:
     return fig.get("article_date") or fig["asof_date"]
+
+
+def rank_key(fig: dict) -> tuple:
+    return fig["asof_date"], fig.get("article_date") or "", fig["asof_key"]
+
+
+def whole_day(fig: dict) -> bool:
+    return "—" not in fig["asof_label"] or "0—24时" in fig["asof_label"]
+
+
+def on_dates(fig: dict, dates: tuple[str, str]) -> bool:
+    """The fact is of the day asked (``dates[0]``) or as of its end (``dates[1]``, the next day's 0时 key)."""
+    return fig["asof_date"] == dates[0] or fig["asof_key"] == dates[1]
 
 
 class FigureList:
@@ -48,6 +67,21 @@ class FigureList:
             return list(self._by_region.get(region, ()))
         return [f for f in self._rows if metric is None or f["metric"] == metric]
 
+    def chosen(self, metric: str, region: str, whole: bool = False, dates: tuple[str, str] | None = None) -> list[dict]:
+        """The facts of ``metric`` and ``region`` (of whole days only, of ``dates`` only), newest first."""
+        rows = [f for f in self.matching(metric, region)
+                if (not whole or whole_day(f)) and (dates is None or on_dates(f, dates))]
+        return sorted(rows, key=rank_key, reverse=True)
+
+    def newest_rows(self, metric: str, region: str, whole: bool = False) -> list[dict]:
+        """``chosen``'s facts of the newest as-of date only."""
+        rows = self.chosen(metric, region, whole)
+        return [f for f in rows if f["asof_date"] == rows[0]["asof_date"]]
+
+    def first_older(self, metric: str, region: str, asof_key: str, whole: bool = False) -> dict | None:
+        """The newest of ``chosen``'s facts whose as-of is not ``asof_key``."""
+        return next((f for f in self.chosen(metric, region, whole) if f["asof_key"] != asof_key), None)
+
     def regions(self, metric: str | None = None) -> list[str]:
         """Every place (label) with a fact, of ``metric`` when given."""
         self._index()
@@ -73,6 +107,7 @@ class FigureTable:
         self._len = meta.one("SELECT COUNT(*) FROM figures")[0]
         self._columns = ", ".join(f'"{c}"' for c in FIGURE_COLUMNS)
         self._newest: dict[str, str | None] = {}
+        self._regions: dict[str | None, list[str]] = {}
 
     def __len__(self) -> int:
         return self._len
@@ -93,11 +128,44 @@ class FigureTable:
             return list(self)
         return self._rows(" AND ".join(f"{c} = ?" for c, _ in named), [v for _, v in named])
 
+    def _where(self, whole: bool, dates: tuple[str, str] | None) -> tuple[str, tuple]:
+        where, args = "metric = ? AND region = ?", ()
+        if whole:
+            where += f" AND {_WHOLE_DAY_SQL}"
+        if dates is not None:
+            where, args = where + " AND (asof_date = ? OR asof_key = ?)", dates
+        return where, args
+
+    def chosen(self, metric: str, region: str, whole: bool = False, dates: tuple[str, str] | None = None) -> list[dict]:
+        """The facts of ``metric`` and ``region`` (of whole days only, of ``dates`` only), newest first."""
+        where, args = self._where(whole, dates)
+        return self._ranked(where, (metric, region, *args))
+
+    def newest_rows(self, metric: str, region: str, whole: bool = False) -> list[dict]:
+        """``chosen``'s facts of the newest as-of date only: a few rows read through the index, however
+        many reports of earlier days the corpus holds."""
+        where, _ = self._where(whole, None)
+        return self._ranked(f"{where} AND asof_date = (SELECT MAX(asof_date) FROM figures WHERE {where})",
+                            (metric, region, metric, region))
+
+    def first_older(self, metric: str, region: str, asof_key: str, whole: bool = False) -> dict | None:
+        """The newest of ``chosen``'s facts whose as-of is not ``asof_key``."""
+        where, _ = self._where(whole, None)
+        rows = self._ranked(f"{where} AND asof_key != ?", (metric, region, asof_key), limit=1)
+        return rows[0] if rows else None
+
+    def _ranked(self, where: str, args: tuple, limit: int = -1) -> list[dict]:
+        rows = self._meta.all(f"SELECT {self._columns} FROM figures WHERE {where} {_RANK_SQL} LIMIT {limit}", args)
+        return [dict(zip(FIGURE_COLUMNS, row, strict=True)) for row in rows]
+
     def regions(self, metric: str | None = None) -> list[str]:
-        """Every place (label) with a fact, of ``metric`` when given."""
-        if metric is None:
-            return [r for (r,) in self._meta.all("SELECT DISTINCT region FROM figures")]
-        return [r for (r,) in self._meta.all("SELECT DISTINCT region FROM figures WHERE metric = ?", (metric,))]
+        """Every place (label) with a fact, of ``metric`` when given (memoised: the build never changes)."""
+        if metric not in self._regions:
+            sql, args = "SELECT DISTINCT region FROM figures", ()
+            if metric is not None:
+                sql, args = sql + " WHERE metric = ?", (metric,)
+            self._regions[metric] = [r for (r,) in self._meta.all(sql, args)]
+        return self._regions[metric]
 
     def newest(self, region: str) -> str | None:
         """Date of the newest report (article) with a fact of ``region``; None when none has one."""

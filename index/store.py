@@ -46,7 +46,7 @@ def write_meta(
             f"INSERT INTO figures VALUES ({', '.join('?' * len(FIGURE_COLUMNS))})",
             [tuple(getattr(f, c) for c in FIGURE_COLUMNS) for f in figures],
         )
-        con.execute("CREATE INDEX figures_key ON figures (metric, region)")
+        con.execute("CREATE INDEX figures_key ON figures (metric, region, asof_date, article_date, asof_key)")
         con.execute("CREATE INDEX figures_region ON figures (region)")
         con.execute("CREATE TABLE place_names (name TEXT PRIMARY KEY) WITHOUT ROWID")
         con.executemany("INSERT OR IGNORE INTO place_names VALUES (?)", ((n,) for n in place_names))
@@ -161,6 +161,15 @@ class ArticleTable(Mapping):
 
     def __iter__(self) -> Iterator[str]:
         return (found[0] for found in self._meta.scan("articles", "id"))
+
+    def titles(self, ids: list[str]) -> set[str]:
+        """The distinct titles of the articles ``ids``, read in batches (no article text)."""
+        found: set[str] = set()
+        for i in range(0, len(ids), 500):
+            batch = ids[i : i + 500]
+            sql = f"SELECT DISTINCT title FROM articles WHERE id IN ({', '.join('?' * len(batch))})"
+            found.update(t for (t,) in self._meta.all(sql, tuple(batch)))
+        return found
 
     def names_place(self, name: str) -> bool:
         """Whether any title or text contains the gazetteer name ``name`` (looked up, not scanned)."""

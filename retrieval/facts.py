@@ -136,22 +136,21 @@ def figure_answer(
     if metric is None or place is None or asks_part(query, profile):
         return None
     region = gaz.label(place)
-    figures = as_figures(snapshot.figures)
-    rows = figures.matching(metric, region)  # by the table's (metric, region) index: no scan of every fact
+    figures = as_figures(snapshot.figures)  # queried through the table's indexes: no scan of every fact
     named = parse_question_date(query.text, default_year)
     period = profile.is_period(metric)
     hour = parse_question_hour(query.text) if named else None
-    if period and hour is None:  # a day's 新增, not that of "0—12时" or "12—24时" (a part of the day)
-        rows = [f for f in rows if "—" not in f["asof_label"] or "0—24时" in f["asof_label"]]
+    whole = period and hour is None  # a day's 新增, not that of "0—12时" or "12—24时" (a part of the day)
     if named:  # "截至3月3日0时" is the end of 3月2日: it answers either date
-        rows = [f for f in rows if f["asof_date"] == named or f["asof_key"] == f"{_next_day(named)}T00:00"]
+        rows = figures.chosen(metric, region, whole, (named, f"{_next_day(named)}T00:00"))
         if hour is not None:  # "截至1月27日24时": that report, not the same day's 12时 one
             rows = [f for f in rows if f["asof_key"].endswith(f"T{hour:02d}:00")] or [
                 f for f in rows if "T" not in f["asof_key"]  # "12日当天…累计出院284例": the day, no hour
             ]
+    else:  # the newest as-of date's facts only
+        rows = figures.newest_rows(metric, region, whole)
     if not rows:
         return None
-    rows.sort(key=sort_key, reverse=True)
     best = rows[0]
     same = [f for f in rows if f["asof_key"] == best["asof_key"]]
     if len({f["value"] for f in same}) > 1:  # two figures for one as-of: the whole, not the part ("本地确诊…")
@@ -166,16 +165,22 @@ def figure_answer(
     if not named:
         stale = stale_note(best["asof_date"], best.get("article_date"), figures.newest(region))
         if stale:
-            later = {snapshot.articles[i].title for i in figures.reports_after(region, best["article_date"])}
+            later = _titles(snapshot.articles, figures.reports_after(region, best["article_date"]))
             if any(_headline_gives(title, metric, region, profile, gaz) for title in later):
                 return None  # a later report gives this measure in its headline, where no fact is read: quote
             notes.append(stale)
-        older = [f for f in rows if f["asof_key"] != best["asof_key"]]
-        if older:
-            prev = older[0]
+        prev = figures.first_older(metric, region, best["asof_key"], whole)
+        if prev is not None:
             sources.append(figure_source(snapshot, prev, 0.9, profile))
             notes.append(f"此前（{asof_phrase(period, prev['asof_label'])}）{_amount(metric, prev, short=True)}")
     return Answer(query.original, True, text, sources, "；".join(notes) or None, kind="figure", asof=best["asof_key"])
+
+
+def _titles(articles, ids: list[str]) -> set[str]:
+    """The distinct headlines of ``ids`` (one query per batch from a build's table)."""
+    if hasattr(articles, "titles"):
+        return articles.titles(ids)
+    return {articles[i].title for i in ids}
 
 
 def _headline_gives(title: str, metric: str, region: str, profile: Profile, gaz: Gazetteer) -> bool:

@@ -30,6 +30,14 @@ def test_the_sqlite_table_answers_as_the_list(tables) -> None:
         assert set(table.regions(metric)) == set(listed.regions(metric)), metric
         for region in listed.regions(metric):
             assert table.matching(metric, region) == listed.matching(metric, region), (metric, region)
+            for whole in (False, True):
+                newest = listed.newest_rows(metric, region, whole)
+                assert table.newest_rows(metric, region, whole) == newest, (metric, region, whole)
+                assert table.chosen(metric, region, whole) == listed.chosen(metric, region, whole)
+                for key in {f["asof_key"] for f in newest} | {"2020-02-19T24:00"}:
+                    assert table.first_older(metric, region, key, whole) == listed.first_older(metric, region, key, whole)
+                for dates in (("2020-02-19", "2020-02-20T00:00"), ("2020-02-16", "2020-02-17T00:00")):
+                    assert table.chosen(metric, region, whole, dates) == listed.chosen(metric, region, whole, dates)
     for region in listed.regions():
         assert table.matching(region=region) == listed.matching(region=region)
         assert table.newest(region) == listed.newest(region)
@@ -38,13 +46,26 @@ def test_the_sqlite_table_answers_as_the_list(tables) -> None:
     assert table.newest("株洲") == "2020-02-20"  # the newer of the two pages
     assert table.reports_after("株洲", "2020-02-19") and not table.reports_after("株洲", "2020-02-20")
     assert table.newest("格陵兰") is None and table.matching("累计确诊", "格陵兰") == []
+    assert table.newest_rows("累计确诊", "格陵兰") == [] and table.first_older("累计确诊", "格陵兰", "x") is None
+    top = table.newest_rows("累计确诊", "株洲")  # the newer page's figure first, the older page's after it
+    assert top[0]["value"] == "78" and top[0]["asof_key"] == "2020-02-19T24:00"
+    assert table.first_older("累计确诊", "株洲", top[0]["asof_key"])["asof_key"] < top[0]["asof_key"]
 
 
 def test_the_facts_are_queried_by_index_not_scanned(tables) -> None:
     table, _ = tables
-    plan = " ".join(str(r) for r in table._meta.all(
-        "EXPLAIN QUERY PLAN SELECT * FROM figures WHERE metric = ? AND region = ?", ("累计确诊", "株洲")))
-    assert "figures_key" in plan, plan
+    for sql in ("SELECT * FROM figures WHERE metric = ? AND region = ?",
+                "SELECT * FROM figures WHERE metric = ? AND region = ? ORDER BY asof_date DESC, article_date DESC"):
+        plan = " ".join(str(r) for r in table._meta.all(f"EXPLAIN QUERY PLAN {sql}", ("累计确诊", "株洲")))
+        assert "figures_key" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_article_titles_in_batches(built) -> None:
+    settings, _, _ = built
+    articles, _, _ = open_meta(current_dir(settings.index_dir) / "meta.sqlite")
+    ids = list(articles)
+    assert articles.titles(ids * 300) == {articles[i].title for i in ids}  # 5,400 ids, 11 batches
+    assert articles.titles([]) == set() and articles.titles(["no-such-id"]) == set()
 
 
 def test_place_names_are_looked_up_and_other_words_scanned(built) -> None:
