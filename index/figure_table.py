@@ -8,8 +8,6 @@ FIGURE_COLUMNS = [
     "metric", "region", "value", "number", "unit", "asof_key", "asof_label", "asof_date", "sentence",
     "article_id", "start", "end", "article_date",
 ]
-# What "the newest report of a place" is dated by: the article's date, else the figure's own as-of date.
-_DAY_SQL = "COALESCE(NULLIF(article_date, ''), asof_date)"
 
 
 # Newest first: by as-of date, then the later article, then the as-of key; ties keep extraction order.
@@ -19,6 +17,8 @@ _WHOLE_DAY_SQL = "(instr(asof_label, '—') = 0 OR instr(asof_label, '0—24时'
 
 
 def report_day(fig: dict) -> str:
+    """What "the newest report of a place" is dated by: the article's date, else the figure's own as-of
+    date (meta.sqlite stores it as the column report_day, indexed with region and article id)."""
     return fig.get("article_date") or fig["asof_date"]
 
 
@@ -94,7 +94,7 @@ class FigureList:
         return max((report_day(f) for f in self.matching(region=region)), default=None)
 
     def reports_after(self, region: str, day: str) -> list[str]:
-        """Ids of the articles dated after ``day`` with a fact of ``region``."""
+        """Ids of the articles dated after ``day`` with a fact of ``region`` (in no particular order)."""
         return list(dict.fromkeys(f["article_id"] for f in self.matching(region=region) if report_day(f) > day))
 
 
@@ -170,13 +170,13 @@ class FigureTable:
     def newest(self, region: str) -> str | None:
         """Date of the newest report (article) with a fact of ``region``; None when none has one."""
         if region not in self._newest:
-            sql = f"SELECT MAX({_DAY_SQL}) FROM figures WHERE region = ?"
+            sql = "SELECT MAX(report_day) FROM figures WHERE region = ?"
             self._newest[region] = self._meta.one(sql, (region,))[0]
         return self._newest[region]
 
     def reports_after(self, region: str, day: str) -> list[str]:
-        """Ids of the articles dated after ``day`` with a fact of ``region``."""
-        sql = f"SELECT DISTINCT article_id FROM figures WHERE region = ? AND {_DAY_SQL} > ?"
+        """Ids of the articles dated after ``day`` with a fact of ``region`` (in no particular order)."""
+        sql = "SELECT DISTINCT article_id FROM figures WHERE region = ? AND report_day > ?"
         rows = self._meta.all(sql, (region, day))
         return [r for (r,) in rows]
 

@@ -33,7 +33,7 @@ def write_meta(
     try:
         con.execute(f"CREATE TABLE articles ({_quoted(ARTICLE_COLUMNS)}, PRIMARY KEY (id))")
         con.execute(f"CREATE TABLE chunks (row INTEGER PRIMARY KEY, {_quoted(CHUNK_COLUMNS)})")
-        con.execute(f"CREATE TABLE figures ({_quoted(FIGURE_COLUMNS)})")
+        con.execute(f"CREATE TABLE figures ({_quoted(FIGURE_COLUMNS)}, report_day TEXT)")
         con.executemany(
             f"INSERT INTO articles VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})",
             [tuple(getattr(a, c) for c in ARTICLE_COLUMNS) for a in articles],
@@ -43,11 +43,11 @@ def write_meta(
             [(row, *(getattr(c, name) for name in CHUNK_COLUMNS)) for row, c in enumerate(chunks)],
         )
         con.executemany(
-            f"INSERT INTO figures VALUES ({', '.join('?' * len(FIGURE_COLUMNS))})",
-            [tuple(getattr(f, c) for c in FIGURE_COLUMNS) for f in figures],
+            f"INSERT INTO figures VALUES ({', '.join('?' * len(FIGURE_COLUMNS))}, ?)",
+            [(*(getattr(f, c) for c in FIGURE_COLUMNS), f.article_date or f.asof_date) for f in figures],
         )
         con.execute("CREATE INDEX figures_key ON figures (metric, region, asof_date, article_date, asof_key)")
-        con.execute("CREATE INDEX figures_region ON figures (region)")
+        con.execute("CREATE INDEX figures_day ON figures (region, report_day, article_id)")
         con.execute("CREATE TABLE place_names (name TEXT PRIMARY KEY) WITHOUT ROWID")
         con.executemany("INSERT OR IGNORE INTO place_names VALUES (?)", ((n,) for n in place_names))
         con.commit()
