@@ -14,6 +14,7 @@ import argparse
 import json
 import math
 import shutil
+import sqlite3
 import sys
 import time
 from dataclasses import replace
@@ -94,7 +95,9 @@ def write_replica(source: Path, target: Path, rows: int, copy_figures: bool = Tr
     lexical.save(work / "lexical")
     timings["bm25_s"] = round(time.perf_counter() - t, 1)
     t = time.perf_counter()
-    write_meta(work / "meta.sqlite", out_articles, out_chunks, out_figures)
+    with sqlite3.connect(build / "meta.sqlite") as con:  # the copies name the same places as the source
+        names = [n for (n,) in con.execute("SELECT name FROM place_names")]
+    write_meta(work / "meta.sqlite", out_articles, out_chunks, out_figures, names)
     timings["meta_s"] = round(time.perf_counter() - t, 1)
     out = dict(manifest, build_id=build_id, built_at=datetime.now(UTC).isoformat(timespec="seconds"),
                format_version=FORMAT_VERSION, fingerprint=f"replica-x{rows}-{manifest['fingerprint']}",
@@ -190,7 +193,7 @@ def child(mode: str, repeat: int, limit: int | None) -> dict:
     out["peak_rss_mb"] = round(_status("VmHWM"))
     out["smaps_mb"] = smaps()
     out["chunks"], out["articles"] = len(snap.chunks), len(snap.articles)
-    facts = engine._facts(snap)  # the place-mention text is built on the first question naming a place
+    facts = engine._facts(snap)  # objects mode: the place-mention text, built on the first question naming a place
     out["corpus_text_chars"] = len(getattr(facts, "_text", None) or "")
     return out
 
@@ -215,7 +218,7 @@ def _snapshot_by_steps(index_dir: Path, out: dict):
     steps = {}
     before = rss_mb()
     articles, chunks, figures = open_meta(build / "meta.sqlite")
-    steps["meta.sqlite (open_meta: figures in memory)"], before = round(rss_mb() - before), rss_mb()
+    steps["meta.sqlite (open_meta)"], before = round(rss_mb() - before), rss_mb()
     vectors = create_vector_store(manifest["vector_store"]).load(build / "vectors")
     steps[f"vectors ({manifest['vector_store']['kind']})"], before = round(rss_mb() - before), rss_mb()
     lexical = create_lexical_index(manifest["lexical"]).load(build / "lexical")
@@ -307,8 +310,9 @@ def markdown(result: dict) -> str:
     if now.get("smaps_mb"):
         parts.append("Resident memory of the \"now\" process after answering, by mapping (/proc/self/smaps): "
                      + "; ".join(f"{k} {v:,.0f} MB" for k, v in now["smaps_mb"].items())
-                     + f". The place-mention text built by the scope check holds {now.get('corpus_text_chars', 0):,}"
-                     " characters.")
+                     + (f". The place-mention text built by the scope check holds {now['corpus_text_chars']:,}"
+                        " characters." if now.get("corpus_text_chars") else ". The scope check holds no copy of the "
+                        "corpus text (place names are looked up in the build's place_names table)."))
     return "\n\n".join(parts)
 
 

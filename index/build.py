@@ -21,13 +21,13 @@ from config.profile import load_profile
 from index.articles import SourceProblem
 from index.chunker import Chunk, chunk_article
 from index.embedder import Embedder
-from index.figures import extract_figures
+from index.figures import extract_figures, grammar
 from index.lexical import create_lexical_index, lexical_config
 from index.sources import scan
 from index.store import EmbeddingCache, write_meta
 from index.vector_store import VectorStoreError, create_vector_store, vector_config
 
-FORMAT_VERSION = 2  # 2: vectors/ and lexical/ written through the store interfaces
+FORMAT_VERSION = 3  # 2: vectors/ and lexical/ through the store interfaces; 3: figures indexed, place_names
 MANIFEST = "manifest.json"
 KEEP_BUILDS = 2
 log = logging.getLogger(__name__)
@@ -167,7 +167,7 @@ def _build_locked(settings, embedder_factory, model_id, force, progress) -> Buil
         lexical = create_lexical_index(lexical_config(settings))
         lexical.index([c.embed_text for c in chunks])
         lexical.save(work / "lexical")
-        write_meta(work / "meta.sqlite", corpus.articles, chunks, figures)
+        write_meta(work / "meta.sqlite", corpus.articles, chunks, figures, _place_names(corpus.articles, profile))
         dates = sorted(a.date for a in corpus.articles if a.date)
         manifest = {
             "format_version": FORMAT_VERSION,
@@ -202,6 +202,15 @@ def _build_locked(settings, embedder_factory, model_id, force, progress) -> Buil
     report.build_dir = final
     _prune(settings.index_dir, keep=final)
     return report
+
+
+def _place_names(articles, profile) -> set[str]:
+    """The gazetteer names the corpus contains (titles and texts), for the scope check at serving time."""
+    gazetteer = grammar(profile).gazetteer
+    found: set[str] = set()
+    for article in articles:
+        found |= gazetteer.names_in(f"{article.title}\n{article.text}")
+    return found
 
 
 def _write_vectors(settings, vectors: np.ndarray, path: Path):

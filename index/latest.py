@@ -68,7 +68,7 @@ def latest_figures(figures: Iterable[Figure], profile: Profile | None = None, ho
     g = grammar(profile)
     groups: dict[tuple[str, str], list[Figure]] = {}
     for figure in figures:
-        if home_only and not _in_home(figure.region, g):
+        if home_only and not in_home(figure.region, g):
             continue
         groups.setdefault((figure.metric, figure.region), []).append(figure)
     newest = max((f.article_date or "" for (_, r), fs in groups.items() if r == profile.home_label for f in fs),
@@ -95,7 +95,8 @@ def latest_figures(figures: Iterable[Figure], profile: Profile | None = None, ho
     return sorted(rows, key=lambda row: _sort_key(row, profile, order))
 
 
-def _in_home(region: str, g) -> bool:
+def in_home(region: str, g) -> bool:
+    """The home city itself or one of its counties/districts."""
     if region == g.profile.home_label:
         return True
     place = g.gazetteer.lookup(region)

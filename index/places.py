@@ -155,6 +155,19 @@ class Gazetteer:
             self._cache[key] = out
         return out
 
+    def is_name(self, name: str) -> bool:
+        return name in self._names
+
+    def names_in(self, text: str) -> set[str]:
+        """Every name of the gazetteer that occurs in ``text``, overlaps included (so that "does the text
+        contain this name" is a set lookup, exactly as ``name in text`` would answer)."""
+        found: set[str] = set()
+        starts, names, longest = self._starts, self._names, self._longest
+        for i in range(len(text) - 1):
+            if text[i : i + 2] in starts:
+                found.update(text[i : i + n] for n in range(2, min(longest, len(text) - i) + 1) if text[i : i + n] in names)
+        return found
+
     def label(self, place: Place) -> str:
         """How answers and facts name a place: the home city by its label (株洲), others by full name."""
         return self.home_label if place == self.home else place.name

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.articles import Article
-from index.build import MANIFEST, current_dir, read_manifest, sha256_file
+from index.build import FORMAT_VERSION, MANIFEST, current_dir, read_manifest, sha256_file
 from index.chunker import Chunk
+from index.figure_table import FigureList, FigureTable, as_figures
 from index.lexical import LexicalIndex, LexicalIndexError, create_lexical_index
 from index.store import open_meta
 from index.vector_store import VectorStore, VectorStoreError, create_vector_store
@@ -34,8 +35,9 @@ class IndexUnavailable(IndexCorrupt):
 
 @dataclass
 class IndexSnapshot:
-    """One immutable build: indexes loaded (or connected), articles and chunks read from SQLite on demand
-    (``articles[id]``, ``chunks[row]``), so memory does not grow with the corpus's text."""
+    """One immutable build: indexes loaded (or connected), articles, chunks and figures read from SQLite on
+    demand (``articles[id]``, ``chunks[row]``, ``figures.matching(metric, region)``), so memory does not grow
+    with the corpus (a list of figure dicts is taken too, and wrapped)."""
 
     build_dir: Path
     manifest: dict
@@ -43,7 +45,10 @@ class IndexSnapshot:
     lexical: LexicalIndex
     articles: Mapping[str, Article]
     chunks: Sequence[Chunk]
-    figures: list[dict]
+    figures: FigureTable | FigureList
+
+    def __post_init__(self) -> None:
+        self.figures = as_figures(self.figures)
 
     @property
     def build_id(self) -> str:
@@ -71,7 +76,7 @@ def load_snapshot(index_dir: Path, model_id: str | None = None, *, verify: bool 
             path = build / name
             if not path.is_file() or sha256_file(path) != expected:
                 raise IndexCorrupt(f"{path} is missing or damaged: run `make index FORCE=1` to rebuild")
-    if "vector_store" not in manifest:
+    if "vector_store" not in manifest or manifest.get("format_version", 0) < FORMAT_VERSION:
         raise IndexMismatch(f"the index in {build} has an older format: run `make index` to rebuild it")
     try:
         articles, chunks, figures = open_meta(build / "meta.sqlite")

@@ -14,26 +14,26 @@ import numpy as np
 
 from index.articles import Article
 from index.chunker import Chunk
+from index.figure_table import FIGURE_COLUMNS, FigureTable
 
 ARTICLE_COLUMNS = [f.name for f in fields(Article) if f.name != "extra"]
 CHUNK_COLUMNS = ["id", "article_id", "ordinal", "start", "end", "text", "title", "date", "source"]
-FIGURE_COLUMNS = [
-    "metric", "region", "value", "number", "unit", "asof_key", "asof_label", "asof_date", "sentence",
-    "article_id", "start", "end", "article_date",
-]
 
 
 def _quoted(columns: list[str]) -> str:
     return ", ".join(f'"{c}"' for c in columns)
 
 
-def write_meta(path: Path, articles: list[Article], chunks: list[Chunk], figures: Iterable) -> None:
-    """Write a new metadata file (the build directory is fresh, so no migration is needed)."""
+def write_meta(
+    path: Path, articles: list[Article], chunks: list[Chunk], figures: Iterable, place_names: Iterable[str] = (),
+) -> None:
+    """Write a new metadata file (the build directory is fresh, so no migration is needed). ``place_names``:
+    the gazetteer names the articles contain (the scope check's "does the corpus name this place")."""
     con = sqlite3.connect(path)
     try:
         con.execute(f"CREATE TABLE articles ({_quoted(ARTICLE_COLUMNS)}, PRIMARY KEY (id))")
         con.execute(f"CREATE TABLE chunks (row INTEGER PRIMARY KEY, {_quoted(CHUNK_COLUMNS)})")
-        con.execute(f"CREATE TABLE figures ({_quoted(FIGURE_COLUMNS)})")
+        con.execute(f"CREATE TABLE figures ({_quoted(FIGURE_COLUMNS)}, report_day TEXT)")
         con.executemany(
             f"INSERT INTO articles VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})",
             [tuple(getattr(a, c) for c in ARTICLE_COLUMNS) for a in articles],
@@ -43,9 +43,13 @@ def write_meta(path: Path, articles: list[Article], chunks: list[Chunk], figures
             [(row, *(getattr(c, name) for name in CHUNK_COLUMNS)) for row, c in enumerate(chunks)],
         )
         con.executemany(
-            f"INSERT INTO figures VALUES ({', '.join('?' * len(FIGURE_COLUMNS))})",
-            [tuple(getattr(f, c) for c in FIGURE_COLUMNS) for f in figures],
+            f"INSERT INTO figures VALUES ({', '.join('?' * len(FIGURE_COLUMNS))}, ?)",
+            [(*(getattr(f, c) for c in FIGURE_COLUMNS), f.article_date or f.asof_date) for f in figures],
         )
+        con.execute("CREATE INDEX figures_key ON figures (metric, region, asof_date, article_date, asof_key)")
+        con.execute("CREATE INDEX figures_day ON figures (region, report_day, article_id)")
+        con.execute("CREATE TABLE place_names (name TEXT PRIMARY KEY) WITHOUT ROWID")
+        con.executemany("INSERT OR IGNORE INTO place_names VALUES (?)", ((n,) for n in place_names))
         con.commit()
     finally:
         con.close()
@@ -84,6 +88,10 @@ class MetaReader:
     def one(self, sql: str, args: tuple = ()) -> tuple | None:
         with self._lock:
             return self._con.execute(sql, args).fetchone()
+
+    def all(self, sql: str, args: tuple = ()) -> list[tuple]:
+        with self._lock:
+            return self._con.execute(sql, args).fetchall()
 
     def scan(self, table: str, columns: str, key: str = "rowid", batch: int = 2000) -> Iterator[tuple]:
         """Every row of ``table`` in ``key`` order, fetched in batches: a full scan holds one batch at a
@@ -154,17 +162,36 @@ class ArticleTable(Mapping):
     def __iter__(self) -> Iterator[str]:
         return (found[0] for found in self._meta.scan("articles", "id"))
 
+    def titles(self, ids: list[str]) -> set[str]:
+        """The distinct titles of the articles ``ids``, read in batches (no article text)."""
+        found: set[str] = set()
+        for i in range(0, len(ids), 500):
+            batch = ids[i : i + 500]
+            sql = f"SELECT DISTINCT title FROM articles WHERE id IN ({', '.join('?' * len(batch))})"
+            found.update(t for (t,) in self._meta.all(sql, tuple(batch)))
+        return found
+
+    def names_place(self, name: str) -> bool:
+        """Whether any title or text contains the gazetteer name ``name`` (looked up, not scanned)."""
+        return self._meta.one("SELECT 1 FROM place_names WHERE name = ?", (name,)) is not None
+
+    def contains_text(self, text: str) -> bool:
+        """Whether any title or text contains ``text``: a scan of every article inside SQLite (no Python
+        objects), for the rare word that is not a place name."""
+        return self._meta.one(
+            "SELECT 1 FROM articles WHERE instr(title, ?) > 0 OR instr(text, ?) > 0 LIMIT 1", (text, text)
+        ) is not None
+
     def values(self) -> Iterator[Article]:  # type: ignore[override]  # one pass, not a lookup per id
         """Every article, streamed (a full scan: the engine's per-build corpus facts, the benchmarks)."""
         return (Article(**dict(zip(ARTICLE_COLUMNS, found, strict=True)))
                 for found in self._meta.scan("articles", _quoted(ARTICLE_COLUMNS)))
 
 
-def open_meta(path: Path) -> tuple[ArticleTable, ChunkTable, list[dict]]:
-    """A build's metadata for serving: articles and chunks read on demand, figures (small) in memory."""
+def open_meta(path: Path) -> tuple[ArticleTable, ChunkTable, FigureTable]:
+    """A build's metadata for serving: articles, chunks and figures all read on demand."""
     meta = MetaReader(path)
-    figures = [dict(zip(FIGURE_COLUMNS, row, strict=True)) for row in meta.scan("figures", _quoted(FIGURE_COLUMNS))]
-    return ArticleTable(meta), ChunkTable(meta), figures
+    return ArticleTable(meta), ChunkTable(meta), FigureTable(meta)
 
 
 class EmbeddingCache:

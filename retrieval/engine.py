@@ -15,7 +15,7 @@ from config.profile import load_profile
 from index.asof import parse_question_date, resolve_asof
 from index.embedder import Embedder, make_embedder
 from index.figures import Figure, article_place, grammar
-from index.latest import latest_figures
+from index.latest import in_home, latest_figures
 from index.snapshot import IndexSnapshot, load_snapshot
 from index.vector_store import VectorStoreError
 from retrieval.answer import Answer, enforce_faithfulness
@@ -34,7 +34,6 @@ from retrieval.facts import (
     asked_metric,
     asks_part,
     counts_thing,
-    fact_tables,
     figure_answer,
     superlative_answer,
     unknown_subject,
@@ -124,9 +123,9 @@ class Engine:
         declined = self._out_of_scope(query, snap)
         if declined is not None:
             return declined
-        year, facts = self.settings.default_year, self._facts(snap)
+        year = self.settings.default_year
         figure = superlative_answer(query, snap, self.profile, self.gazetteer, year) or figure_answer(
-            query, snap, self.profile, self.gazetteer, year, facts.newest, facts.by_key, facts.reports
+            query, snap, self.profile, self.gazetteer, year
         )
         ranked = candidates(query, snap, self._search(query, snap))
         if figure is not None:
@@ -228,7 +227,7 @@ class Engine:
             label = self.gazetteer.label(place)
             if not facts.mentions(word) and not facts.mentions(place.name):
                 return self._decline(query, snap, f"现有报道没有关于{place.name}的内容")
-            if self._needs_fact(query) and label not in facts.newest:
+            if self._needs_fact(query) and snap.figures.newest(label) is None:
                 return self._decline(query, snap, f"现有报道没有{place.name}的疫情数字")
         if self.profile.asks_live(query.original) or self.profile.asks_live(query.text):
             return self._decline(query, snap, "这里是新闻报道存档，没有今天的天气、路况这类实时信息")
@@ -258,11 +257,7 @@ class Engine:
     def latest(self) -> list[dict]:
         """The newest value of each epidemic measure, its as-of time, the previous value and the change."""
         snap = self._snapshot
-        rows = latest_figures([Figure(**f) for f in snap.figures], self.profile)
-        for row in rows:
-            article = snap.articles.get(row["article_id"])
-            row["source"] = {"title": article.title, "date": article.date, "file": article.source} if article else None
-        return rows
+        return [dict(row) for row in self._facts(snap).latest(snap, self)]
 
     def info(self) -> dict:
         snap = self._snapshot
@@ -276,30 +271,49 @@ class Engine:
 
 
 class _CorpusFacts:
-    """Per-build facts for the scope checks and the coverage line; place lookups are memoised.
+    """Per-build facts for the scope checks, the coverage line and /latest; lookups are memoised.
 
-    At 1M chunks, scanning every article per question cost ~140 ms (docs/benchmarks.md, section 3).
+    Nothing here grows with the corpus: whether the articles name a place is looked up in the build's
+    place_names table (a gazetteer name) or scanned inside SQLite (any other word), not searched in a copy
+    of every article's text (that copy held 144M characters at 1M chunks: docs/benchmarks.md).
     """
 
     def __init__(self, snap: IndexSnapshot, engine: Engine) -> None:
         self.build_id = snap.build_id
         self._articles = snap.articles
-        self._text: str | None = None
+        self._gazetteer = engine.gazetteer
+        self._text: str | None = None  # articles given as a dict (tests, benchmarks): their joined text
         self._mentions: dict[str, bool] = {}
+        self._latest: list[dict] | None = None
         dates = sorted(a.date for a in snap.articles.values() if a.date)
         self.years = {int(d[:4]) for d in dates}
         self.date_range = [dates[0], dates[-1]] if dates else None
-        tables = fact_tables(snap.figures)  # region -> newest date; (metric, region) -> facts; region -> articles
-        self.newest, self.by_key, self.reports = tables.newest, tables.by_key, tables.reports
         self.coverage = coverage_line(snap, engine, dates)
 
-    def mentions(self, place: str) -> bool:
-        """Whether any title or article text names ``place``."""
-        if place not in self._mentions:
-            if self._text is None:
-                self._text = "\n".join(a.title + "\n" + a.text for a in self._articles.values())
-            self._mentions[place] = place in self._text
-        return self._mentions[place]
+    def mentions(self, word: str) -> bool:
+        """Whether any title or article text contains ``word`` (a place name or any other word)."""
+        if word not in self._mentions:
+            articles = self._articles
+            if hasattr(articles, "names_place"):  # a build's SQLite table
+                known = self._gazetteer.is_name(word)
+                self._mentions[word] = articles.names_place(word) if known else articles.contains_text(word)
+            else:
+                if self._text is None:
+                    self._text = "\n".join(a.title + "\n" + a.text for a in articles.values())
+                self._mentions[word] = word in self._text
+        return self._mentions[word]
+
+    def latest(self, snap: IndexSnapshot, engine: Engine) -> list[dict]:
+        """/latest's rows (computed once per build): the home city's and its divisions' facts only."""
+        if self._latest is None:
+            home = [r for r in snap.figures.regions() if in_home(r, engine.grammar)]
+            figures = [Figure(**f) for r in home for f in snap.figures.matching(region=r)]
+            rows = latest_figures(figures, engine.profile)
+            for row in rows:
+                article = snap.articles.get(row["article_id"])
+                row["source"] = {"title": article.title, "date": article.date, "file": article.source} if article else None
+            self._latest = rows
+        return self._latest
 
 
 def coverage_line(snap: IndexSnapshot, engine: Engine, dates: list[str]) -> str:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from config.profile import Profile, Thing
 from index.asof import parse_question_date, parse_question_hour
 from index.chunker import split_sentences
+from index.figure_table import as_figures
 from index.latest import asof_phrase, sort_key, stale_note
 from index.places import Gazetteer, Place
 from index.snapshot import IndexSnapshot
@@ -125,67 +125,32 @@ def figure_source(snapshot: IndexSnapshot, fig: dict, score: float, profile: Pro
     )
 
 
-@dataclass
-class FactTables:
-    """Per-build lookups over the facts: ``newest``: region -> date of the newest article with a figure of it;
-    ``by_key``: (metric, region) -> facts; ``reports``: region -> (article date, id) of its articles with one."""
-
-    newest: dict[str, str] = field(default_factory=dict)
-    by_key: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
-    reports: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-
-
-def fact_tables(figures: list[dict]) -> FactTables:
-    """The lookups of ``FactTables``, built once per index."""
-    tables = FactTables()
-    for fig in figures:
-        region = fig["region"]
-        tables.by_key.setdefault((fig["metric"], region), []).append(fig)
-        day = fig.get("article_date") or fig["asof_date"]
-        seen = tables.reports.setdefault(region, [])
-        if not seen or seen[-1][1] != fig["article_id"]:
-            seen.append((day, fig["article_id"]))
-        if day > tables.newest.get(region, ""):
-            tables.newest[region] = day
-    return tables
-
-
 def figure_answer(
-    query: Query, snapshot: IndexSnapshot, profile: Profile, gaz: Gazetteer, default_year: int,
-    newest: dict[str, str] | None = None, by_key: dict[tuple[str, str], list[dict]] | None = None,
-    reports: dict[str, list[tuple[str, str]]] | None = None,
+    query: Query, snapshot: IndexSnapshot, profile: Profile, gaz: Gazetteer, default_year: int
 ) -> Answer | None:
     """A "how many" question about a measured thing, answered from the facts; None when no fact matches
-    the thing, qualifier, place and date asked (the caller then shows quotes, never another figure).
-
-    ``newest``: region -> date of the newest article with a figure of that place, for the "a later report did
-    not give it" note; ``by_key``: (metric, region) -> facts, built once per index; ``reports``: region ->
-    (article date, article id) of the articles with a figure of that place.
-    """
+    the thing, qualifier, place and date asked (the caller then shows quotes, never another figure)."""
     if not counts_thing(query, profile):
         return None
     metric, place = asked_metric(query, profile), asked_place(query, gaz)
     if metric is None or place is None or asks_part(query, profile):
         return None
     region = gaz.label(place)
-    if by_key is not None:  # the engine's per-build index: no scan of every fact per question
-        rows = list(by_key.get((metric, region), ()))
-    else:
-        rows = [f for f in snapshot.figures if f["metric"] == metric and f["region"] == region]
+    figures = as_figures(snapshot.figures)  # queried through the table's indexes: no scan of every fact
     named = parse_question_date(query.text, default_year)
     period = profile.is_period(metric)
     hour = parse_question_hour(query.text) if named else None
-    if period and hour is None:  # a day's 新增, not that of "0—12时" or "12—24时" (a part of the day)
-        rows = [f for f in rows if "—" not in f["asof_label"] or "0—24时" in f["asof_label"]]
+    whole = period and hour is None  # a day's 新增, not that of "0—12时" or "12—24时" (a part of the day)
     if named:  # "截至3月3日0时" is the end of 3月2日: it answers either date
-        rows = [f for f in rows if f["asof_date"] == named or f["asof_key"] == f"{_next_day(named)}T00:00"]
+        rows = figures.chosen(metric, region, whole, (named, f"{_next_day(named)}T00:00"))
         if hour is not None:  # "截至1月27日24时": that report, not the same day's 12时 one
             rows = [f for f in rows if f["asof_key"].endswith(f"T{hour:02d}:00")] or [
                 f for f in rows if "T" not in f["asof_key"]  # "12日当天…累计出院284例": the day, no hour
             ]
+    else:  # the newest as-of date's facts only
+        rows = figures.newest_rows(metric, region, whole)
     if not rows:
         return None
-    rows.sort(key=sort_key, reverse=True)
     best = rows[0]
     same = [f for f in rows if f["asof_key"] == best["asof_key"]]
     if len({f["value"] for f in same}) > 1:  # two figures for one as-of: the whole, not the part ("本地确诊…")
@@ -198,18 +163,24 @@ def figure_answer(
     sources = [figure_source(snapshot, best, 1.0, profile)]
     notes = []
     if not named:
-        stale = stale_note(best["asof_date"], best.get("article_date"), (newest or {}).get(region))
+        stale = stale_note(best["asof_date"], best.get("article_date"), figures.newest(region))
         if stale:
-            later = [snapshot.articles[i] for d, i in (reports or {}).get(region, ()) if d > best["article_date"]]
-            if any(_headline_gives(a.title, metric, region, profile, gaz) for a in later):
+            later = _titles(snapshot.articles, figures.reports_after(region, best["article_date"]))
+            if any(_headline_gives(title, metric, region, profile, gaz) for title in later):
                 return None  # a later report gives this measure in its headline, where no fact is read: quote
             notes.append(stale)
-        older = [f for f in rows if f["asof_key"] != best["asof_key"]]
-        if older:
-            prev = older[0]
+        prev = figures.first_older(metric, region, best["asof_key"], whole)
+        if prev is not None:
             sources.append(figure_source(snapshot, prev, 0.9, profile))
             notes.append(f"此前（{asof_phrase(period, prev['asof_label'])}）{_amount(metric, prev, short=True)}")
     return Answer(query.original, True, text, sources, "；".join(notes) or None, kind="figure", asof=best["asof_key"])
+
+
+def _titles(articles, ids: list[str]) -> set[str]:
+    """The distinct headlines of ``ids`` (one query per batch from a build's table)."""
+    if hasattr(articles, "titles"):
+        return articles.titles(ids)
+    return {articles[i].title for i in ids}
 
 
 def _headline_gives(title: str, metric: str, region: str, profile: Profile, gaz: Gazetteer) -> bool:
@@ -259,13 +230,15 @@ def superlative_answer(
     if metric is None or scope is None:
         return None
     named = parse_question_date(query.text, default_year)
+    figures = as_figures(snapshot.figures)
     lists: dict[tuple[str, int], list[dict]] = {}
-    for fig in snapshot.figures:
-        if fig["metric"] != metric or (named and fig["asof_date"] != named):
+    for region in figures.regions(metric):  # the divisions of the place asked, then only their facts
+        place = gaz.lookup(region, scope)
+        if place is None or place == scope or not place.within(scope):
             continue
-        place = gaz.lookup(fig["region"], scope)
-        if place is not None and place != scope and place.within(scope):
-            lists.setdefault((fig["article_id"], fig["start"]), []).append(fig)
+        for fig in figures.matching(metric, region):
+            if not named or fig["asof_date"] == named:
+                lists.setdefault((fig["article_id"], fig["start"]), []).append(fig)
     lists = {k: v for k, v in lists.items() if len(v) >= 2}
     if not lists:
         return None

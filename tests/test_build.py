@@ -77,7 +77,7 @@ def test_lexical_search_finds_the_confirmed_cases(built) -> None:
 def test_manifest(built) -> None:
     settings, report, _ = built
     manifest = read_manifest(report.build_dir)
-    assert manifest["format_version"] == 2
+    assert manifest["format_version"] == 3
     assert manifest["build_id"] == report.build_dir.name
     assert manifest["model"] == {"id": "fake-64", "dimension": 64}
     assert manifest["chunking"] == {"size": settings.chunk_size, "overlap": settings.chunk_overlap}

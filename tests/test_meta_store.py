@@ -26,7 +26,7 @@ def meta(tmp_path_factory):
 def test_chunks_by_row_like_a_list(meta) -> None:
     path, _, chunks = meta
     _, table, figures = open_meta(path)
-    assert len(table) == len(chunks) and figures == []
+    assert len(table) == len(chunks) and len(figures) == 0 and list(figures) == []
     assert table[0] == chunks[0] and table[17] == chunks[17] and table[-1] == chunks[-1]
     assert table[3:6] == chunks[3:6]
     assert list(table) == chunks and table == chunks  # iteration streams in row order

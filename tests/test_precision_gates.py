@@ -11,7 +11,7 @@ import pytest
 from index.articles import Article
 from index.figures import extract_figures
 from retrieval.engine import Engine
-from retrieval.facts import fact_tables, figure_answer, mentions_metric
+from retrieval.facts import figure_answer, mentions_metric
 from retrieval.normalize import normalize
 
 
@@ -22,9 +22,8 @@ def article(text: str, date: str, title: str = "疫情通报", aid: str = "a1") 
 def ask(question: str, profile, gaz, *articles: Article):
     figures = [f.to_json() for a in articles for f in extract_figures(a)]
     snap = SimpleNamespace(figures=figures, articles={a.id: a for a in articles})
-    tables = fact_tables(figures)
     query = normalize(question, profile, gaz)
-    return figure_answer(query, snap, profile, gaz, 2020, tables.newest, tables.by_key, tables.reports)
+    return figure_answer(query, snap, profile, gaz, 2020)
 
 
 GANSU = article("截至3月4日24时，甘肃省累计确诊病例102例，治愈出院88例，死亡2例，现有确诊病例12例。", "2020-03-05")

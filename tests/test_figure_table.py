@@ -1,0 +1,101 @@
+"""Figures read from SQLite on demand answer every query exactly as the in-memory list does; place mentions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from index.build import MANIFEST, current_dir
+from index.figure_table import FigureList, FigureTable
+from index.figures import grammar
+from index.snapshot import IndexMismatch, load_snapshot
+from index.store import MetaReader, open_meta
+from tests.buildkit import FAKE_ID
+
+
+@pytest.fixture
+def tables(built):
+    settings, _, _ = built
+    meta = current_dir(settings.index_dir) / "meta.sqlite"
+    table = FigureTable(MetaReader(meta))
+    return table, FigureList(list(table))
+
+
+def test_the_sqlite_table_answers_as_the_list(tables) -> None:
+    table, listed = tables
+    assert len(table) == len(listed) > 20
+    assert set(table.regions()) == set(listed.regions()) and "株洲" in table.regions()
+    for metric in {f["metric"] for f in listed}:
+        assert set(table.regions(metric)) == set(listed.regions(metric)), metric
+        for region in listed.regions(metric):
+            assert table.matching(metric, region) == listed.matching(metric, region), (metric, region)
+            for whole in (False, True):
+                newest = listed.newest_rows(metric, region, whole)
+                assert table.newest_rows(metric, region, whole) == newest, (metric, region, whole)
+                assert table.chosen(metric, region, whole) == listed.chosen(metric, region, whole)
+                for key in {f["asof_key"] for f in newest} | {"2020-02-19T24:00"}:
+                    assert table.first_older(metric, region, key, whole) == listed.first_older(metric, region, key, whole)
+                for dates in (("2020-02-19", "2020-02-20T00:00"), ("2020-02-16", "2020-02-17T00:00")):
+                    assert table.chosen(metric, region, whole, dates) == listed.chosen(metric, region, whole, dates)
+    for region in listed.regions():
+        assert table.matching(region=region) == listed.matching(region=region)
+        assert table.newest(region) == listed.newest(region)
+        for day in ("2020-01-01", "2020-02-17", "2020-02-19", "2099-01-01"):
+            assert set(table.reports_after(region, day)) == set(listed.reports_after(region, day))
+    assert table.newest("株洲") == "2020-02-20"  # the newer of the two pages
+    assert table.reports_after("株洲", "2020-02-19") and not table.reports_after("株洲", "2020-02-20")
+    assert table.newest("格陵兰") is None and table.matching("累计确诊", "格陵兰") == []
+    assert table.newest_rows("累计确诊", "格陵兰") == [] and table.first_older("累计确诊", "格陵兰", "x") is None
+    top = table.newest_rows("累计确诊", "株洲")  # the newer page's figure first, the older page's after it
+    assert top[0]["value"] == "78" and top[0]["asof_key"] == "2020-02-19T24:00"
+    assert table.first_older("累计确诊", "株洲", top[0]["asof_key"])["asof_key"] < top[0]["asof_key"]
+
+
+def test_the_facts_are_queried_by_index_not_scanned(tables) -> None:
+    table, _ = tables
+    for sql in ("SELECT * FROM figures WHERE metric = ? AND region = ?",
+                "SELECT * FROM figures WHERE metric = ? AND region = ? ORDER BY asof_date DESC, article_date DESC"):
+        plan = " ".join(str(r) for r in table._meta.all(f"EXPLAIN QUERY PLAN {sql}", ("累计确诊", "株洲")))
+        assert "figures_key" in plan and "TEMP B-TREE" not in plan, plan
+    for sql in ("SELECT MAX(report_day) FROM figures WHERE region = ?",
+                "SELECT DISTINCT article_id FROM figures WHERE region = ? AND report_day > '2020-02-19'"):
+        plan = " ".join(str(r) for r in table._meta.all(f"EXPLAIN QUERY PLAN {sql}", ("株洲",)))
+        assert "COVERING INDEX figures_day" in plan, plan
+
+
+def test_article_titles_in_batches(built) -> None:
+    settings, _, _ = built
+    articles, _, _ = open_meta(current_dir(settings.index_dir) / "meta.sqlite")
+    ids = list(articles)
+    assert articles.titles(ids * 300) == {articles[i].title for i in ids}  # 5,400 ids, 11 batches
+    assert articles.titles([]) == set() and articles.titles(["no-such-id"]) == set()
+
+
+def test_place_names_are_looked_up_and_other_words_scanned(built) -> None:
+    settings, _, _ = built
+    articles, _, _ = open_meta(current_dir(settings.index_dir) / "meta.sqlite")
+    text = "\n".join(a.title + "\n" + a.text for a in articles.values())
+    gaz = grammar().gazetteer
+    for name in ("株洲", "株洲市", "荷塘区", "茶陵县", "醴陵", "长沙", "武汉", "拉萨", "格陵兰", "朝阳"):
+        if gaz.is_name(name):
+            assert articles.names_place(name) == (name in text), name
+    assert articles.names_place("荷塘区") and not articles.names_place("拉萨")
+    assert articles.contains_text("市卫健委") and not articles.contains_text("火星基地")
+
+
+def test_names_in_finds_overlapping_names_like_a_substring_check() -> None:
+    gaz = grammar().gazetteer
+    text = "湖南省株洲市荷塘区，北京时间，朝阳区"
+    found = gaz.names_in(text)
+    assert {"湖南", "湖南省", "株洲", "株洲市", "荷塘区", "北京", "朝阳", "朝阳区"} <= found
+    assert all(name in text for name in found)
+
+
+def test_a_build_of_the_older_format_asks_for_a_rebuild(fresh) -> None:
+    settings, build = fresh
+    manifest_path = build.build_dir / MANIFEST
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest_path.write_text(json.dumps({**manifest, "format_version": 2}), encoding="utf-8")
+    with pytest.raises(IndexMismatch, match="make index"):
+        load_snapshot(settings.index_dir, FAKE_ID, verify=False)
