@@ -28,6 +28,10 @@ BATCH = 2000  # rows per insert call (5000 × 384 floats took 20x longer: 69.5 v
 # A question's search or row read gives up after this many seconds (pymilvus bounds its retries only by an int
 # timeout: without one a search against a stopped server retried for 211 s before failing).
 READ_TIMEOUT = 10
+# Servers whose shared connection failed: the next read or load on it starts on a fresh gRPC channel. A channel
+# that cannot reach its server backs off up to 120 s between attempts and fails every call meanwhile: after an
+# outage of a few minutes a bot kept failing for 60-90 s after the server was back.
+_BROKEN: set[str] = set()
 
 
 def _pymilvus():
@@ -169,6 +173,29 @@ class MilvusStore(VectorStore):
             client.create_collection(name, schema=schema, index_params=params, consistency_level="Strong")
         self._collection, self._dim = name, dim
 
+    def _read(self, what: str, call):
+        """One call on the answer or load path (``call(client)``); on a server, a failure marks the shared
+        connection broken and the next call, from any store of this process, first makes a fresh one."""
+        with _errors(what):
+            client = self._live()
+            if self._file is not None:
+                return call(client)
+            with _USERS_LOCK:
+                broken = self._key in _BROKEN
+            if broken:
+                from pymilvus import connections
+
+                connections.disconnect(client._using)  # the clients of this server share it, by its name
+                connections.connect(client._using, "", "", "", "", uri=self._key, timeout=5)
+                with _USERS_LOCK:
+                    _BROKEN.discard(self._key)
+            try:
+                return call(client)
+            except Exception:
+                with _USERS_LOCK:
+                    _BROKEN.add(self._key)
+                raise
+
     # ------------------------------------------------------------------ the interface
     def add(self, vectors: np.ndarray) -> None:
         vectors = np.asarray(np.atleast_2d(vectors), np.float32)
@@ -188,10 +215,9 @@ class MilvusStore(VectorStore):
         if not self._count or k <= 0:
             return empty_result(len(queries))
         k = min(k, self._count, 16384)  # Milvus caps topk at 16384
-        with _errors(f"searching {self._collection}"):
-            results = self._live().search(self._collection, data=list(queries), limit=k, timeout=READ_TIMEOUT,
-                                          search_params={"metric_type": "IP", "params": self._search_params()},
-                                          **self._read_level())
+        results = self._read(f"searching {self._collection}", lambda client: client.search(
+            self._collection, data=list(queries), limit=k, timeout=READ_TIMEOUT,
+            search_params={"metric_type": "IP", "params": self._search_params()}, **self._read_level()))
         scores = np.full((len(queries), k), -np.inf, np.float32)
         ids = np.full((len(queries), k), -1, np.int64)  # an approximate index may return fewer
         for q, hits in enumerate(results):
@@ -212,9 +238,9 @@ class MilvusStore(VectorStore):
         ids = [int(i) for i in ids]
         if not ids:
             return np.zeros((0, self._dim), np.float32)
-        with _errors(f"reading vectors from {self._collection}"):
-            got = self._live().get(self._collection, ids=list(dict.fromkeys(ids)), output_fields=["vector"],
-                                   timeout=READ_TIMEOUT, **self._read_level())
+        got = self._read(f"reading vectors from {self._collection}", lambda client: client.get(
+            self._collection, ids=list(dict.fromkeys(ids)), output_fields=["vector"], timeout=READ_TIMEOUT,
+            **self._read_level()))
         by_id = {int(row["id"]): row["vector"] for row in got}
         missing = [i for i in ids if i not in by_id]
         if missing:
@@ -253,21 +279,26 @@ class MilvusStore(VectorStore):
             file = (path / FILE).absolute()
             if not file.is_file():
                 raise VectorStoreError(f"{file} is missing: run `make index FORCE=1`")
-            client = self._connect(str(file), file)
+            self._connect(str(file), file)
         elif is_server(uri):
-            client = self._connect(uri, None)
+            self._connect(uri, None)
         else:
-            client = self._connect(str(Path(uri).absolute()), Path(uri).absolute())
-        with _errors(f"opening collection {self._collection}"):
-            if not client.has_collection(self._collection):
-                raise VectorStoreError(f"Milvus at {uri or file} has no collection {self._collection}: "
-                                       "run `make index FORCE=1`")
-            client.load_collection(self._collection)
-            rows = client.query(self._collection, output_fields=["count(*)"])[0]["count(*)"]
+            self._connect(str(Path(uri).absolute()), Path(uri).absolute())
+        rows = self._read(f"opening collection {self._collection}", self._count_rows)
+        if rows is None:
+            raise VectorStoreError(f"Milvus at {uri or file} has no collection {self._collection}: "
+                                   "run `make index FORCE=1`")
         if rows != self._count:
             raise VectorStoreError(f"Milvus collection {self._collection} holds {rows} rows, the build "
                                    f"{self._count}: run `make index FORCE=1`")
         return self
+
+    def _count_rows(self, client) -> int | None:
+        """The rows of this build's collection once loaded (None: it is gone), read at its Strong default."""
+        if not client.has_collection(self._collection, timeout=READ_TIMEOUT):
+            return None
+        client.load_collection(self._collection)
+        return client.query(self._collection, output_fields=["count(*)"], timeout=READ_TIMEOUT)[0]["count(*)"]
 
     def close(self) -> None:
         """Disconnect (and stop the embedded engine); an unsaved working file is deleted."""
