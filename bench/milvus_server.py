@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("action", choices=("start", "stop", "status"))
     parser.add_argument("--home", type=Path, default=ROOT / "var" / "milvus-server",
                         help="side venv, data and logs (default var/milvus-server)")
-    parser.add_argument("--python", default="python3.11", help="interpreter for the side venv")
+    parser.add_argument("--python", default=sys.executable, help="interpreter for the side venv (default: this one)")
     parser.add_argument("--wait", type=float, default=180, help="seconds to wait for the server to be healthy")
     parser.add_argument("--grace", type=float, default=10, help="seconds to shut down before SIGKILL (2.3.5 rarely stops on SIGTERM alone)")
     args = parser.parse_args(argv)
