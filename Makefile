@@ -12,7 +12,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help install model index ask chat run test eval eval-dev bench lint clean
+.PHONY: help install model index ask chat run test eval eval-dev bench lint clean milvus-server
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -78,6 +78,9 @@ eval-dev: install  ## DXY dev set (generalisation): seed pages + data/eval/dxy i
 
 bench: index  ## speed and scale benchmarks, written to docs/benchmarks.md
 	$(PY) -m bench $(BENCH_ARGS)
+
+milvus-server:  ## start a real Milvus 2.3.5 server (own venv in var/milvus-server) for tests/test_milvus_server.py
+	$(PY) -m bench.milvus_server start
 
 lint: install  ## ruff (style, bugs, bandit security rules)
 	$(VENV)/bin/ruff check .

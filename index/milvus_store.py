@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import secrets
 import shutil
 import tempfile
@@ -25,6 +26,13 @@ FILE, META = "milvus.db", "collection.json"
 _USERS: Counter[str] = Counter()
 _USERS_LOCK = threading.Lock()
 BATCH = 2000  # rows per insert call (5000 × 384 floats took 20x longer: 69.5 vs 3.5 s for 19k rows)
+# A question's search or row read gives up after this many seconds (pymilvus bounds its retries only by an int
+# timeout: without one a search against a stopped server retried for 211 s before failing).
+READ_TIMEOUT = 10
+# Servers whose shared connection failed: the next read or load on it starts on a fresh gRPC channel. A channel
+# that cannot reach its server backs off up to 120 s between attempts and fails every call meanwhile: after an
+# outage of a few minutes a bot kept failing for 60-90 s after the server was back.
+_BROKEN: set[str] = set()
 
 
 def _pymilvus():
@@ -32,6 +40,10 @@ def _pymilvus():
         import pymilvus
     except ImportError as err:  # pragma: no cover - depends on the environment
         raise VectorStoreError("pymilvus is not installed: run `make install` (pymilvus, milvus-lite)") from err
+    # every pymilvus failure reaches the caller as a VectorStoreError with its message: its own error logs
+    # (a multi-line gRPC dump per failed call) would only repeat it
+    for name in [n for n in logging.root.manager.loggerDict if n.split(".")[0] == "pymilvus"]:
+        logging.getLogger(name).setLevel(logging.CRITICAL)  # its modules set their own levels
     return pymilvus
 
 
@@ -47,7 +59,8 @@ def _errors(what: str):
     except VectorStoreError:
         raise
     except Exception as err:  # pymilvus raises MilvusException, gRPC errors and ValueError alike
-        raise VectorStoreError(f"Milvus: {what} failed ({type(err).__name__}: {err}); check MILVUS_URI and "
+        cause = " ".join(str(getattr(err, "message", None) or err).split())[:300]  # one line, not a gRPC dump
+        raise VectorStoreError(f"Milvus: {what} failed ({type(err).__name__}: {cause}); check MILVUS_URI and "
                                "that the server is up, or run `make index FORCE=1` (docs/milvus.md)") from err
 
 
@@ -157,6 +170,29 @@ class MilvusStore(VectorStore):
             client.create_collection(name, schema=schema, index_params=params, consistency_level="Strong")
         self._collection, self._dim = name, dim
 
+    def _read(self, what: str, call):
+        """One call on the answer or load path (``call(client)``); on a server, a failure marks the shared
+        connection broken and the next call, from any store of this process, first makes a fresh one."""
+        with _errors(what):
+            client = self._live()
+            if self._file is not None:
+                return call(client)
+            with _USERS_LOCK:
+                broken = self._key in _BROKEN
+            if broken:
+                from pymilvus import connections
+
+                connections.disconnect(client._using)  # the clients of this server share it, by its name
+                connections.connect(client._using, "", "", "", "", uri=self._key, timeout=5)
+                with _USERS_LOCK:
+                    _BROKEN.discard(self._key)
+            try:
+                return call(client)
+            except Exception:
+                with _USERS_LOCK:
+                    _BROKEN.add(self._key)
+                raise
+
     # ------------------------------------------------------------------ the interface
     def add(self, vectors: np.ndarray) -> None:
         vectors = np.asarray(np.atleast_2d(vectors), np.float32)
@@ -176,15 +212,21 @@ class MilvusStore(VectorStore):
         if not self._count or k <= 0:
             return empty_result(len(queries))
         k = min(k, self._count, 16384)  # Milvus caps topk at 16384
-        with _errors(f"searching {self._collection}"):
-            results = self._live().search(self._collection, data=list(queries), limit=k,
-                                          search_params={"metric_type": "IP", "params": self._search_params()})
+        results = self._read(f"searching {self._collection}", lambda client: client.search(
+            self._collection, data=list(queries), limit=k, timeout=READ_TIMEOUT,
+            search_params={"metric_type": "IP", "params": self._search_params()}, **self._read_level()))
         scores = np.full((len(queries), k), -np.inf, np.float32)
         ids = np.full((len(queries), k), -1, np.int64)  # an approximate index may return fewer
         for q, hits in enumerate(results):
             for j, hit in enumerate(hits[:k]):
                 scores[q, j], ids[q, j] = hit["distance"], hit["id"]
         return scores, ids
+
+    def _read_level(self) -> dict:
+        """On a server, reads need not wait for the next time tick: the collection Strong (its default) costs
+        ~200 ms a search, Bounded ~2 ms. A saved build's collection is never written again, and ``load`` counted
+        its rows with the Strong default before serving, so Bounded reads see every row (docs/milvus.md)."""
+        return {"consistency_level": "Bounded"} if self._client is not None and self._file is None else {}
 
     def _search_params(self) -> dict:
         return {"HNSW": {"ef": 64}, "IVF_FLAT": {"nprobe": 32}}.get(self.config["index"], {})
@@ -193,8 +235,9 @@ class MilvusStore(VectorStore):
         ids = [int(i) for i in ids]
         if not ids:
             return np.zeros((0, self._dim), np.float32)
-        with _errors(f"reading vectors from {self._collection}"):
-            got = self._live().get(self._collection, ids=list(dict.fromkeys(ids)), output_fields=["vector"])
+        got = self._read(f"reading vectors from {self._collection}", lambda client: client.get(
+            self._collection, ids=list(dict.fromkeys(ids)), output_fields=["vector"], timeout=READ_TIMEOUT,
+            **self._read_level()))
         by_id = {int(row["id"]): row["vector"] for row in got}
         missing = [i for i in ids if i not in by_id]
         if missing:
@@ -233,21 +276,26 @@ class MilvusStore(VectorStore):
             file = (path / FILE).absolute()
             if not file.is_file():
                 raise VectorStoreError(f"{file} is missing: run `make index FORCE=1`")
-            client = self._connect(str(file), file)
+            self._connect(str(file), file)
         elif is_server(uri):
-            client = self._connect(uri, None)
+            self._connect(uri, None)
         else:
-            client = self._connect(str(Path(uri).absolute()), Path(uri).absolute())
-        with _errors(f"opening collection {self._collection}"):
-            if not client.has_collection(self._collection):
-                raise VectorStoreError(f"Milvus at {uri or file} has no collection {self._collection}: "
-                                       "run `make index FORCE=1`")
-            client.load_collection(self._collection)
-            rows = client.query(self._collection, output_fields=["count(*)"])[0]["count(*)"]
+            self._connect(str(Path(uri).absolute()), Path(uri).absolute())
+        rows = self._read(f"opening collection {self._collection}", self._count_rows)
+        if rows is None:
+            raise VectorStoreError(f"Milvus at {uri or file} has no collection {self._collection}: "
+                                   "run `make index FORCE=1`")
         if rows != self._count:
             raise VectorStoreError(f"Milvus collection {self._collection} holds {rows} rows, the build "
                                    f"{self._count}: run `make index FORCE=1`")
         return self
+
+    def _count_rows(self, client) -> int | None:
+        """The rows of this build's collection once loaded (None: it is gone), read at its Strong default."""
+        if not client.has_collection(self._collection, timeout=READ_TIMEOUT):
+            return None
+        client.load_collection(self._collection)
+        return client.query(self._collection, output_fields=["count(*)"], timeout=READ_TIMEOUT)[0]["count(*)"]
 
     def close(self) -> None:
         """Disconnect (and stop the embedded engine); an unsaved working file is deleted."""
