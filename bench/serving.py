@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import shutil
 import sqlite3
 import sys
@@ -192,10 +193,31 @@ def child(mode: str, repeat: int, limit: int | None) -> dict:
     out["rss_answered_mb"] = round(rss_mb())
     out["peak_rss_mb"] = round(_status("VmHWM"))
     out["smaps_mb"] = smaps()
+    out["engine_rss_mb"] = _children_rss_mb()  # an embedded Milvus Lite engine runs as a child process
     out["chunks"], out["articles"] = len(snap.chunks), len(snap.articles)
+    out["answers"] = [_digest(engine.ask(q)) for q in questions]  # to compare backends question by question
     facts = engine._facts(snap)  # objects mode: the place-mention text, built on the first question naming a place
     out["corpus_text_chars"] = len(getattr(facts, "_text", None) or "")
     return out
+
+
+def _children_rss_mb() -> float:
+    """Resident MB of this process's children (the Milvus Lite engine; 0 with FAISS)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == os.getpid():
+                total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+        except (OSError, IndexError, ValueError):
+            continue
+    return round(total, 1)
+
+
+def _digest(answer) -> str:
+    """An answer as compared across backends: declined or not, its text, its top-3 sources."""
+    top = " | ".join(f"{s.article_id}:{s.start}" for s in answer.sources[:3])
+    return f"{answer.kind} · {answer.answer or ''} · {top}"
 
 
 def _status(field: str) -> float:
@@ -284,7 +306,7 @@ def markdown(result: dict) -> str:
         f"checksums): the {rep['source_chunks']:,} embedded chunks of `--source` copied {rep['copies']}× (ids "
         f"suffixed, vectors jittered to cosine ≈ 0.96; {rep['articles']:,} articles, {rep['figures']:,} figures"
         f"{'' if rep.get('copy_figures', True) else ': the source build’s only, not copied'}), "
-        f"vector store `{rep['vector_store']['kind']}` (the `auto` setting at this size). On disk: "
+        f"vector store `{rep['vector_store'].get('kind') or rep['vector_store']['backend'] + ' ' + rep['vector_store'].get('index', '')}` (the `auto` setting at this size). On disk: "
         + ", ".join(f"{k} {v:,.0f} MB" for k, v in rep["disk_mb"].items() if v >= 1)
         + f"; written in {rep['write_s']} s. Each row below is a fresh process: the model is loaded and every "
         f"question encoded and tokenized once (torch's buffers, jieba's and OpenCC's dictionaries), then the index, then {now.get('questions', '?')} questions "
