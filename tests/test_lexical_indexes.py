@@ -60,6 +60,17 @@ def test_limit_above_matches(make) -> None:
     assert sorted(rows) == [0, 2, 4]
 
 
+def test_top_k_is_the_best_scores_with_ties_to_the_lower_rows(make) -> None:
+    index = make()
+    index.index(TEXTS * 40)  # 200 rows, every text 40 times: ties at every score
+    full = index.scores("株洲累计确诊病例")
+    expected = sorted((r for r in range(len(full)) if full[r] > 0), key=lambda r: (-full[r], r))
+    for k in (1, 7, 40, 41, 85, 500):
+        scores, rows = index.search("株洲累计确诊病例", k)
+        assert rows.tolist() == expected[:k], k
+        assert np.array_equal(scores, full[rows])
+
+
 def test_save_load_round_trip(make, tmp_path) -> None:
     index = make()
     index.index(TEXTS)
