@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 
 FIGURE_COLUMNS = [
     "metric", "region", "value", "number", "unit", "asof_key", "asof_label", "asof_date", "sentence",
@@ -116,17 +116,12 @@ class FigureTable:
         for row in self._meta.scan("figures", self._columns):
             yield dict(zip(FIGURE_COLUMNS, row, strict=True))
 
-    def _rows(self, where: str, args: Sequence) -> list[dict]:
-        sql = f"SELECT {self._columns} FROM figures WHERE {where} ORDER BY rowid"
-        rows = self._meta.all(sql, tuple(args))
-        return [dict(zip(FIGURE_COLUMNS, row, strict=True)) for row in rows]
-
     def matching(self, metric: str | None = None, region: str | None = None) -> list[dict]:
         """The facts of ``metric`` and/or ``region``, in the order they were extracted."""
         named = [(c, v) for c, v in (("metric", metric), ("region", region)) if v is not None]
         if not named:
             return list(self)
-        return self._rows(" AND ".join(f"{c} = ?" for c, _ in named), [v for _, v in named])
+        return self._select(" AND ".join(f"{c} = ?" for c, _ in named), tuple(v for _, v in named), "ORDER BY rowid")
 
     def _where(self, whole: bool, dates: tuple[str, str] | None) -> tuple[str, tuple]:
         where, args = "metric = ? AND region = ?", ()
@@ -139,23 +134,23 @@ class FigureTable:
     def chosen(self, metric: str, region: str, whole: bool = False, dates: tuple[str, str] | None = None) -> list[dict]:
         """The facts of ``metric`` and ``region`` (of whole days only, of ``dates`` only), newest first."""
         where, args = self._where(whole, dates)
-        return self._ranked(where, (metric, region, *args))
+        return self._select(where, (metric, region, *args))
 
     def newest_rows(self, metric: str, region: str, whole: bool = False) -> list[dict]:
         """``chosen``'s facts of the newest as-of date only: a few rows read through the index, however
         many reports of earlier days the corpus holds."""
         where, _ = self._where(whole, None)
-        return self._ranked(f"{where} AND asof_date = (SELECT MAX(asof_date) FROM figures WHERE {where})",
+        return self._select(f"{where} AND asof_date = (SELECT MAX(asof_date) FROM figures WHERE {where})",
                             (metric, region, metric, region))
 
     def first_older(self, metric: str, region: str, asof_key: str, whole: bool = False) -> dict | None:
         """The newest of ``chosen``'s facts whose as-of is not ``asof_key``."""
         where, _ = self._where(whole, None)
-        rows = self._ranked(f"{where} AND asof_key != ?", (metric, region, asof_key), limit=1)
+        rows = self._select(f"{where} AND asof_key != ?", (metric, region, asof_key), limit=1)
         return rows[0] if rows else None
 
-    def _ranked(self, where: str, args: tuple, limit: int = -1) -> list[dict]:
-        rows = self._meta.all(f"SELECT {self._columns} FROM figures WHERE {where} {_RANK_SQL} LIMIT {limit}", args)
+    def _select(self, where: str, args: tuple, order: str = _RANK_SQL, limit: int = -1) -> list[dict]:
+        rows = self._meta.all(f"SELECT {self._columns} FROM figures WHERE {where} {order} LIMIT {limit}", args)
         return [dict(zip(FIGURE_COLUMNS, row, strict=True)) for row in rows]
 
     def regions(self, metric: str | None = None) -> list[str]:

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from config.profile import Profile, Thing
 from index.asof import parse_question_date, parse_question_hour
 from index.chunker import split_sentences
-from index.figure_table import as_figures
 from index.latest import asof_phrase, sort_key, stale_note
 from index.places import Gazetteer, Place
 from index.snapshot import IndexSnapshot
@@ -136,7 +135,7 @@ def figure_answer(
     if metric is None or place is None or asks_part(query, profile):
         return None
     region = gaz.label(place)
-    figures = as_figures(snapshot.figures)  # queried through the table's indexes: no scan of every fact
+    figures = snapshot.figures  # queried through the table's indexes: no scan of every fact
     named = parse_question_date(query.text, default_year)
     period = profile.is_period(metric)
     hour = parse_question_hour(query.text) if named else None
@@ -230,7 +229,7 @@ def superlative_answer(
     if metric is None or scope is None:
         return None
     named = parse_question_date(query.text, default_year)
-    figures = as_figures(snapshot.figures)
+    figures = snapshot.figures
     lists: dict[tuple[str, int], list[dict]] = {}
     for region in figures.regions(metric):  # the divisions of the place asked, then only their facts
         place = gaz.lookup(region, scope)

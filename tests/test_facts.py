@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from index.articles import Article
+from index.figure_table import FigureList
 from index.figures import extract_figures, grammar
 from index.latest import asof_phrase, latest_figures
 from retrieval.compose import Candidate, direct_from_sentence
@@ -22,7 +23,7 @@ def article(text: str, date: str, paper: str = "", title: str = "疫情通报", 
 
 def snapshot(*articles: Article) -> SimpleNamespace:
     figures = [f.to_json() for a in articles for f in extract_figures(a)]
-    return SimpleNamespace(figures=figures, articles={a.id: a for a in articles})
+    return SimpleNamespace(figures=FigureList(figures), articles={a.id: a for a in articles})
 
 
 def facts(a: Article) -> set[tuple[str, str, str]]:

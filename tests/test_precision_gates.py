@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from index.articles import Article
+from index.figure_table import FigureList
 from index.figures import extract_figures
 from retrieval.engine import Engine
 from retrieval.facts import figure_answer, mentions_metric
@@ -21,7 +22,7 @@ def article(text: str, date: str, title: str = "疫情通报", aid: str = "a1") 
 
 def ask(question: str, profile, gaz, *articles: Article):
     figures = [f.to_json() for a in articles for f in extract_figures(a)]
-    snap = SimpleNamespace(figures=figures, articles={a.id: a for a in articles})
+    snap = SimpleNamespace(figures=FigureList(figures), articles={a.id: a for a in articles})
     query = normalize(question, profile, gaz)
     return figure_answer(query, snap, profile, gaz, 2020)
 
