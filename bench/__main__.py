@@ -206,9 +206,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench.questions import answer_latency, cold_start, embedding_threads, time_call
     from index.build import build_index
-    from index.embedder import make_embedder
-    from index.snapshot import load_snapshot
+    from model.embedder import make_embedder
     from retrieval.engine import Engine
+    from retrieval.snapshot import load_snapshot
 
     embedder, model_load = time_call(make_embedder, settings.embedding_model)
     build_index(settings, lambda: embedder, embedder.model_id, progress=False)  # what `make index` does

@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", nargs="*", help="only these sets (default: all)")
     args = parser.parse_args(argv)
 
-    from index.embedder import make_embedder
+    from model.embedder import make_embedder
 
     embedder = make_embedder(str(MODEL))
     cache = Path(args.cache)

@@ -31,7 +31,7 @@ def child(backend: str, work: Path, repeat: int) -> dict:
     """In a fresh process: build (embeddings cached), open the engine, answer every question ``repeat`` times."""
     from config import Settings
     from index.build import build_index
-    from index.embedder import make_embedder
+    from model.embedder import make_embedder
     from retrieval.engine import Engine
 
     settings = Settings(_env_file=None, data_dir=ROOT / "data/articles", index_dir=work / f"index-{backend}",
@@ -82,7 +82,7 @@ class _Timed:
 def paired(work: Path, repeat: int) -> dict:
     """Both backends in one process, the same question to each in turn: the machine's load hits both alike."""
     from config import Settings
-    from index.embedder import make_embedder
+    from model.embedder import make_embedder
     from retrieval.engine import Engine
 
     embedder = make_embedder(str(ROOT / "models/multilingual-e5-small"))
@@ -131,7 +131,7 @@ def measure_store(backend: str, rows: int, work: Path) -> dict:
     """In this (fresh) process: build, save, load and search ``rows`` clustered unit vectors (384 d)."""
     import numpy as np
 
-    from index.vector_store import create_vector_store
+    from stores.vector_store import create_vector_store
 
     rng = np.random.default_rng(0)
     centres = rng.normal(size=(200, 384)).astype(np.float32)
@@ -180,8 +180,9 @@ def stores(work: Path, sizes: list[int]) -> list[dict]:
 def corpus_build(work: Path, stories: int) -> Path:
     """A build of the first ``stories`` CCTV stories (fake vectors: only the metadata is measured)."""
     from config import Settings
-    from index.build import build_index, current_dir
-    from index.embedder import FakeEmbedder
+    from index.build import build_index
+    from model.embedder import FakeEmbedder
+    from stores.layout import current_dir
 
     data = work / "scale-data"
     data.mkdir(parents=True, exist_ok=True)
@@ -225,7 +226,7 @@ def measure_meta(path: Path, mode: str) -> dict:
     """In this (fresh) process: RSS growth of loading the metadata, and the cost of one lookup."""
     import random
 
-    from index.store import open_meta, read_meta
+    from stores.meta import open_meta, read_meta
 
     before = rss_mb()
     started = time.perf_counter()
@@ -249,7 +250,7 @@ def measure_meta(path: Path, mode: str) -> dict:
 
 def measure_lexical(path: Path, mode: str) -> dict:
     """In this (fresh) process: RSS growth of loading the BM25 index, eager or memory-mapped, and a query."""
-    from index.lexical import create_lexical_index
+    from stores.lexical import create_lexical_index
 
     before = rss_mb()
     index = create_lexical_index({"backend": "bm25s", "mmap": mode == "mmap"}).load(path)

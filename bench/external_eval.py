@@ -14,12 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
-from index.embedder import Embedder, make_embedder
-from index.lexical import LexicalIndex
-from index.store import EmbeddingCache
-from index.vectors import VectorIndex
+from model.embedder import Embedder, make_embedder
 from retrieval.normalize import normalize
 from retrieval.search import FusionConfig, HybridSearcher
+from stores.faiss_store import VectorIndex
+from stores.lexical import LexicalIndex
+from stores.meta import EmbeddingCache
 
 KS = (1, 5, 10)
 EMBED_BATCH = 64  # passages per cache write (one progress-bar step each)

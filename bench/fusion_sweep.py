@@ -20,9 +20,9 @@ import numpy as np
 
 from bench.external_eval import cached_vectors, load_set, metrics, query_inputs
 from config import Settings
-from index.embedder import make_embedder
-from index.lexical import LexicalIndex
+from model.embedder import make_embedder
 from retrieval.search import FusionConfig, Hit, fuse
+from stores.lexical import LexicalIndex
 
 MAX_DEPTH = 100
 

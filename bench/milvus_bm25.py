@@ -56,8 +56,8 @@ def metrics(rankings: list[list[int]], relevant: list[set[int]]) -> dict[str, fl
 
 
 def run(prefix: Path) -> dict:
-    from index.lexical import LexicalIndex, to_simplified
     from retrieval.external_eval import load_set, query_inputs
+    from stores.lexical import LexicalIndex, to_simplified
 
     data = load_set(str(prefix))
     _, lexical = query_inputs(data.questions)

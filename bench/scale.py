@@ -16,14 +16,14 @@ from bench.build import bare_encode, env_for, settings_in
 from bench.common import dir_size_mb, run_process
 from bench.questions import answer_latency, cold_start
 from config import Settings
-from index.bm25s_index import BM25sIndex
 from index.chunker import chunk_article
-from index.lexical import tokenize
-from index.snapshot import IndexSnapshot
 from index.sources import scan
-from index.vectors import VectorIndex
 from retrieval.engine import Engine
 from retrieval.evaluate import evaluate_file
+from retrieval.snapshot import IndexSnapshot
+from stores.bm25s_index import BM25sIndex
+from stores.faiss_store import VectorIndex
+from stores.lexical import tokenize
 
 SCALE_FILES = ("cctv_stories.jsonl", "dxy_zh_news_unique.jsonl")
 SUMMARY = re.compile(r"(\d+) articles, (\d+) chunks.*embedded (\d+), reused (\d+)")

@@ -38,12 +38,13 @@ def write_replica(source: Path, target: Path, rows: int, copy_figures: bool = Tr
     import bm25s
 
     from config import Settings
-    from index.bm25s_index import BM25sIndex
-    from index.build import FORMAT_VERSION, MANIFEST, current_dir, read_manifest, sha256_file, switch_current
-    from index.lexical import lexical_config, tokenize
-    from index.snapshot import load_snapshot
-    from index.store import read_meta, write_meta
-    from index.vector_store import create_vector_store, vector_config
+    from index.build import switch_current
+    from retrieval.snapshot import load_snapshot
+    from stores.bm25s_index import BM25sIndex
+    from stores.layout import FORMAT_VERSION, MANIFEST, current_dir, read_manifest, sha256_file
+    from stores.lexical import lexical_config, tokenize
+    from stores.meta import read_meta, write_meta
+    from stores.vector_store import create_vector_store, vector_config
 
     started = time.perf_counter()
     build = current_dir(source)
@@ -157,7 +158,7 @@ def child(mode: str, repeat: int, limit: int | None) -> dict:
     """
     from bench.questions import answer_latency
     from config import Settings
-    from index.embedder import make_embedder
+    from model.embedder import make_embedder
     from retrieval.engine import Engine
 
     settings = Settings()
@@ -166,7 +167,7 @@ def child(mode: str, repeat: int, limit: int | None) -> dict:
     t = time.perf_counter()
     embedder = make_embedder(settings.embedding_model)
     out["model_load_s"] = round(time.perf_counter() - t, 1)
-    from index.lexical import tokenize
+    from stores.lexical import tokenize
 
     for question in questions:  # torch's buffers per input length, jieba's and OpenCC's dictionaries:
         embedder.encode_queries([question])  # the query side's memory, the same at any corpus size
@@ -174,7 +175,7 @@ def child(mode: str, repeat: int, limit: int | None) -> dict:
     out["rss_model_mb"] = round(rss_mb())
     t = time.perf_counter()
     if mode == "now":
-        from index.snapshot import load_snapshot
+        from retrieval.snapshot import load_snapshot
 
         snap = load_snapshot(settings.index_dir, embedder.model_id)
     elif mode == "steps":
@@ -229,11 +230,11 @@ def _status(field: str) -> float:
 
 def _snapshot_by_steps(index_dir: Path, out: dict):
     """``load_snapshot``'s steps one by one (checksums left out), with the RSS after each."""
-    from index.build import current_dir, read_manifest
-    from index.lexical import create_lexical_index
-    from index.snapshot import IndexSnapshot
-    from index.store import open_meta
-    from index.vector_store import create_vector_store
+    from retrieval.snapshot import IndexSnapshot
+    from stores.layout import current_dir, read_manifest
+    from stores.lexical import create_lexical_index
+    from stores.meta import open_meta
+    from stores.vector_store import create_vector_store
 
     build = current_dir(index_dir)
     manifest = read_manifest(build)
@@ -251,11 +252,11 @@ def _snapshot_by_steps(index_dir: Path, out: dict):
 
 def _objects_snapshot(index_dir: Path):
     """The build opened the pre-issue-12 way: every article and chunk as objects, BM25 not memory-mapped."""
-    from index.build import current_dir, read_manifest
-    from index.lexical import create_lexical_index
-    from index.snapshot import IndexSnapshot
-    from index.store import read_meta
-    from index.vector_store import create_vector_store
+    from retrieval.snapshot import IndexSnapshot
+    from stores.layout import current_dir, read_manifest
+    from stores.lexical import create_lexical_index
+    from stores.meta import read_meta
+    from stores.vector_store import create_vector_store
 
     build = current_dir(index_dir)
     manifest = read_manifest(build)

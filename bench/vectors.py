@@ -1,6 +1,6 @@
 """Benchmark part 4: FAISS index kinds on synthetic unit vectors (uniform and clustered), and on real ones.
 
-Every index goes through index.vectors.VectorIndex (the only module that imports faiss).
+Every index goes through stores.faiss_store.VectorIndex (the only module that imports faiss).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import child_env, ms, percentiles, run_process, table
-from index.vectors import VectorIndex
+from stores.faiss_store import VectorIndex
 
 DIM = 384
 K = 10
@@ -72,9 +72,9 @@ import sys
 import time
 from pathlib import Path
 import numpy as np
-import index.vectors
-from index.vectors import VectorIndex
-index.vectors.SINGLE_QUERY_THREADS = None if sys.argv[5] == "default" else 1
+import stores.faiss_store
+from stores.faiss_store import VectorIndex
+stores.faiss_store.SINGLE_QUERY_THREADS = None if sys.argv[5] == "default" else 1
 def rss():
     for line in open('/proc/self/status'):
         if line.startswith('VmRSS:'):

@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     chunk_size: int = Field(220, ge=40, description="Target chunk length in characters.")
     chunk_overlap: int = Field(60, ge=0, description="Characters of trailing sentences repeated.")
 
-    # --- vector store and lexical index (index/vector_store.py, index/lexical.py) -------
+    # --- vector store and lexical index (stores/vector_store.py, stores/lexical.py) -------
     vector_backend: Literal["faiss", "numpy", "milvus"] = Field(
         "faiss", description="Vector store: faiss (default), numpy (exact, small corpora) or milvus.")
     lexical_backend: Literal["bm25s"] = Field("bm25s", description="Lexical index (jieba tokens + BM25).")

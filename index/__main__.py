@@ -9,13 +9,13 @@ import sys
 from config import Settings
 from config.logs import setup_logging
 from index.build import BuildError, build_index
-from index.embedder import make_embedder, resolve_model
 from index.sources import scan
+from model.embedder import make_embedder, resolve_model
 
 
 def model_id_for(name: str) -> str:
     """The id an embedder will report, without loading the model."""
-    from index.embedder import _model_id
+    from model.embedder import _model_id
 
     if name.startswith("fake"):
         return make_embedder(name).model_id
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "materialize":
         from pathlib import Path
 
-        from index.materialize import materialize_e5
+        from model.materialize import materialize_e5
 
         out = materialize_e5(Path(args.out or settings.embedding_model))
         print(f"model ready: {out}")

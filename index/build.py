@@ -18,18 +18,16 @@ import numpy as np
 
 from config import Settings
 from config.profile import load_profile
-from index.articles import SourceProblem
-from index.chunker import Chunk, chunk_article
-from index.embedder import Embedder
-from index.figures import extract_figures, grammar
-from index.lexical import create_lexical_index, lexical_config
+from index.chunker import chunk_article
 from index.sources import scan
-from index.store import EmbeddingCache, write_meta
-from index.vector_store import VectorStoreError, create_vector_store, vector_config
+from model.embedder import Embedder
+from news.figures import extract_figures, grammar
+from news.records import Chunk, SourceProblem
+from stores.layout import FORMAT_VERSION, KEEP_BUILDS, MANIFEST, current_dir, read_manifest, sha256_file
+from stores.lexical import create_lexical_index, lexical_config
+from stores.meta import EmbeddingCache, write_meta
+from stores.vector_store import VectorStoreError, create_vector_store, vector_config
 
-FORMAT_VERSION = 3  # 2: vectors/ and lexical/ through the store interfaces; 3: figures indexed, place_names
-MANIFEST = "manifest.json"
-KEEP_BUILDS = 2
 log = logging.getLogger(__name__)
 
 
@@ -64,28 +62,11 @@ class BuildError(RuntimeError):
     """The build could not produce an index; the previous one (if any) keeps serving."""
 
 
-def current_dir(index_dir: Path) -> Path | None:
-    """The build directory `current` points at, or None if no index was built yet."""
-    link = index_dir / "current"
-    return link.resolve() if link.exists() else None
-
-
-def read_manifest(build_dir: Path) -> dict:
-    return json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _code_version() -> str:
-    """A hash of the index package's code: a parser or extractor change rebuilds (embeddings are cached)."""
+    """A hash of the build's code (index/ and news/): a parser or extractor change rebuilds (embeddings are cached)."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    root = Path(__file__).resolve().parent.parent
+    for path in sorted([*(root / "index").glob("*.py"), *(root / "news").glob("*.py")]):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

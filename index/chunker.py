@@ -2,57 +2,8 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
-from index.articles import Article
-
-# a sentence ends at 。！？；… (or ! ? ;) plus any closing quotes/brackets, or at a line break
-SENTENCE_END = re.compile(r"(?:[。！？!?；;]|…+)[”’」』）)]*|\n")
-FULL_STOP = re.compile(r"(?:[。！？!?]|…+)[”’」』）)]*|\n")  # a whole sentence, semicolons inside
-CLAUSE_END = re.compile(r"[，、：,]")
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """A passage of one article: ``text == article.text[start:end]``."""
-
-    id: str
-    article_id: str
-    ordinal: int
-    start: int
-    end: int
-    text: str
-    title: str
-    date: str | None
-    source: str
-
-    @property
-    def embed_text(self) -> str:
-        """What is embedded and indexed: the title first, so "我市" still knows its topic."""
-        return f"{self.title}\n{self.text}"
-
-
-def split_sentences(text: str, semicolons: bool = True) -> list[tuple[int, int]]:
-    """Spans of the sentences of ``text`` (white space trimmed, empty ones dropped).
-
-    With ``semicolons=False`` a sentence runs to 。！？ or a line break, keeping "；" inside.
-    """
-    spans = []
-    start = 0
-    for found in (SENTENCE_END if semicolons else FULL_STOP).finditer(text):
-        spans.append((start, found.end()))
-        start = found.end()
-    spans.append((start, len(text)))
-    out = []
-    for a, b in spans:
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            out.append((a, b))
-    return out
+from news.records import Article, Chunk
+from news.text import CLAUSE_END, split_sentences
 
 
 def _limit(spans: list[tuple[int, int]], text: str, size: int) -> list[tuple[int, int]]:

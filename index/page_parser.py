@@ -8,7 +8,7 @@ from datetime import date
 from functools import lru_cache
 
 from config.profile import Profile, load_profile
-from index.articles import Article, article_id
+from news.records import Article, article_id
 
 # ">>> 下转A2版", ">>> 下转 A2 版①", "（下转A3版）", "上接A1版"
 CONTINUATION = re.compile(r"\s*(?:>{2,}|（|\()?\s*[上下][转接]\s*[A-Z]?\s*\d+\s*版\s*[①-⑳]?\s*(?:）|\))?\s*")

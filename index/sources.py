@@ -16,8 +16,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from index.articles import Article, SourceProblem, article_id
 from index.page_parser import parse_page
+from news.records import Article, SourceProblem, article_id
 
 if TYPE_CHECKING:
     from config.profile import Profile

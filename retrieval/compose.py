@@ -7,13 +7,13 @@ import re
 from dataclasses import dataclass
 
 from config.profile import Profile
-from index.asof import resolve_asof
-from index.chunker import split_sentences
-from index.lexical import tokenize
-from index.snapshot import IndexSnapshot
+from news.asof import resolve_asof
+from news.text import split_sentences
 from retrieval.answer import Source
 from retrieval.normalize import Query, named_places
 from retrieval.search import Hit
+from retrieval.snapshot import IndexSnapshot
+from stores.lexical import tokenize
 
 GENERIC = frozenset("现在 目前 如今 当前 今天 明天 昨天 一共 总共 共 累计 情况 有 人 the of in".split())
 CLAUSE = re.compile(r"[^，；：。！？,;!?]+[，；：。！？,;!?]*")

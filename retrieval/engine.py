@@ -12,12 +12,9 @@ from pathlib import Path
 
 from config import Settings
 from config.profile import load_profile
-from index.asof import parse_question_date, resolve_asof
-from index.embedder import Embedder, make_embedder
-from index.figures import Figure, article_place, grammar
-from index.latest import in_home, latest_figures
-from index.snapshot import IndexSnapshot, load_snapshot
-from index.vector_store import VectorStoreError
+from model.embedder import Embedder, make_embedder
+from news.asof import parse_question_date, resolve_asof
+from news.figures import Figure, article_place, grammar
 from retrieval.answer import Answer, enforce_faithfulness
 from retrieval.compose import (
     CLOCK_EXPR,
@@ -38,8 +35,11 @@ from retrieval.facts import (
     superlative_answer,
     unknown_subject,
 )
+from retrieval.latest import in_home, latest_figures
 from retrieval.normalize import Query, named_places, normalize
 from retrieval.search import FusionConfig, HybridSearcher
+from retrieval.snapshot import IndexSnapshot, load_snapshot
+from stores.vector_store import VectorStoreError
 
 log = logging.getLogger(__name__)
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.snapshot import IndexCorrupt, IndexMismatch, IndexNotReady
+from retrieval.snapshot import IndexCorrupt, IndexMismatch, IndexNotReady
 
 IndexUnavailable = (IndexNotReady, IndexMismatch, IndexCorrupt)  # ``except IndexUnavailable``: no index to serve
 

@@ -6,13 +6,13 @@ import re
 from datetime import date, timedelta
 
 from config.profile import Profile, Thing
-from index.asof import parse_question_date, parse_question_hour
-from index.chunker import split_sentences
-from index.latest import asof_phrase, sort_key, stale_note
-from index.places import Gazetteer, Place
-from index.snapshot import IndexSnapshot
+from news.asof import parse_question_date, parse_question_hour
+from news.places import Gazetteer, Place
+from news.text import split_sentences
 from retrieval.answer import Answer, Source
+from retrieval.latest import asof_phrase, sort_key, stale_note
 from retrieval.normalize import Query
+from retrieval.snapshot import IndexSnapshot
 
 OTHER_ASK = re.compile(r"什么|怎么|怎样|如何|为什么|为何|吗|嘛|呢|哪|谁|是否|是不是|有没有|能否|[?？]$|\b(?:what|why|how|is|are|do|does)\b", re.I)
 SUBJECT_FILLER = re.compile(

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from config.profile import Profile, load_profile
-from index.lexical import to_simplified
-from index.places import Gazetteer, Place
+from news.places import Gazetteer, Place
+from stores.lexical import to_simplified
 
 CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+(?=[月日号例人天家个名岁%点时])")
 SUFFIX = re.compile(r"(?:省|市|自治区|特别行政区|地区|县|区)$")

@@ -8,8 +8,8 @@ from html import escape
 from typing import Any
 
 from config.profile import Profile, load_profile
-from index.latest import asof_phrase as _asof_phrase
 from retrieval.answer import Answer, Source
+from retrieval.latest import asof_phrase as _asof_phrase
 
 NO_DIRECT = "没有能直接给出的数字，以下是最相关的原文："
 NOT_COVERED = "现有报道没有涉及这个问题"
@@ -75,7 +75,7 @@ def answer_parts(answer: Answer, profile: Profile | None = None) -> AnswerParts:
 
 def asof_phrase(row: dict) -> str:
     """The as-of words of a /latest row or figure: "2020年2月19日" for a period (新增), "截至2020年2月19日24时"
-    for a state; decided by the figure's kind (``period``) in index.latest.asof_phrase, the one place."""
+    for a state; decided by the figure's kind (``period``) in retrieval.latest.asof_phrase, the one place."""
     return row.get("asof_phrase") or _asof_phrase(bool(row.get("period")), row["asof_label"])
 
 

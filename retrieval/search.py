@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.embedder import Embedder
-from index.lexical import LexicalIndex
-from index.vector_store import VectorStore
+from model.embedder import Embedder
+from stores.lexical import LexicalIndex
+from stores.vector_store import VectorStore
 
 
 @dataclass(frozen=True)

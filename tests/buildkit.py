@@ -9,8 +9,9 @@ from types import SimpleNamespace
 import pytest
 
 from config import Settings
-from index.build import build_index, current_dir
-from index.embedder import FakeEmbedder, make_embedder
+from index.build import build_index
+from model.embedder import FakeEmbedder, make_embedder
+from stores.layout import current_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_DIR = ROOT / "data" / "articles"

@@ -22,7 +22,7 @@ def real_embedder():
     """multilingual-e5-small from the materialised folder; fails (never skips) if it is missing."""
     if not (MODEL_DIR / "modules.json").is_file():
         pytest.fail(f"{MODEL_DIR} is missing: run `make install` to materialise the model")
-    from index.embedder import make_embedder
+    from model.embedder import make_embedder
 
     return make_embedder(str(MODEL_DIR))
 
@@ -73,6 +73,6 @@ def profile():
 @pytest.fixture(scope="session")
 def gaz(profile):
     """The gazetteer for that profile (read once per session)."""
-    from index.places import load_gazetteer
+    from news.places import load_gazetteer
 
     return load_gazetteer(profile)

@@ -1,6 +1,6 @@
 """Shared test doubles: a recording Bot API request, Telegram updates, the fake embedder, a fake engine.
 
-FakeEmbedder is defined in index/embedder.py (EMBEDDING_MODEL=fake selects it, also in a subprocess) and
+FakeEmbedder is defined in model/embedder.py (EMBEDDING_MODEL=fake selects it, also in a subprocess) and
 re-exported here, so tests take every fake from this module.
 """
 
@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
-from index.articles import Article
-from index.embedder import FakeEmbedder
+from model.embedder import FakeEmbedder
+from news.records import Article
 from retrieval.answer import Answer, Source
 
 BOT_ID, USER, ADMIN = 999, 7, 42

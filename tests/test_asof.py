@@ -1,10 +1,10 @@
-"""Tests for index.asof: as-of keys, labels and dates from the Chinese time words of a sentence."""
+"""Tests for news.asof: as-of keys, labels and dates from the Chinese time words of a sentence."""
 
 from __future__ import annotations
 
 import pytest
 
-from index.asof import AsOf, parse_question_date, resolve_asof
+from news.asof import AsOf, parse_question_date, resolve_asof
 
 
 @pytest.mark.parametrize(

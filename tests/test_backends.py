@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from config import Settings
-from index.build import build_index, read_manifest
-from index.embedder import FakeEmbedder
-from index.snapshot import load_snapshot
+from index.build import build_index
+from model.embedder import FakeEmbedder
+from retrieval.snapshot import load_snapshot
+from stores.layout import read_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from index.embedder import QueryBatcher
+from model.embedder import QueryBatcher
 
 
 class SlowEncoder:

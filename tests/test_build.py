@@ -1,4 +1,4 @@
-"""index.build and index.snapshot with the fake embedder: build → load round trip, incremental builds."""
+"""index.build and retrieval.snapshot with the fake embedder: build → load round trip, incremental builds."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import hashlib
 import numpy as np
 import pytest
 
-from index.build import current_dir, read_manifest, sha256_file
 from index.chunker import chunk_article
-from index.embedder import FakeEmbedder, make_embedder
-from index.snapshot import IndexMismatch, load_snapshot
 from index.sources import read_file, scan
+from model.embedder import FakeEmbedder, make_embedder
+from retrieval.snapshot import IndexMismatch, load_snapshot
+from stores.layout import current_dir, read_manifest, sha256_file
 from tests.buildkit import (
     FAKE_ID,
     NEW_ARTICLE,

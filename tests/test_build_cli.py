@@ -11,10 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.build import build_index, read_manifest
-from index.embedder import FakeEmbedder
-from index.snapshot import load_snapshot
+from index.build import build_index
 from index.sources import scan
+from model.embedder import FakeEmbedder
+from retrieval.snapshot import load_snapshot
+from stores.layout import read_manifest
 from tests.buildkit import (
     FAKE_ID,
     ROOT,
@@ -98,7 +99,7 @@ def test_fast_query_path_gives_the_library_vectors(real_embedder) -> None:
 
 
 def test_auto_index_kind_switches_to_ivf_at_the_threshold(tmp_path: Path) -> None:
-    from index.vectors import choose_kind
+    from stores.faiss_store import choose_kind
 
     assert choose_kind("auto", 199_999) == "flat" and choose_kind("auto", 200_000) == "ivf_fp16"
     assert choose_kind("hnsw", 10) == "hnsw"

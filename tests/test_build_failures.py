@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from index.bm25s_index import BM25sIndex
-from index.build import BuildError, current_dir, read_manifest
-from index.embedder import FakeEmbedder
-from index.snapshot import IndexCorrupt, IndexMismatch, IndexNotReady, load_snapshot
+from index.build import BuildError
+from model.embedder import FakeEmbedder
+from retrieval.snapshot import IndexCorrupt, IndexMismatch, IndexNotReady, load_snapshot
+from stores.bm25s_index import BM25sIndex
+from stores.layout import current_dir, read_manifest
 from tests.buildkit import (
     FAKE_ID,
     NEW_ARTICLE,

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from config import Settings
-from index.articles import Article, article_id
-from index.chunker import chunk_article, split_sentences
+from index.chunker import chunk_article
 from index.sources import scan
+from news.records import Article, article_id
+from news.text import split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_DIR = ROOT / "data" / "articles"

@@ -9,9 +9,9 @@ import pytest
 
 from config import Settings
 from index.build import build_index
-from index.snapshot import IndexCorrupt
 from index.sources import scan
 from retrieval.engine import Engine
+from retrieval.snapshot import IndexCorrupt
 from tests.fakes import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent

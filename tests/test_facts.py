@@ -7,13 +7,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from index.articles import Article
-from index.figure_table import FigureList
-from index.figures import extract_figures, grammar
-from index.latest import asof_phrase, latest_figures
+from news.figures import extract_figures, grammar
+from news.records import Article
 from retrieval.compose import Candidate, direct_from_sentence
 from retrieval.facts import figure_answer, superlative_answer
+from retrieval.latest import asof_phrase, latest_figures
 from retrieval.normalize import normalize
+from stores.figure_table import FigureList
 
 
 def article(text: str, date: str, paper: str = "", title: str = "疫情通报", aid: str | None = None) -> Article:
@@ -116,7 +116,7 @@ def test_a_later_edition_in_other_words_moves_answers_and_latest(profile, gaz):
 
 
 def _fig(row: dict):
-    from index.figures import Figure
+    from news.figures import Figure
 
     return Figure(**row)
 

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from index.build import MANIFEST, current_dir
-from index.figure_table import FigureList, FigureTable
-from index.figures import grammar
-from index.snapshot import IndexMismatch, load_snapshot
-from index.store import MetaReader, open_meta
+from news.figures import grammar
+from retrieval.snapshot import IndexMismatch, load_snapshot
+from stores.figure_table import FigureList, FigureTable
+from stores.layout import MANIFEST, current_dir
+from stores.meta import MetaReader, open_meta
 from tests.buildkit import FAKE_ID
 
 

@@ -1,4 +1,4 @@
-"""Tests for index.figures on the real seed pages: verbatim figures, as-of times, newest-wins."""
+"""Tests for news.figures on the real seed pages: verbatim figures, as-of times, newest-wins."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from index.articles import Article
-from index.figures import Figure, extract_figures, is_commentary
-from index.latest import latest_figures
 from index.page_parser import parse_page
+from news.figures import Figure, extract_figures, is_commentary
+from news.records import Article
+from retrieval.latest import latest_figures
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "articles"
 PAGES = ["000_b7adce7465891e7b.txt", "001_303c1fde1aee8707.txt"]

@@ -7,7 +7,7 @@ import re
 from html.parser import HTMLParser
 
 from bot.format import LIMIT, first_messages, split_blocks
-from index.articles import Article
+from news.records import Article
 from retrieval.answer import Answer, Source
 from retrieval.render import answer_html, answer_text, article_html, asof_phrase, latest_html, latest_text
 

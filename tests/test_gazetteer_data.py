@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from index.places import GazetteerMissing, _data_dir, _data_lines
+from news.places import GazetteerMissing, _data_dir, _data_lines
 
 
 def test_zipped_division_data_is_read_without_unpacking(tmp_path):

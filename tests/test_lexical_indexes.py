@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.lexical import BACKENDS, LexicalIndex, create_lexical_index
+from stores.lexical import BACKENDS, LexicalIndex, create_lexical_index
 
 CONFIGS = {"bm25s": {"backend": "bm25s"}}
 TEXTS = [
@@ -98,8 +98,8 @@ def test_build_on_the_interface_uses_the_default_backend() -> None:
 def test_a_prebuilt_bm25s_retriever_can_be_wrapped() -> None:
     import bm25s
 
-    from index.bm25s_index import BM25sIndex
-    from index.lexical import tokenize
+    from stores.bm25s_index import BM25sIndex
+    from stores.lexical import tokenize
 
     retriever = bm25s.BM25(k1=1.2, b=0.75)
     retriever.index([tokenize(t) for t in TEXTS], show_progress=False)

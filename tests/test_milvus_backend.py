@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 
 from config import Settings
-from index.build import BuildError, build_index, current_dir, read_manifest
-from index.embedder import FakeEmbedder
-from index.milvus_store import MilvusStore
-from index.snapshot import IndexCorrupt, IndexUnavailable, load_snapshot
-from index.vector_store import VectorStoreError
+from index.build import BuildError, build_index
+from model.embedder import FakeEmbedder
 from retrieval.engine import Engine
+from retrieval.snapshot import IndexCorrupt, IndexUnavailable, load_snapshot
+from stores.layout import current_dir, read_manifest
+from stores.milvus_store import MilvusStore
+from stores.vector_store import VectorStoreError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -195,8 +196,8 @@ def test_copying_a_served_build_and_serving_the_copy_elsewhere_keeps_its_engine(
 
 def _search_in_child(index_dir: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", "import sys; from pathlib import Path; from index.embedder import FakeEmbedder; "
-         "from index.snapshot import load_snapshot; s = load_snapshot(Path(sys.argv[1]), 'fake-64'); "
+        [sys.executable, "-c", "import sys; from pathlib import Path; from model.embedder import FakeEmbedder; "
+         "from retrieval.snapshot import load_snapshot; s = load_snapshot(Path(sys.argv[1]), 'fake-64'); "
          "print(s.vectors.search(FakeEmbedder().encode_queries(['株洲']), 3)[1][0][0])", str(index_dir)],
         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120, check=False)
 

@@ -16,11 +16,12 @@ import pytest
 
 from config import Settings
 from config.settings import MilvusSettings
-from index.build import build_index, current_dir, read_manifest
-from index.embedder import FakeEmbedder
-from index.snapshot import IndexUnavailable, load_snapshot
+from index.build import build_index
+from model.embedder import FakeEmbedder
 from retrieval.engine import Engine
 from retrieval.errors import SearchUnavailable
+from retrieval.snapshot import IndexUnavailable, load_snapshot
+from stores.layout import current_dir, read_manifest
 from tests.buildkit import NEW_ARTICLE
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,12 +8,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from index.articles import Article
-from index.figure_table import FigureList
-from index.figures import extract_figures
+from news.figures import extract_figures
+from news.records import Article
 from retrieval.engine import Engine
 from retrieval.facts import figure_answer, mentions_metric
 from retrieval.normalize import normalize
+from stores.figure_table import FigureList
 
 
 def article(text: str, date: str, title: str = "疫情通报", aid: str = "a1") -> Article:

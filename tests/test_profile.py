@@ -9,7 +9,7 @@ import pytest
 
 from config import Settings
 from config.profile import DEFAULT_PROFILE, load_profile
-from index.places import load_gazetteer
+from news.places import load_gazetteer
 from retrieval.answer import Answer
 from retrieval.normalize import normalize
 from retrieval.render import answer_text, help_html, latest_html, latest_text

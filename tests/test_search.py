@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.lexical import LexicalIndex, tokenize
-from index.vectors import FaissStore
 from retrieval.normalize import arabic_numerals, chinese_to_int, normalize
 from retrieval.search import FusionConfig, HybridSearcher, fuse
+from stores.faiss_store import FaissStore
+from stores.lexical import LexicalIndex, tokenize
 from tests.fakes import FakeEmbedder
 
 

@@ -14,10 +14,10 @@ import pytest
 from bot.app import build_application
 from bot.handlers import SEARCH_DOWN
 from config import Settings
-from index.embedder import FakeEmbedder
-from index.vector_store import VectorStore, VectorStoreError
+from model.embedder import FakeEmbedder
 from retrieval import __main__ as cli
 from retrieval.errors import SearchUnavailable
+from stores.vector_store import VectorStore, VectorStoreError
 from tests.conftest import ROOT
 from tests.fakes import FakeEngine, RecordingRequest, message_update
 

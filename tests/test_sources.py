@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from index.articles import SourceProblem, article_id
 from index.sources import parse_date, read_file, scan
+from news.records import SourceProblem, article_id
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_DIR = ROOT / "data" / "articles"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.vector_store import BACKENDS, VectorStore, create_vector_store
+from stores.vector_store import BACKENDS, VectorStore, create_vector_store
 
 # One config per backend (and per FAISS structure worth checking); a backend missing here fails the suite.
 CONFIGS = {

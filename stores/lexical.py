@@ -16,7 +16,7 @@ import numpy as np
 
 # backend name → "module:class"; imported only when chosen.
 BACKENDS = {
-    "bm25s": "index.bm25s_index:BM25sIndex",
+    "bm25s": "stores.bm25s_index:BM25sIndex",
 }
 WORD = re.compile(r"[\w%.]+", re.UNICODE)
 STOPWORDS = frozenset(

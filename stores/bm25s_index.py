@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.lexical import LexicalIndex, LexicalIndexError, tokenize
+from stores.lexical import LexicalIndex, LexicalIndexError, tokenize
 
 
 def _bm25s():

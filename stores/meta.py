@@ -12,9 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.articles import Article
-from index.chunker import Chunk
-from index.figure_table import FIGURE_COLUMNS, FigureTable
+from news.records import Article, Chunk
+from stores.figure_table import FIGURE_COLUMNS, FigureTable
 
 ARTICLE_COLUMNS = [f.name for f in fields(Article) if f.name != "extra"]
 CHUNK_COLUMNS = ["id", "article_id", "ordinal", "start", "end", "text", "title", "date", "source"]

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from config.profile import Profile, load_profile
-from index.figures import Figure, grammar
+from news.figures import Figure, grammar
 
 RANGE = re.compile(r"(?P<year>\d{4}年)(?P<day>\d{1,2}月\d{1,2}日)\d{1,2}时?—(?P<end>(?:\d{1,2}月\d{1,2}日)?\d{1,2}时)$")
 

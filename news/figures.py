@@ -6,10 +6,10 @@ import re
 from dataclasses import asdict, dataclass
 
 from config.profile import Profile, load_profile
-from index.articles import Article
-from index.asof import resolve_asof
-from index.chunker import split_sentences
-from index.places import Gazetteer, Place, load_gazetteer
+from news.asof import resolve_asof
+from news.places import Gazetteer, Place, load_gazetteer
+from news.records import Article
+from news.text import split_sentences
 
 # a number as printed, with its unit: "78例", "58.9%", "1,419人"; not "1171.73万人次", "44880人份"
 NUMBER = re.compile(r"(?<![\d.,])(?P<v>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?P<u>例|人|名|%|％)(?![次份数口])")

@@ -100,7 +100,7 @@ class FigureList:
 
 class FigureTable:
     """The figures table of a build's meta.sqlite, queried by (metric, region) through its indexes: memory
-    stays flat however many facts the corpus has. ``meta`` is an ``index.store.MetaReader``."""
+    stays flat however many facts the corpus has. ``meta`` is an ``stores.meta.MetaReader``."""
 
     def __init__(self, meta) -> None:
         self._meta = meta

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.vector_store import VectorStore, VectorStoreError, empty_result
+from stores.vector_store import VectorStore, VectorStoreError, empty_result
 
 
 class NumpyStore(VectorStore):

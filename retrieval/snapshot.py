@@ -7,13 +7,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.articles import Article
-from index.build import FORMAT_VERSION, MANIFEST, current_dir, read_manifest, sha256_file
-from index.chunker import Chunk
-from index.figure_table import FigureList, FigureTable, as_figures
-from index.lexical import LexicalIndex, LexicalIndexError, create_lexical_index
-from index.store import open_meta
-from index.vector_store import VectorStore, VectorStoreError, create_vector_store
+from news.records import Article, Chunk
+from stores.figure_table import FigureList, FigureTable, as_figures
+from stores.layout import FORMAT_VERSION, MANIFEST, current_dir, read_manifest, sha256_file
+from stores.lexical import LexicalIndex, LexicalIndexError, create_lexical_index
+from stores.meta import open_meta
+from stores.vector_store import VectorStore, VectorStoreError, create_vector_store
 
 
 class IndexNotReady(RuntimeError):

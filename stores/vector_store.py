@@ -12,9 +12,9 @@ import numpy as np
 
 # backend name → "module:class"; imported only when chosen (each backend imports its library lazily).
 BACKENDS = {
-    "faiss": "index.vectors:FaissStore",
-    "numpy": "index.numpy_store:NumpyStore",
-    "milvus": "index.milvus_store:MilvusStore",
+    "faiss": "stores.faiss_store:FaissStore",
+    "numpy": "stores.numpy_store:NumpyStore",
+    "milvus": "stores.milvus_store:MilvusStore",
 }
 
 

@@ -51,3 +51,23 @@ class SourceProblem:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of one article: ``text == article.text[start:end]``."""
+
+    id: str
+    article_id: str
+    ordinal: int
+    start: int
+    end: int
+    text: str
+    title: str
+    date: str | None
+    source: str
+
+    @property
+    def embed_text(self) -> str:
+        """What is embedded and indexed: the title first, so "我市" still knows its topic."""
+        return f"{self.title}\n{self.text}"

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from index.chunker import split_sentences
+from news.text import split_sentences
 
 DEFAULT_YEAR = 2020
 # full-width digits and marks map one to one, so offsets in the normalised text stay valid

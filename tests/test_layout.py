@@ -1,0 +1,50 @@
+"""The import rule of the layout (README "Layout"): each package imports only the floors below it."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OURS = {"bench", "bot", "config", "index", "model", "news", "retrieval", "stores", "tests"}
+ALLOWED = {
+    "config": {"config"},
+    "news": {"news", "config"},
+    "model": {"model", "config"},
+    "stores": {"stores", "news", "config"},
+    "index": {"index", "stores", "model", "news", "config"},
+    "retrieval": {"retrieval", "stores", "model", "news", "config"},
+    "bot": {"bot", "retrieval", "config"},
+}
+
+
+def imported_packages(path: Path) -> set[str]:
+    """Top-level packages of ours that ``path`` imports (at module level or inside functions)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[0])
+    return found & OURS
+
+
+def test_imports_run_one_way():
+    wrong = []
+    for package, allowed in ALLOWED.items():
+        for path in sorted((ROOT / package).rglob("*.py")):
+            extra = imported_packages(path) - allowed
+            if extra:
+                wrong.append(f"{path.relative_to(ROOT)} imports {sorted(extra)}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_rule_can_fail(tmp_path):
+    bad = tmp_path / "x.py"
+    bad.write_text("from index.build import build_index\n", encoding="utf-8")
+    assert imported_packages(bad) == {"index"} and "index" not in ALLOWED["retrieval"]
+
+
+def test_index_holds_only_the_offline_build():
+    modules = sorted(p.name for p in (ROOT / "index").glob("*.py"))
+    assert len(modules) <= 8, modules
