@@ -21,7 +21,6 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 
@@ -56,9 +55,9 @@ def write_replica(source: Path, target: Path, rows: int, copy_figures: bool = Tr
     copies = math.ceil(rows / n)
     rng = np.random.default_rng(5)
     noise = np.float32(0.3 / math.sqrt(vectors.shape[1]))  # cosine ~0.96 with the original
-    by_article: dict[str, list[dict]] = {}
+    by_article: dict[str, list] = {}
     for f in figures:
-        by_article.setdefault(f["article_id"], []).append(f)
+        by_article.setdefault(f.article_id, []).append(f)
     out_articles, out_chunks, out_figures, blocks = [], [], [], []
     for j in range(copies):
         tag = f"~{j}" if j else ""
@@ -66,7 +65,7 @@ def write_replica(source: Path, target: Path, rows: int, copy_figures: bool = Tr
         used = {c.article_id for c in part}
         out_chunks += [replace(c, id=c.id + tag, article_id=c.article_id + tag) for c in part]
         out_articles += [replace(a, id=a.id + tag) for a in articles if a.id in used]
-        out_figures += [] if j and not copy_figures else [SimpleNamespace(**{**f, "article_id": f["article_id"] + tag})
+        out_figures += [] if j and not copy_figures else [replace(f, article_id=f.article_id + tag)
                         for a in articles if a.id in used for f in by_article.get(a.id, ())]
         if j == 0:
             blocks.append(vectors[: len(part)])
@@ -251,16 +250,18 @@ def _snapshot_by_steps(index_dir: Path, out: dict):
 
 
 def _objects_snapshot(index_dir: Path):
-    """The build opened the pre-issue-12 way: every article and chunk as objects, BM25 not memory-mapped."""
+    """The build opened the pre-issue-12 way: every article and chunk as objects, BM25 not memory-mapped (the
+    facts from SQLite, as now)."""
     from retrieval.snapshot import IndexSnapshot
     from stores.layout import current_dir, read_manifest
     from stores.lexical import create_lexical_index
-    from stores.meta import read_meta
+    from stores.meta import open_meta, read_meta
     from stores.vector_store import create_vector_store
 
     build = current_dir(index_dir)
     manifest = read_manifest(build)
-    articles, chunks, figures = read_meta(build / "meta.sqlite")
+    articles, chunks, _ = read_meta(build / "meta.sqlite")
+    figures = open_meta(build / "meta.sqlite")[2]  # the facts are read from SQLite in every mode
     vectors = create_vector_store(manifest["vector_store"]).load(build / "vectors")
     lexical = create_lexical_index({**manifest["lexical"], "mmap": False}).load(build / "lexical")
     return IndexSnapshot(build, manifest, vectors, lexical, {a.id: a for a in articles}, chunks, figures)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from news.text import split_sentences
+from news.text import chinese_to_int, split_sentences
 
 DEFAULT_YEAR = 2020
 # full-width digits and marks map one to one, so offsets in the normalised text stay valid
@@ -33,7 +33,6 @@ QUESTION_DATE = re.compile(
     r"|(?<![\d年/.-])(?P<m2>\d{1,2})月(?P<d2>\d{1,2})[日号]"
     r"|(?:(?P<y3>\d{4})年)?(?P<m3>[一二三四五六七八九十]{1,2})月(?P<d3>[一二三四五六七八九十]{1,3})[日号]"
 )
-_CN = {c: i for i, c in enumerate("零一二三四五六七八九", 0)}
 
 
 @dataclass(frozen=True)
@@ -52,14 +51,16 @@ class _Hit:
     explicit: bool  # a written date, not a word like 目前
 
 
-def _label(day: date) -> str:
+def date_label(day: date | str) -> str:
+    """"2020年2月19日" for a date (or an ISO date string)."""
+    day = date.fromisoformat(day) if isinstance(day, str) else day
     return f"{day.year}年{day.month}月{day.day}日"
 
 
 def date_asof(iso: str) -> AsOf:
     """The as-of of a bare ISO date (an article's date): date-only key."""
     day = date.fromisoformat(iso)
-    return AsOf(key=day.isoformat(), label=_label(day), date=day.isoformat())
+    return AsOf(key=day.isoformat(), label=date_label(day), date=day.isoformat())
 
 
 def _make_date(y: str | None, m: str | None, d: str, ref: date | None) -> date | None:
@@ -106,20 +107,20 @@ def _from_match(found: re.Match, text: str, ref: date | None) -> AsOf | None:
         if h2 > 24:
             return None
         if end == day:
-            label = f"{_label(day)}{h1}—{h2}时"
+            label = f"{date_label(day)}{h1}—{h2}时"
         else:
-            label = f"{_label(day)}{h1}时—{end.month}月{end.day}日{h2}时"
+            label = f"{date_label(day)}{h1}时—{end.month}月{end.day}日{h2}时"
         return AsOf(key=f"{end.isoformat()}T{h2:02d}:00", label=label, date=end.isoformat())
     if g["h"] is not None:
         hour, minute = int(g["h"]), int(g["mi"] or 0)
         if hour > 24 or minute > 59:
             return None
-        label = f"{_label(day)}{hour}时" + (f"{minute}分" if minute else "")
+        label = f"{date_label(day)}{hour}时" + (f"{minute}分" if minute else "")
         return AsOf(key=f"{day.isoformat()}T{hour:02d}:{minute:02d}", label=label, date=day.isoformat())
     if g["part"]:
         part = g["part"]
-        return AsOf(key=f"{day.isoformat()}T{DAY_PARTS[part]}", label=_label(day) + part, date=day.isoformat())
-    return AsOf(key=day.isoformat(), label=_label(day), date=day.isoformat())
+        return AsOf(key=f"{day.isoformat()}T{DAY_PARTS[part]}", label=date_label(day) + part, date=day.isoformat())
+    return AsOf(key=day.isoformat(), label=date_label(day), date=day.isoformat())
 
 
 def _relative(word: str, ref: date) -> AsOf:
@@ -187,14 +188,6 @@ def resolve_asof(
     return date_asof(article_date) if article_date else None
 
 
-def _cn_number(text: str) -> int:
-    """一..三十一 written in Chinese numerals."""
-    if "十" not in text:
-        return _CN[text] if len(text) == 1 else -1
-    tens, _, ones = text.partition("十")
-    return (_CN.get(tens, -1) if tens else 1) * 10 + (_CN.get(ones, -1) if ones else 0)
-
-
 QUESTION_HOUR = re.compile(
     r"\d{1,2}[日号]\s*(?:\d{1,2}\s*(?:时|点)?\s*(?:至|到|-|—|－)\s*)?(?P<h>\d{1,2})\s*(?:时|点)(?!间)"
 )
@@ -232,9 +225,9 @@ def parse_question_date(question: str, default_year: int = DEFAULT_YEAR) -> str 
         elif g["m2"]:
             y, m, d = default_year, int(g["m2"]), int(g["d2"])
         else:
-            y, m, d = int(g["y3"] or default_year), _cn_number(g["m3"]), _cn_number(g["d3"])
+            y, m, d = int(g["y3"] or default_year), chinese_to_int(g["m3"]), chinese_to_int(g["d3"])
         try:
             result = date(y, m, d).isoformat()
-        except ValueError:
+        except (TypeError, ValueError):  # not a date, or a numeral cn2an does not read (TypeError: None)
             continue
     return result or _english_date(question, default_year)

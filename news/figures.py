@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from config.profile import Profile, load_profile
 from news.asof import resolve_asof
 from news.places import Gazetteer, Place, load_gazetteer
-from news.records import Article
-from news.text import split_sentences
+from news.records import Article, Figure
+from news.text import AUTHOR, NUMBER, split_sentences
 
 # a number as printed, with its unit: "78例", "58.9%", "1,419人"; not "1171.73万人次", "44880人份"
-NUMBER = re.compile(r"(?<![\d.,])(?P<v>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?P<u>例|人|名|%|％)(?![次份数口])")
+AMOUNT = re.compile(rf"(?<![\d.,])(?P<v>\d{{1,3}}(?:,\d{{3}})+|{NUMBER.pattern})(?P<u>例|人|名|%|％)(?![次份数口])")
 # what may stand between a thing and its number ("治愈率已达58.9%", "在院治疗的患者有18人")
 GAP_BEFORE = re.compile(
     r"(?:为|是|有|达|达到|已达|已达到|增至|增加至|增加到|升至|上升至|降至|减至|共|共计|总计|仍|已|了|"
@@ -27,29 +27,6 @@ ITEM_NUMBER = re.compile(r"(?:共有|有|为|共|:|：|\s)?\d[\d,.]*(?:例|人|�
 PARENS = re.compile(r"（[^（）]*）|\([^()]*\)")
 RESET = re.compile(r"截至|截止|累计|目前|现有|[。；]")  # after these a bare thing no longer counts the period
 CLAUSE_END = "，。；！？,;"
-AUTHOR = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One fact, with the verbatim sentence ``article.text[start:end]``; ``metric`` is qualifier + thing."""
-
-    metric: str
-    region: str
-    value: str  # exactly as printed: "78", "58.9"
-    number: float
-    unit: str  # 例 / 人 / 名 / %
-    asof_key: str
-    asof_label: str
-    asof_date: str
-    sentence: str
-    article_id: str
-    start: int
-    end: int
-    article_date: str | None = None
-
-    def to_json(self) -> dict:
-        return asdict(self)
 
 
 class Grammar:
@@ -66,7 +43,6 @@ class Grammar:
         self.qualifier = re.compile("|".join(re.escape(p) for p, _ in pairs) or "(?!)")
         words = [*profile.city_words, *profile.province_words, *profile.country_words]
         self.place_words = re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True)) or "(?!)")
-        self.dateline = re.compile(r"^\s*\S{0,12}讯")
         self.subset = re.compile("|".join(map(re.escape, profile.subsets)) or "(?!)")
         words = sorted(((w, part) for part, ws in profile.parts.items() for w in ws), key=lambda x: -len(x[0]))
         self.part_of = dict(words)
@@ -95,13 +71,6 @@ def article_place(article: Article, g: Grammar) -> Place | None:
         if found:
             return found[0][2]
     return None
-
-
-def is_home(article: Article, profile: Profile | None = None) -> bool:
-    """Is the article a home-city report (so 我市 and unnamed places mean the home city)?"""
-    g = grammar(profile)
-    place = article_place(article, g)
-    return place is not None and place.within(g.gazetteer.home)
 
 
 def is_commentary(article: Article) -> bool:
@@ -217,11 +186,11 @@ def _sentence_facts(
 
     out = []
     for m in mentions:
-        if m.none and not m.subset and not NUMBER.match(sentence, GAP_BEFORE.match(sentence, m.end).end()):
+        if m.none and not m.subset and not AMOUNT.match(sentence, GAP_BEFORE.match(sentence, m.end).end()):
             place = subject(m.start)
             if place is not None and place.level != "foreign":
                 out.append((m.metric, place, "无", "", m.start))
-    for num in NUMBER.finditer(sentence):
+    for num in AMOUNT.finditer(sentence):
         unit, mention = num.group("u"), None
         before = [m for m in mentions if m.end <= num.start()]
         if before and GAP_BEFORE.fullmatch(sentence, before[-1].end, num.start()):
@@ -258,7 +227,7 @@ def _excluded(sentence: str, start: int, end: int) -> bool:
 def _is_item(sentence: str, end: int) -> bool:
     """A place directly followed by its number ("荷塘区21例") or by the next place of an enumeration
     ("美国、英国各2例") is a list item, not a subject."""
-    return bool(NUMBER.match(sentence, ITEM_GAP.match(sentence, end).end()) or JOINER.match(sentence, end))
+    return bool(AMOUNT.match(sentence, ITEM_GAP.match(sentence, end).end()) or JOINER.match(sentence, end))
 
 
 def _items(sentence: str, places: list, at: int) -> list[Place]:

@@ -1,4 +1,4 @@
-"""The Article record every input format is parsed into, and its stable id."""
+"""The records every part shares: Article (whatever file it came from), its Chunks and its Figures (facts)."""
 
 from __future__ import annotations
 
@@ -71,3 +71,38 @@ class Chunk:
     def embed_text(self) -> str:
         """What is embedded and indexed: the title first, so "我市" still knows its topic."""
         return f"{self.title}\n{self.text}"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One fact, with the verbatim sentence ``article.text[start:end]``; ``metric`` is qualifier + thing. The one
+    shape of a fact from extraction to SQLite (stores/figure_table.py) and answers; ``to_json`` for JSON output."""
+
+    metric: str
+    region: str
+    value: str  # exactly as printed: "78", "58.9"
+    number: float
+    unit: str  # 例 / 人 / 名 / %
+    asof_key: str
+    asof_label: str
+    asof_date: str
+    sentence: str
+    article_id: str
+    start: int
+    end: int
+    article_date: str | None = None
+
+    @property
+    def rank(self) -> tuple[str, str, str]:
+        """The one order of facts, newest last (sort with ``reverse=True``): by as-of date, then the later article,
+        then the as-of key; a date-only "2日当天" in the 2月3日 paper is newer than "2日12时" in the 2月2日 one.
+        stores/figure_table.py's ORDER BY is this key in SQL."""
+        return self.asof_date, self.article_date or "", self.asof_key
+
+    @property
+    def report_day(self) -> str:
+        """What "the newest report of a place" is dated by: the article's date, else the fact's own as-of date."""
+        return self.article_date or self.asof_date
+
+    def to_json(self) -> dict:
+        return asdict(self)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 
-NUMBER = re.compile(r"\d+(?:\.\d+)?")
+from config.profile import Profile
+from news.records import Article
+from news.text import NUMBER
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,14 @@ class Source:
     end: int = 0
     paper: str = ""
     url: str = ""
+
+    @classmethod
+    def quoting(cls, article: Article, start: int, end: int, score: float, profile: Profile) -> Source:
+        """The quote ``article.text[start:end]`` without the paper's dateline ("株洲日报讯"), or the headline as it
+        is when ``start`` is negative."""
+        quote = profile.strip_dateline(article.text[start:end]) if start >= 0 else article.title
+        return cls(title=article.title, date=article.date, quote=quote, source=article.source, score=score,
+                   article_id=article.id, start=start, end=end, paper=article.paper, url=article.url)
 
 
 @dataclass

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 
 from config.profile import Profile
-from news.asof import resolve_asof
-from news.text import split_sentences
+from news.asof import date_label, resolve_asof
+from news.text import NUMBER, split_sentences
 from retrieval.answer import Source
 from retrieval.normalize import Query, named_places
 from retrieval.search import Hit
@@ -17,8 +17,6 @@ from stores.lexical import tokenize
 
 GENERIC = frozenset("现在 目前 如今 当前 今天 明天 昨天 一共 总共 共 累计 情况 有 人 the of in".split())
 CLAUSE = re.compile(r"[^，；：。！？,;!?]+[，；：。！？,;!?]*")
-HAS_NUMBER = re.compile(r"\d")
-NUMBERS = re.compile(r"\d+(?:\.\d+)?")
 DATE_EXPR = re.compile(r"\d{1,2}月\d{1,2}日(?:\d{1,2}时许?|上午|下午|晚|凌晨)?|\d{1,2}日(?:\d{1,2}时许?)?")
 CLOCK_EXPR = re.compile(r"\d{1,2}(?:时|点)(?:\d{1,2}分)?许?|凌晨|上午|中午|下午|傍晚|晚上")
 
@@ -115,7 +113,7 @@ def binding(text: str, query: Query) -> int:
     before, after = asked_phrases(query)
     unit = asked_unit(query)
     best = 0
-    for found in re.finditer(r"\d+(?:\.\d+)?", text):
+    for found in NUMBER.finditer(text):
         left = FILLER.sub("", GAP.sub("", text[max(0, found.start() - 10) : found.start()].rstrip()))
         right = MEASURE.sub("", text[found.end() : found.end() + 12].lstrip("%万亿"))
         raw_left = GAP.sub("", text[max(0, found.start() - 10) : found.start()].rstrip())
@@ -173,13 +171,7 @@ def candidates(query: Query, snapshot: IndexSnapshot, hits: list[Hit], limit_chu
 
 def _source(snapshot: IndexSnapshot, cand: Candidate, profile: Profile) -> Source:
     """The quote of a candidate (a sentence without the paper's dateline, or a headline as it is)."""
-    article = snapshot.articles[cand.article_id]
-    quote = profile.strip_dateline(cand.text) if cand.start >= 0 else cand.text
-    return Source(
-        title=article.title, date=article.date, quote=quote, source=article.source,
-        score=round(cand.relevance, 4), article_id=article.id, start=cand.start, end=cand.end,
-        paper=article.paper, url=article.url,
-    )
+    return Source.quoting(snapshot.articles[cand.article_id], cand.start, cand.end, round(cand.relevance, 4), profile)
 
 
 def _clauses(text: str) -> list[str]:
@@ -208,7 +200,7 @@ def direct_from_sentence(
         date_clause = max(dated, key=lambda s: (s[0], -s[1]))
         pick = sorted({date_clause[1], best[1]})
     elif wants_number:
-        numeric = [s for s in scored if HAS_NUMBER.search(s[2]) and not DATE_EXPR.fullmatch(s[2].strip("，；：。 "))]
+        numeric = [s for s in scored if NUMBER.search(s[2]) and not DATE_EXPR.fullmatch(s[2].strip("，；：。 "))]
         numeric = [s for s in numeric if not re.fullmatch(r"\s*(?:截至)?\d{1,2}月\d{1,2}日[^，]{0,6}[，：]?", s[2])]
         numeric = [s for s in numeric if binding(s[2], query) > 0]
         if not numeric:
@@ -219,7 +211,7 @@ def direct_from_sentence(
             return None
         pick = [best[1]]
     parts = [clauses[i].strip().rstrip("，；：。！？,;!?").strip("“”\"") for i in pick]
-    if wants_number and len(parts) == 1 and "、" in parts[0] and len(NUMBERS.findall(parts[0])) > 1:
+    if wants_number and len(parts) == 1 and "、" in parts[0] and len(NUMBER.findall(parts[0])) > 1:
         parts = [_narrow(parts[0], query)]
     body = "，".join(parts)
     lead = "".join(clauses[: pick[-1] + 1]) if pick else ""
@@ -228,8 +220,7 @@ def direct_from_sentence(
     asof = resolve_asof(cand.text, article_date, context) if cand.start >= 0 else None
     if asof is not None and not wants_when and re.search(r"截至|\d+时", cand.text):
         return f"{body}（截至{asof.label}）"
-    label = _date_label(article_date)
-    return f"{body}（{label}报道）" if label else body
+    return f"{body}（{date_label(article_date)}报道）" if article_date else body
 
 
 def _narrow(clause: str, query: Query) -> str:
@@ -237,13 +228,7 @@ def _narrow(clause: str, query: Query) -> str:
     words = keywords(query, boost=False)  # items share the measure word; what tells them apart counts
     words = {w: v for w, v in words.items() if not any(w != o and w in o for o in words)}  # 客运 ⊂ 客运量
     items = clause.split("、")
-    scores = [(coverage(words, item), binding(item, query)) if NUMBERS.search(item) else (-1.0, 0) for item in items]
+    scores = [(coverage(words, item), binding(item, query)) if NUMBER.search(item) else (-1.0, 0) for item in items]
     best = max(range(len(items)), key=lambda i: (scores[i], -i))
     return items[best] if scores[best][0] > 0 or scores[best][1] > 0 else clause
 
-
-def _date_label(iso: str | None) -> str | None:
-    if not iso:
-        return None
-    y, m, d = (int(p) for p in iso.split("-"))
-    return f"{y}年{m}月{d}日"

@@ -13,14 +13,14 @@ from pathlib import Path
 from config import Settings
 from config.profile import load_profile
 from model.embedder import Embedder, make_embedder
-from news.asof import parse_question_date, resolve_asof
-from news.figures import Figure, article_place, grammar
+from news.asof import date_label, parse_question_date, resolve_asof
+from news.figures import article_place, grammar
+from news.text import NUMBER
 from retrieval.answer import Answer, enforce_faithfulness
 from retrieval.compose import (
     CLOCK_EXPR,
     DATE_EXPR,
     Candidate,
-    _date_label,
     _source,
     binding,
     candidates,
@@ -43,7 +43,6 @@ from stores.vector_store import VectorStoreError
 
 log = logging.getLogger(__name__)
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-NUMBER = re.compile(r"\d")
 
 
 class Engine:
@@ -307,7 +306,7 @@ class _CorpusFacts:
         """/latest's rows (computed once per build): the home city's and its divisions' facts only."""
         if self._latest is None:
             home = [r for r in snap.figures.regions() if in_home(r, engine.grammar)]
-            figures = [Figure(**f) for r in home for f in snap.figures.matching(region=r)]
+            figures = [f for r in home for f in snap.figures.matching(region=r)]
             rows = latest_figures(figures, engine.profile)
             for row in rows:
                 article = snap.articles.get(row["article_id"])
@@ -325,7 +324,7 @@ def coverage_line(snap: IndexSnapshot, engine: Engine, dates: list[str]) -> str:
         papers += "等"
     span = ""
     if dates:
-        span = f"{_date_label(dates[0])}至{_date_label(dates[-1])}" if dates[0] != dates[-1] else _date_label(dates[0])
+        span = f"{date_label(dates[0])}至{date_label(dates[-1])}" if dates[0] != dates[-1] else date_label(dates[0])
     places: Counter[str] = Counter()
     topics: Counter[str] = Counter()
     for article in snap.articles.values():

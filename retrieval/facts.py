@@ -8,9 +8,10 @@ from datetime import date, timedelta
 from config.profile import Profile, Thing
 from news.asof import parse_question_date, parse_question_hour
 from news.places import Gazetteer, Place
+from news.records import Figure
 from news.text import split_sentences
 from retrieval.answer import Answer, Source
-from retrieval.latest import asof_phrase, sort_key, stale_note
+from retrieval.latest import asof_phrase, stale_note
 from retrieval.normalize import Query
 from retrieval.snapshot import IndexSnapshot
 
@@ -101,27 +102,23 @@ def _next_day(iso: str) -> str:
     return (date.fromisoformat(iso) + timedelta(days=1)).isoformat()
 
 
-def figure_source(snapshot: IndexSnapshot, fig: dict, score: float, profile: Profile) -> Source:
+def figure_source(snapshot: IndexSnapshot, fig: Figure, score: float, profile: Profile) -> Source:
     """The whole sentence a figure was printed in, led by the earlier sentences of its paragraph that carry
     its as-of when it has none of its own ("新增确诊病例中，温州市16例" after "2月9日0-24时，…")."""
-    article = snapshot.articles[fig["article_id"]]
+    article = snapshot.articles[fig.article_id]
     sentences = split_sentences(article.text, semicolons=False)
-    idx = [i for i, (a, b) in enumerate(sentences) if a < fig["end"] and b > fig["start"]]
+    idx = [i for i, (a, b) in enumerate(sentences) if a < fig.end and b > fig.start]
     if not idx:
-        start, end = fig["start"], fig["end"]
+        start, end = fig.start, fig.end
     else:
         first, end = idx[0], sentences[idx[-1]][1]
-        wanted = set(re.findall(r"\d+", fig["asof_label"].split("年", 1)[-1]))
+        wanted = set(re.findall(r"\d+", fig.asof_label.split("年", 1)[-1]))
         while first > 0 and not wanted <= set(re.findall(r"\d+", article.text[sentences[first][0] : end])):
             if "\n" in article.text[sentences[first - 1][1] : sentences[first][0]] or idx[0] - first >= 2:
                 break  # not past the paragraph, nor more than two sentences back
             first -= 1
         start = sentences[first][0]
-    return Source(
-        title=article.title, date=article.date, quote=profile.strip_dateline(article.text[start:end]),
-        source=article.source, score=score, article_id=article.id, start=start, end=end,
-        paper=article.paper, url=article.url,
-    )
+    return Source.quoting(article, start, end, score, profile)
 
 
 def figure_answer(
@@ -143,36 +140,36 @@ def figure_answer(
     if named:  # "截至3月3日0时" is the end of 3月2日: it answers either date
         rows = figures.chosen(metric, region, whole, (named, f"{_next_day(named)}T00:00"))
         if hour is not None:  # "截至1月27日24时": that report, not the same day's 12时 one
-            rows = [f for f in rows if f["asof_key"].endswith(f"T{hour:02d}:00")] or [
-                f for f in rows if "T" not in f["asof_key"]  # "12日当天…累计出院284例": the day, no hour
+            rows = [f for f in rows if f.asof_key.endswith(f"T{hour:02d}:00")] or [
+                f for f in rows if "T" not in f.asof_key  # "12日当天…累计出院284例": the day, no hour
             ]
     else:  # the newest as-of date's facts only
         rows = figures.newest_rows(metric, region, whole)
     if not rows:
         return None
     best = rows[0]
-    same = [f for f in rows if f["asof_key"] == best["asof_key"]]
-    if len({f["value"] for f in same}) > 1:  # two figures for one as-of: the whole, not the part ("本地确诊…")
-        whole = [f for f in same if not any(w in f["sentence"] for w in profile.question_subsets)]
-        if len({f["value"] for f in whole}) != 1:
+    same = [f for f in rows if f.asof_key == best.asof_key]
+    if len({f.value for f in same}) > 1:  # two figures for one as-of: the whole, not the part ("本地确诊…")
+        whole = [f for f in same if not any(w in f.sentence for w in profile.question_subsets)]
+        if len({f.value for f in whole}) != 1:
             return None  # reports disagree: quote them, don't choose
         best = whole[0]
     shown = "" if place == gaz.home else region
-    text = f"{shown}{_amount(metric, best)}（{asof_phrase(period, best['asof_label'])}）"
+    text = f"{shown}{_amount(metric, best)}（{asof_phrase(period, best.asof_label)}）"
     sources = [figure_source(snapshot, best, 1.0, profile)]
     notes = []
     if not named:
-        stale = stale_note(best["asof_date"], best.get("article_date"), figures.newest(region))
+        stale = stale_note(best.asof_date, best.article_date, figures.newest(region))
         if stale:
-            later = _titles(snapshot.articles, figures.reports_after(region, best["article_date"]))
+            later = _titles(snapshot.articles, figures.reports_after(region, best.article_date))
             if any(_headline_gives(title, metric, region, profile, gaz) for title in later):
                 return None  # a later report gives this measure in its headline, where no fact is read: quote
             notes.append(stale)
-        prev = figures.first_older(metric, region, best["asof_key"], whole)
+        prev = figures.first_older(metric, region, best.asof_key, whole)
         if prev is not None:
             sources.append(figure_source(snapshot, prev, 0.9, profile))
-            notes.append(f"此前（{asof_phrase(period, prev['asof_label'])}）{_amount(metric, prev, short=True)}")
-    return Answer(query.original, True, text, sources, "；".join(notes) or None, kind="figure", asof=best["asof_key"])
+            notes.append(f"此前（{asof_phrase(period, prev.asof_label)}）{_amount(metric, prev, short=True)}")
+    return Answer(query.original, True, text, sources, "；".join(notes) or None, kind="figure", asof=best.asof_key)
 
 
 def _titles(articles, ids: list[str]) -> set[str]:
@@ -211,11 +208,11 @@ def mentions_metric(text: str, metric: str, profile: Profile) -> bool:
     return False
 
 
-def _amount(metric: str, fig: dict, short: bool = False) -> str:
+def _amount(metric: str, fig: Figure, short: bool = False) -> str:
     """"新增确诊2例", or "无新增确诊" for a reported zero ("为2例" / "无" with ``short``)."""
-    if fig["value"] == "无":
+    if fig.value == "无":
         return "无" if short else f"无{metric}"
-    return f"为{fig['value']}{fig['unit']}" if short else f"{metric}{fig['value']}{fig['unit']}"
+    return f"为{fig.value}{fig.unit}" if short else f"{metric}{fig.value}{fig.unit}"
 
 
 def superlative_answer(
@@ -230,22 +227,22 @@ def superlative_answer(
         return None
     named = parse_question_date(query.text, default_year)
     figures = snapshot.figures
-    lists: dict[tuple[str, int], list[dict]] = {}
+    lists: dict[tuple[str, int], list[Figure]] = {}
     for region in figures.regions(metric):  # the divisions of the place asked, then only their facts
         place = gaz.lookup(region, scope)
         if place is None or place == scope or not place.within(scope):
             continue
         for fig in figures.matching(metric, region):
-            if not named or fig["asof_date"] == named:
-                lists.setdefault((fig["article_id"], fig["start"]), []).append(fig)
+            if not named or fig.asof_date == named:
+                lists.setdefault((fig.article_id, fig.start), []).append(fig)
     lists = {k: v for k, v in lists.items() if len(v) >= 2}
     if not lists:
         return None
-    items = max(lists.values(), key=lambda v: sort_key(v[0]))
+    items = max(lists.values(), key=lambda v: v[0].rank)
     lowest = found.group() in ("最少", "最低", "最小")
-    top = (min if lowest else max)(items, key=lambda f: f["number"])
-    if sum(f["number"] == top["number"] for f in items) > 1:
+    top = (min if lowest else max)(items, key=lambda f: f.number)
+    if sum(f.number == top.number for f in items) > 1:
         return None  # a tie has no single answer: quote the list
     period = profile.is_period(metric)
-    text = f"{top['region']}（{metric}{top['value']}{top['unit']}，{asof_phrase(period, top['asof_label'])}）"
-    return Answer(query.original, True, text, [figure_source(snapshot, top, 1.0, profile)], kind="figure", asof=top["asof_key"])
+    text = f"{top.region}（{metric}{top.value}{top.unit}，{asof_phrase(period, top.asof_label)}）"
+    return Answer(query.original, True, text, [figure_source(snapshot, top, 1.0, profile)], kind="figure", asof=top.asof_key)

@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterable
 
 from config.profile import Profile, load_profile
-from news.figures import Figure, grammar
+from news.figures import grammar
+from news.records import Figure
 
 RANGE = re.compile(r"(?P<year>\d{4}年)(?P<day>\d{1,2}月\d{1,2}日)\d{1,2}时?—(?P<end>(?:\d{1,2}月\d{1,2}日)?\d{1,2}时)$")
 
@@ -20,13 +21,6 @@ def asof_phrase(period: bool, label: str) -> str:
     if found:  # "2020年2月2日0—12时" → "2020年2月2日12时"; "…1日20时—2月2日12时" → "2020年2月2日12时"
         label = found.group("year") + (found.group("end") if "月" in found.group("end") else found.group("day") + found.group("end"))
     return f"截至{label}"
-
-
-def sort_key(fig) -> tuple:
-    """Newest first by date, then by the later article, then by time of day: a date-only "2日当天" in the
-    2月3日 paper is newer than "2日12时" in the 2月2日 one."""
-    get = fig.get if isinstance(fig, dict) else lambda k: getattr(fig, k)
-    return get("asof_date"), get("article_date") or "", get("asof_key")
 
 
 def stale_note(asof_date: str, article_date: str | None, newest_report: str | None) -> str | None:
@@ -52,7 +46,7 @@ def _format_change(new: Figure, old: Figure) -> tuple[float | int, str]:
 
 def _history(group: list[Figure]) -> list[Figure]:
     """One figure per as-of, newest first; ties on as-of go to the later article."""
-    group.sort(key=sort_key, reverse=True)
+    group.sort(key=lambda f: f.rank, reverse=True)
     distinct: list[Figure] = []
     for figure in group:
         if not distinct or figure.asof_key != distinct[-1].asof_key:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from news.records import Article, Chunk
-from stores.figure_table import FigureList, FigureTable, as_figures
+from stores.figure_table import FigureTable
 from stores.layout import FORMAT_VERSION, MANIFEST, current_dir, read_manifest, sha256_file
 from stores.lexical import LexicalIndex, LexicalIndexError, create_lexical_index
 from stores.meta import open_meta
@@ -36,7 +36,7 @@ class IndexUnavailable(IndexCorrupt):
 class IndexSnapshot:
     """One immutable build: indexes loaded (or connected), articles, chunks and figures read from SQLite on
     demand (``articles[id]``, ``chunks[row]``, ``figures.matching(metric, region)``), so memory does not grow
-    with the corpus (a list of figure dicts is taken too, and wrapped)."""
+    with the corpus."""
 
     build_dir: Path
     manifest: dict
@@ -44,10 +44,7 @@ class IndexSnapshot:
     lexical: LexicalIndex
     articles: Mapping[str, Article]
     chunks: Sequence[Chunk]
-    figures: FigureTable | FigureList
-
-    def __post_init__(self) -> None:
-        self.figures = as_figures(self.figures)
+    figures: FigureTable
 
     @property
     def build_id(self) -> str:

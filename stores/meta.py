@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from news.records import Article, Chunk
+from news.records import Article, Chunk, Figure
 from stores.figure_table import FIGURE_COLUMNS, FigureTable
 
 ARTICLE_COLUMNS = [f.name for f in fields(Article) if f.name != "extra"]
@@ -24,7 +24,7 @@ def _quoted(columns: list[str]) -> str:
 
 
 def write_meta(
-    path: Path, articles: list[Article], chunks: list[Chunk], figures: Iterable, place_names: Iterable[str] = (),
+    path: Path, articles: list[Article], chunks: list[Chunk], figures: Iterable[Figure], place_names: Iterable[str] = (),
 ) -> None:
     """Write a new metadata file (the build directory is fresh, so no migration is needed). ``place_names``:
     the gazetteer names the articles contain (the scope check's "does the corpus name this place")."""
@@ -43,7 +43,7 @@ def write_meta(
         )
         con.executemany(
             f"INSERT INTO figures VALUES ({', '.join('?' * len(FIGURE_COLUMNS))}, ?)",
-            [(*(getattr(f, c) for c in FIGURE_COLUMNS), f.article_date or f.asof_date) for f in figures],
+            [(*(getattr(f, c) for c in FIGURE_COLUMNS), f.report_day) for f in figures],
         )
         con.execute("CREATE INDEX figures_key ON figures (metric, region, asof_date, article_date, asof_key)")
         con.execute("CREATE INDEX figures_day ON figures (region, report_day, article_id)")
@@ -54,7 +54,7 @@ def write_meta(
         con.close()
 
 
-def read_meta(path: Path) -> tuple[list[Article], list[Chunk], list[dict]]:
+def read_meta(path: Path) -> tuple[list[Article], list[Chunk], list[Figure]]:
     """Everything a build stored, in vector-row order for chunks."""
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
@@ -66,10 +66,7 @@ def read_meta(path: Path) -> tuple[list[Article], list[Chunk], list[dict]]:
             Chunk(**dict(zip(CHUNK_COLUMNS, row, strict=False)))
             for row in con.execute(f"SELECT {_quoted(CHUNK_COLUMNS)} FROM chunks ORDER BY row")
         ]
-        figures = [
-            dict(zip(FIGURE_COLUMNS, row, strict=False))
-            for row in con.execute(f"SELECT {_quoted(FIGURE_COLUMNS)} FROM figures")
-        ]
+        figures = [Figure(*row) for row in con.execute(f"SELECT {_quoted(FIGURE_COLUMNS)} FROM figures")]
     finally:
         con.close()
     return articles, chunks, figures

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
 from config import Settings
 from index.build import build_index
 from model.embedder import FakeEmbedder, make_embedder
+from news.records import Article
+from retrieval.engine import Engine
 from stores.layout import current_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,9 +85,29 @@ def built(tmp_path_factory):
 
 @pytest.fixture
 def fresh(built, tmp_path: Path):
-    """A private copy of the shared build (data, index and embedding cache); tests then change it."""
+    """A private copy of the shared build (data, index and embedding cache), with the shared build's report
+    pointed at the copy; tests then change it."""
     source = built[0].data_dir.parent
     for part in ("data", "index", "cache"):
         shutil.copytree(source / part, tmp_path / part, symlinks=True)
     settings = _settings(tmp_path)
-    return settings, SimpleNamespace(build_dir=current_dir(settings.index_dir))
+    return settings, replace(built[1], build_dir=current_dir(settings.index_dir))
+
+
+@pytest.fixture(scope="session")
+def small_build(tmp_path_factory):
+    """``small_build(*articles)``: an engine over a real build (fake embedder, FAISS) of a test's own articles,
+    written as one JSONL file (title, date, text, paper) and read back from the build as the bot reads it."""
+
+    def build(*articles: Article) -> Engine:
+        root = tmp_path_factory.mktemp("small")
+        (root / "data").mkdir()
+        rows = [{"title": a.title, "date": a.date, "text": a.text, "paper": a.paper} for a in articles]
+        (root / "data" / "t.jsonl").write_text(
+            "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+        settings = _settings(root)
+        embedder = FakeEmbedder()
+        _build(settings, embedder)
+        return Engine.open(settings, embedder)
+
+    return build

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.buildkit import built, fresh  # noqa: F401 - the fake-embedder builds test_build*.py share
+from tests.buildkit import built, fresh, small_build  # noqa: F401 - the fake-embedder builds tests share
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_DIR = ROOT / "models" / "multilingual-e5-small"

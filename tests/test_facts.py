@@ -3,17 +3,14 @@ failure class of issue 10 — list items, qualifiers, later editions, places, �
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
-from news.figures import extract_figures, grammar
+from news.figures import extract_figures
 from news.records import Article
 from retrieval.compose import Candidate, direct_from_sentence
 from retrieval.facts import figure_answer, superlative_answer
 from retrieval.latest import asof_phrase, latest_figures
 from retrieval.normalize import normalize
-from stores.figure_table import FigureList
 
 
 def article(text: str, date: str, paper: str = "", title: str = "疫情通报", aid: str | None = None) -> Article:
@@ -21,9 +18,10 @@ def article(text: str, date: str, paper: str = "", title: str = "疫情通报", 
                    text=text, paper=paper)
 
 
-def snapshot(*articles: Article) -> SimpleNamespace:
-    figures = [f.to_json() for a in articles for f in extract_figures(a)]
-    return SimpleNamespace(figures=FigureList(figures), articles={a.id: a for a in articles})
+@pytest.fixture
+def snapshot(small_build):
+    """``snapshot(*articles)``: the snapshot of a real small build of ``articles``."""
+    return lambda *articles: small_build(*articles).snapshot
 
 
 def facts(a: Article) -> set[tuple[str, str, str]]:
@@ -46,14 +44,14 @@ def test_list_items_inherit_the_headers_qualifier_and_thing():
     assert not any(region == "南京市" and value == "62" and metric != "累计确诊" for metric, region, value in got)
 
 
-def test_a_place_asked_gets_its_list_item_not_another(profile, gaz):
+def test_a_place_asked_gets_its_list_item_not_another(profile, gaz, snapshot):
     snap = snapshot(JIANGSU)
     answer = figure_answer(normalize("2月5日徐州新增确诊多少", profile, gaz), snap, profile, gaz, 2020)
     assert answer is not None and answer.answer.startswith("徐州市新增确诊5例") and "3例" not in answer.answer
     assert "2月5日0-24时" in answer.sources[0].quote  # the sentence carrying its as-of leads the quote
 
 
-def test_qualifier_mismatch_gives_no_figure(profile, gaz):
+def test_qualifier_mismatch_gives_no_figure(profile, gaz, snapshot):
     cumulative_only = article("截至3月1日24时，安徽省累计报告确诊病例990例，其中合肥市174例、阜阳市155例。",
                               "2020-03-02", paper="安徽卫健委")
     snap = snapshot(cumulative_only)
@@ -73,7 +71,7 @@ def test_subsets_asides_and_events_are_not_the_thing():
     assert not any(region == "石家庄市" for _, region, _ in got)
 
 
-def test_a_part_asked_gets_the_part(profile, gaz):
+def test_a_part_asked_gets_the_part(profile, gaz, snapshot):
     a = article("截至3月22日24时，累计报告境外输入确诊病例40例，治愈出院病例3例。截至3月22日24时，累计报告确诊病例480例。",
                 "2020-03-23", paper="上海卫健委")
     snap = snapshot(a)
@@ -83,7 +81,7 @@ def test_a_part_asked_gets_the_part(profile, gaz):
     assert whole is not None and "480例" in whole.answer
 
 
-def test_a_reported_zero_is_a_fact_without_a_number(profile, gaz):
+def test_a_reported_zero_is_a_fact_without_a_number(profile, gaz, snapshot):
     a = article("3月3日0-24时，福建省无新增新冠肺炎确诊病例，新增出院病例9例。", "2020-03-04", paper="福建卫健委")
     assert ("新增确诊", "福建省", "无") in facts(a)
     answer = figure_answer(normalize("福建3月3日新增确诊多少", profile, gaz), snapshot(a), profile, gaz, 2020)
@@ -100,13 +98,13 @@ HOME_NEW = article(  # a later edition in other words: no 新增 and 在院 phra
 )
 
 
-def test_a_later_edition_in_other_words_moves_answers_and_latest(profile, gaz):
+def test_a_later_edition_in_other_words_moves_answers_and_latest(profile, gaz, snapshot):
     snap = snapshot(HOME_OLD, HOME_NEW)
     for question, expected in (("株洲在院治疗多少人", "在院治疗20人"), ("株洲累计出院多少", "累计出院60人"),
                                ("现在株洲累计确诊多少例", "累计确诊80例")):
         answer = figure_answer(normalize(question, profile, gaz), snap, profile, gaz, 2020)
         assert answer is not None and answer.answer.startswith(expected), question
-    rows = {r["metric"]: r for r in latest_figures([_fig(f) for f in snap.figures], profile)}
+    rows = {r["metric"]: r for r in latest_figures(snap.figures, profile)}
     assert rows["在院治疗"]["value"] == "20" and rows["在院治疗"]["note"] is None
     assert rows["在院治疗"]["period"] is False and rows["在院治疗"]["asof_phrase"] == "截至2020年2月26日24时"
     stale = rows["新增确诊"]
@@ -115,14 +113,8 @@ def test_a_later_edition_in_other_words_moves_answers_and_latest(profile, gaz):
     assert old_new is not None and "最新通报未提及" in (old_new.note or "")
 
 
-def _fig(row: dict):
-    from news.figures import Figure
-
-    return Figure(**row)
-
-
-def test_latest_only_lists_the_home_city(profile):
-    rows = latest_figures([_fig(f) for f in snapshot(JIANGSU, HOME_OLD).figures], profile)
+def test_latest_only_lists_the_home_city(profile, snapshot):
+    rows = latest_figures(snapshot(JIANGSU, HOME_OLD).figures, profile)
     assert rows and all(r["region"] == "株洲" for r in rows)
 
 
@@ -159,7 +151,7 @@ def test_clock_question_wants_a_clock_time(profile):
     assert direct_from_sentence(query, Candidate("y", 0, len(undated), undated, 0.8, 0.5, 1.0), None, "") is None
 
 
-def test_which_district_most_is_answered_from_the_list(profile, gaz):
+def test_which_district_most_is_answered_from_the_list(profile, gaz, snapshot):
     home = article("截至2月10日24时，我市累计确诊病例70例，其中荷塘区19例、芦淞区9例、天元区11例、石峰区8例。",
                    "2020-02-11", paper="株洲日报")
     snap = snapshot(home)
@@ -177,15 +169,10 @@ def test_asof_phrase_is_decided_by_the_figures_kind():
     assert asof_phrase(False, "2020年2月2日0—12时") == "截至2020年2月2日12时"
 
 
-def test_coverage_line_is_computed_from_the_corpus(profile):
-    from retrieval.engine import coverage_line
-
-    g = grammar(profile)
-    engine = SimpleNamespace(grammar=g, gazetteer=g.gazetteer, profile=profile)
+def test_coverage_line_is_computed_from_the_corpus(small_build):
     guangdong = [article(f"截至2月{d}日24时，全省累计报告新冠肺炎确诊病例{1000 + d}例。", f"2020-02-{d + 1:02d}",
                          paper="广东卫健委", aid=f"g{d}") for d in range(10, 14)]
-    snap = SimpleNamespace(articles={a.id: a for a in guangdong})
-    line = coverage_line(snap, engine, sorted(a.date for a in guangdong))
+    line = small_build(*guangdong).coverage_line()
     assert "广东卫健委4篇报道" in line and "广东省" in line and "株洲" not in line and "新冠肺炎疫情通报" in line
 
 
@@ -202,7 +189,7 @@ def test_a_list_in_the_next_sentence_and_asides_of_list_items():
     assert not any(region == "全国" for _, region, _ in got), got  # the 港澳台 totals are a part, not 全国
 
 
-def test_two_values_for_one_asof_give_quotes_not_a_choice(profile, gaz):
+def test_two_values_for_one_asof_give_quotes_not_a_choice(profile, gaz, snapshot):
     a = article("截至3月5日24时，累计报告本地确诊病例300例，治愈出院病例200例。", "2020-03-06", paper="天津卫健委",
                 aid="t1")
     b = article("截至3月5日24时，天津市累计报告确诊病例310例。", "2020-03-06", paper="天津卫健委", aid="t2")
@@ -226,7 +213,7 @@ def test_a_provincial_bulletin_gives_the_home_city_its_list_items_and_one_asof()
     assert got[("医学观察", "湖南省", "1100")] == "2020-02-22T24:00"  # after "目前…": still the bulletin's cut-off
 
 
-def test_a_days_new_cases_are_not_those_of_half_a_day(profile, gaz):
+def test_a_days_new_cases_are_not_those_of_half_a_day(profile, gaz, snapshot):
     am = article("3月5日0时至12时，新增报告确诊病例4例。", "2020-03-05", paper="重庆卫健委", aid="c1")
     pm = article("3月5日12时至24时，新增报告确诊病例3例。", "2020-03-06", paper="重庆卫健委", aid="c2")
     day = article("3月5日0-24时，重庆市新增确诊病例7例。", "2020-03-06", paper="重庆卫健委", aid="c3")
@@ -236,7 +223,7 @@ def test_a_days_new_cases_are_not_those_of_half_a_day(profile, gaz):
     assert "4例" in ask("3月5日0时至12时重庆新增确诊多少", am, pm, day).answer
 
 
-def test_a_bare_measure_question_a_0_oclock_cutoff_and_31_provinces(profile, gaz):
+def test_a_bare_measure_question_a_0_oclock_cutoff_and_31_provinces(profile, gaz, snapshot):
     a = article("截至3月8日0时，我省累计报告确诊病例538例，正在住院隔离治疗120人。", "2020-03-08", paper="四川卫健委")
     snap = snapshot(a)
     for question in ("截至3月8日四川累计确诊病例", "3月7日四川正在住院隔离治疗的有多少人"):

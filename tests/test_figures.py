@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from index.page_parser import parse_page
-from news.figures import Figure, extract_figures, is_commentary
-from news.records import Article
+from news.figures import extract_figures, is_commentary
+from news.records import Article, Figure
 from retrieval.latest import latest_figures
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "articles"
