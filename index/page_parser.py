@@ -9,12 +9,12 @@ from functools import lru_cache
 
 from config.profile import Profile, load_profile
 from news.records import Article, article_id
+from news.text import AUTHOR
 
 # ">>> 下转A2版", ">>> 下转 A2 版①", "（下转A3版）", "上接A1版"
 CONTINUATION = re.compile(r"\s*(?:>{2,}|（|\()?\s*[上下][转接]\s*[A-Z]?\s*\d+\s*版\s*[①-⑳]?\s*(?:）|\))?\s*")
 TERMINAL = "。！？!?…；;"
 CLOSERS = "”’」』）)"
-AUTHOR = re.compile(r"^[\u4e00-\u9fff]{2,4}$")  # a commentary's author line: "李支国"
 PHOTO_CREDIT = re.compile(r"(?:记者|通讯员)\s*\S+(?:\s+\S+)*\s*摄\s*$")  # "株洲日报记者 张三 摄" too (a search)
 SECTION = re.compile(r"^【.+】$")
 HEADER = re.compile(r"^(paper|edition|date|year|source)\s*[:：]\s*(.+)$", re.IGNORECASE)

@@ -20,7 +20,7 @@ LEVELS = {"country": 0, "foreign": 0, "province": 1, "city": 2, "county": 3}
 # in 区, and names that only make sense with their city
 _GENERIC = re.compile(r"^.区$|^市[中辖]区$|^和县$")
 NOT_A_PLACE = ("时间",)
-_SUFFIX = re.compile(r"(?:省|市|自治区|自治州|自治县|特别行政区|地区|盟|县|区|旗)$")
+SUFFIX = re.compile(r"(?:省|市|自治区|自治州|自治县|特别行政区|地区|盟|县|区|旗)$")
 
 
 class GazetteerMissing(RuntimeError):
@@ -200,7 +200,7 @@ def _read(profile: Profile) -> list[tuple[str, Place]]:
             continue
         entries.append((name, place))
         home = place.province == home_province and (place.city == home_city or place.name == home_city)
-        shorts = {alias.split("/")[0], _SUFFIX.sub("", name)}
+        shorts = {alias.split("/")[0], SUFFIX.sub("", name)}
         if name.endswith("自治州"):  # 甘孜藏族自治州 is written 甘孜州
             shorts.add(alias.split("/")[0] + "州")
         for short in shorts:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from config.profile import Profile, load_profile
-from news.places import Gazetteer, Place
+from news.places import SUFFIX, Gazetteer, Place
+from news.text import chinese_to_int
 from stores.lexical import to_simplified
 
 CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+(?=[月日号例人天家个名岁%点时])")
-SUFFIX = re.compile(r"(?:省|市|自治区|特别行政区|地区|县|区)$")
 
 
 @dataclass(frozen=True)
@@ -29,24 +28,6 @@ class Query:
     home_places: tuple[Place, ...] = field(default=())  # divisions of the home city named (荷塘区)
     place_words: tuple[str, ...] = field(default=())  # how the question wrote them ("长沙", "荷塘区")
     home_words: tuple[str, ...] = field(default=())  # 株洲, 株洲市, 我市 …: the default scope, no keyword
-
-
-@lru_cache(maxsize=4096)
-def _cn2an(text: str) -> int | None:
-    import cn2an  # a kept numeral library; ~0.1 s to import, so only when a question has a Chinese numeral
-
-    try:
-        value = cn2an.cn2an(text.replace("〇", "零"), "smart")
-    except (ValueError, KeyError):
-        return None
-    return int(value) if float(value).is_integer() else None
-
-
-def chinese_to_int(text: str) -> int | None:
-    """"七十八" → 78, "十九" → 19, "二〇二〇" → 2020; None if it is not a plain numeral."""
-    if text and all(ch in "零〇一二两三四五六七八九" for ch in text) and len(text) > 1:
-        return int("".join(str("零一二三四五六七八九".index(ch.replace("〇", "零").replace("两", "二"))) for ch in text))
-    return _cn2an(text)
 
 
 def arabic_numerals(text: str) -> str:

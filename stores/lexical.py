@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import logging
 import re
@@ -13,6 +12,8 @@ from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
+
+from stores.registry import backend_class
 
 # backend name → "module:class"; imported only when chosen.
 BACKENDS = {
@@ -75,7 +76,7 @@ class LexicalIndex(ABC):
     @classmethod
     def build(cls, texts: list[str], config: dict | None = None) -> LexicalIndex:
         """An index of ``texts``: of this class, or of the default backend when called on the interface."""
-        target = backend_class("bm25s") if inspect.isabstract(cls) else cls
+        target = backend_class(BACKENDS, "bm25s", "lexical") if inspect.isabstract(cls) else cls
         index = target(config)
         index.index(texts)
         return index
@@ -117,17 +118,10 @@ class LexicalIndex(ABC):
         return self.count()
 
 
-def backend_class(name: str) -> type[LexicalIndex]:
-    if name not in BACKENDS:
-        raise ValueError(f"unknown lexical backend {name!r} ({', '.join(BACKENDS)})")
-    module, _, cls = BACKENDS[name].partition(":")
-    return getattr(importlib.import_module(module), cls)
-
-
 def lexical_config(settings) -> dict:
     return {"backend": settings.lexical_backend}
 
 
 def create_lexical_index(config: dict) -> LexicalIndex:
     """An empty index for ``config`` (``{"backend": ...}``), to ``index`` into or ``load``."""
-    return backend_class(config["backend"])(config)
+    return backend_class(BACKENDS, config["backend"], "lexical")(config)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
+
+from stores.registry import backend_class
 
 # backend name → "module:class"; imported only when chosen (each backend imports its library lazily).
 BACKENDS = {
@@ -80,22 +81,15 @@ class VectorStore(ABC):
         return self.count()
 
 
-def backend_class(name: str) -> type[VectorStore]:
-    if name not in BACKENDS:
-        raise ValueError(f"unknown vector backend {name!r} ({', '.join(BACKENDS)})")
-    module, _, cls = BACKENDS[name].partition(":")
-    return getattr(importlib.import_module(module), cls)
-
-
 def vector_config(settings, rows: int) -> dict:
     """The config of a new build's store, from the settings (``vector_backend`` and its group)."""
-    cls = backend_class(settings.vector_backend)
+    cls = backend_class(BACKENDS, settings.vector_backend, "vector")
     return {"backend": settings.vector_backend, **cls.configure(settings, rows)}
 
 
 def create_vector_store(config: dict) -> VectorStore:
     """An empty store for ``config`` (``{"backend": ..., **params}``), to ``add`` to or ``load`` into."""
-    return backend_class(config["backend"])(config)
+    return backend_class(BACKENDS, config["backend"], "vector")(config)
 
 
 def empty_result(queries: int) -> tuple[np.ndarray, np.ndarray]:

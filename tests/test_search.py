@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from retrieval.normalize import arabic_numerals, chinese_to_int, normalize
+from news.text import chinese_to_int
+from retrieval.normalize import arabic_numerals, normalize
 from retrieval.search import FusionConfig, HybridSearcher, fuse
 from stores.faiss_store import FaissStore
 from stores.lexical import LexicalIndex, tokenize
