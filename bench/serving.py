@@ -250,8 +250,7 @@ def _snapshot_by_steps(index_dir: Path, out: dict):
 
 
 def _objects_snapshot(index_dir: Path):
-    """The build opened the pre-issue-12 way: every article and chunk as objects, BM25 not memory-mapped (the
-    facts from SQLite, as now)."""
+    """The build opened the pre-issue-12 way: every article and chunk as objects, BM25 not memory-mapped."""
     from retrieval.snapshot import IndexSnapshot
     from stores.layout import current_dir, read_manifest
     from stores.lexical import create_lexical_index
