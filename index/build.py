@@ -23,10 +23,11 @@ from index.sources import scan
 from model.embedder import Embedder
 from news.figures import extract_figures, grammar
 from news.records import Chunk, SourceProblem
+from stores.errors import VectorStoreError
 from stores.layout import FORMAT_VERSION, KEEP_BUILDS, MANIFEST, current_dir, read_manifest, sha256_file
 from stores.lexical import create_lexical_index, lexical_config
 from stores.meta import EmbeddingCache, write_meta
-from stores.vector_store import VectorStoreError, create_vector_store, vector_config
+from stores.vector_store import create_vector_store, vector_config
 
 log = logging.getLogger(__name__)
 

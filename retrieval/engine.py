@@ -39,7 +39,7 @@ from retrieval.latest import in_home, latest_figures
 from retrieval.normalize import Query, named_places, normalize
 from retrieval.search import FusionConfig, HybridSearcher
 from retrieval.snapshot import IndexSnapshot, load_snapshot
-from stores.vector_store import VectorStoreError
+from stores.errors import VectorStoreError
 
 log = logging.getLogger(__name__)
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年")

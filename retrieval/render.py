@@ -13,7 +13,7 @@ from retrieval.latest import asof_phrase as _asof_phrase
 
 NO_DIRECT = "没有能直接给出的数字，以下是最相关的原文："
 NOT_COVERED = "现有报道没有涉及这个问题"
-MORE_SOURCES = "更多来源"
+MORE_SOURCES_LABEL = "更多来源"
 NO_FIGURES = "索引里还没有疫情数字。"
 
 
@@ -127,7 +127,7 @@ def answer_html(answer: Answer, profile: Profile | None = None) -> list[str]:
 
 def more_sources_html(sources: Sequence[Source], first: int) -> list[str]:
     """"更多来源" and the further quotes, numbered on from the answer's."""
-    return [f"<b>{MORE_SOURCES}</b>", *(_quote_html(q) for q in quotes(sources, first))]
+    return [f"<b>{MORE_SOURCES_LABEL}</b>", *(_quote_html(q) for q in quotes(sources, first))]
 
 
 def _figure_html(line: FigureLine) -> str:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from config.profile import Profile
     from retrieval.answer import Answer, Source
 
-MORE_SOURCES = 8  # quotes fetched for "更多来源"; the first ``top_k`` were already shown
+MORE_SOURCES_LIMIT = 8  # quotes fetched for the "更多来源" button; the first ``top_k`` were already shown
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class Service:
         """The answer to one question, with ``top_k`` quotes (blocking: call it off the event loop)."""
         return self._live().ask(question)
 
-    def more_sources(self, question: str, limit: int = MORE_SOURCES) -> MoreSources:
+    def more_sources(self, question: str, limit: int = MORE_SOURCES_LIMIT) -> MoreSources:
         """The quotes for ``question`` beyond the ``top_k`` its answer showed (possibly none)."""
         engine = self._live()
         shown = self.settings.top_k

@@ -10,7 +10,8 @@ import pytest
 from index.chunker import chunk_article
 from index.sources import read_file, scan
 from model.embedder import FakeEmbedder, make_embedder
-from retrieval.snapshot import IndexMismatch, load_snapshot
+from retrieval.errors import IndexMismatch
+from retrieval.snapshot import load_snapshot
 from stores.layout import current_dir, read_manifest, sha256_file
 from tests.buildkit import (
     FAKE_ID,

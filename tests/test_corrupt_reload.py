@@ -11,7 +11,7 @@ from config import Settings
 from index.build import build_index
 from index.sources import scan
 from retrieval.engine import Engine
-from retrieval.snapshot import IndexCorrupt
+from retrieval.errors import IndexCorrupt
 from tests.fakes import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from news.figures import grammar
-from retrieval.snapshot import IndexMismatch, load_snapshot
+from retrieval.errors import IndexMismatch
+from retrieval.snapshot import load_snapshot
 from stores.figure_table import FigureList, FigureTable
 from stores.layout import MANIFEST, current_dir
 from stores.meta import MetaReader, open_meta

@@ -16,10 +16,11 @@ from config import Settings
 from index.build import BuildError, build_index
 from model.embedder import FakeEmbedder
 from retrieval.engine import Engine
-from retrieval.snapshot import IndexCorrupt, IndexUnavailable, load_snapshot
+from retrieval.errors import IndexCorrupt, IndexUnavailable, StoreUnreachable
+from retrieval.snapshot import load_snapshot
+from stores.errors import VectorStoreError
 from stores.layout import current_dir, read_manifest
 from stores.milvus_store import MilvusStore
-from stores.vector_store import VectorStoreError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,9 +85,9 @@ def test_a_file_held_by_another_process_is_a_clear_error_and_the_last_index_serv
     )
     try:
         assert holder.stdout.readline().strip() == "open"
-        with pytest.raises(IndexUnavailable, match="another process") as err:
+        with pytest.raises(StoreUnreachable, match="another process") as err:
             engine.reload_if_changed()
-        assert isinstance(err.value, IndexCorrupt)  # every edge that keeps the last good index catches it
+        assert isinstance(err.value, IndexUnavailable)  # every edge that keeps the last good index catches it
         assert engine.snapshot.build_dir != second.build_dir and engine.ask("株洲累计确诊多少").answered
     finally:
         holder.kill()
@@ -110,7 +111,7 @@ def test_damaged_file_is_corrupt(settings) -> None:
         fh.write(b"\xff" * 64)
     with pytest.raises(IndexCorrupt, match="make index"):
         load_snapshot(settings.index_dir, "fake-64")
-    with pytest.raises(IndexUnavailable, match="make index"):  # without the checksums, Milvus itself refuses
+    with pytest.raises(StoreUnreachable, match="make index"):  # without the checksums, Milvus itself refuses
         load_snapshot(settings.index_dir, "fake-64", verify=False)
 
 

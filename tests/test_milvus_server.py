@@ -19,8 +19,8 @@ from config.settings import MilvusSettings
 from index.build import build_index
 from model.embedder import FakeEmbedder
 from retrieval.engine import Engine
-from retrieval.errors import SearchUnavailable
-from retrieval.snapshot import IndexUnavailable, load_snapshot
+from retrieval.errors import SearchUnavailable, StoreUnreachable
+from retrieval.snapshot import load_snapshot
 from stores.layout import current_dir, read_manifest
 from tests.buildkit import NEW_ARTICLE
 
@@ -201,7 +201,7 @@ def test_server_down_is_a_typed_error_and_the_last_good_index_serves(tmp_path, s
                                capture_output=True, text=True, timeout=120)
         assert asked.returncode == 2 and asked.stdout == ""
         assert asked.stderr.strip().count("\n") == 0 and asked.stderr.startswith(f"error: Milvus: connecting to {relay.uri}")
-        with pytest.raises(IndexUnavailable):
+        with pytest.raises(StoreUnreachable):
             load_snapshot(settings.index_dir, FakeEmbedder().model_id, verify=False)  # a fresh process's view
         assert engine.snapshot.build_dir == first.build_dir  # the engine kept its snapshot
 

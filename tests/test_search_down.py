@@ -17,7 +17,8 @@ from config import Settings
 from model.embedder import FakeEmbedder
 from retrieval import __main__ as cli
 from retrieval.errors import SearchUnavailable
-from stores.vector_store import VectorStore, VectorStoreError
+from stores.errors import VectorStoreError
+from stores.vector_store import VectorStore
 from tests.conftest import ROOT
 from tests.fakes import FakeEngine, RecordingRequest, message_update
 
