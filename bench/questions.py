@@ -6,6 +6,7 @@ import statistics
 import time
 
 from bench.common import ProcessRun, Stopwatch, Timed, ms, percentiles, run_process
+from config.profile import load_profile
 from retrieval.normalize import normalize
 
 
@@ -55,7 +56,7 @@ def answer_latency(engine, questions: list[str], repeat: int) -> dict:
                 answer = engine.ask(question)
                 total = time.perf_counter() - started
                 parts = dict(watch.parts)
-                text = normalize(question).text
+                text = normalize(question, engine.profile).text
                 started = time.perf_counter()
                 floor([text])
                 bare = time.perf_counter() - started
@@ -99,7 +100,7 @@ def embedding_threads(embedder, questions: list[str], repeat: int) -> dict | Non
     default = torch.get_num_threads()
     if default <= 1:
         return None
-    texts = [normalize(q).text for q in questions]
+    texts = [normalize(q, load_profile()).text for q in questions]
     times: dict[int, list[float]] = {default: [], 1: []}
     try:
         for _ in range(repeat):

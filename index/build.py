@@ -111,7 +111,7 @@ def build_index(
 
 def _build_locked(settings, embedder_factory, model_id, force, progress) -> BuildReport:
     profile = load_profile(settings.profile)
-    corpus = scan(settings.data_dir, settings.default_year, settings.max_file_mb, profile)
+    corpus = scan(settings.data_dir, settings.default_year, profile, settings.max_file_mb)
     report = BuildReport(
         files=len(corpus.file_hashes), articles=len(corpus.articles), duplicates=corpus.duplicates,
         problems=corpus.problems,
@@ -135,7 +135,7 @@ def _build_locked(settings, embedder_factory, model_id, force, progress) -> Buil
     chunks: list[Chunk] = []
     for article in corpus.articles:
         chunks.extend(chunk_article(article, settings.chunk_size, settings.chunk_overlap))
-    figures = [f for article in corpus.articles for f in extract_figures(article, profile=profile)]
+    figures = [f for article in corpus.articles for f in extract_figures(article, profile)]
     vectors, embedded, dimension = _embed(settings, chunks, embedder_factory, model_id, progress)
     report.chunks, report.figures, report.embedded = len(chunks), len(figures), embedded
     report.reused = len(chunks) - embedded

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from config.profile import Profile, load_profile
+from config.profile import Profile
 from news.places import Gazetteer, Place
 from stores.lexical import to_simplified
 
@@ -63,10 +63,9 @@ def strip_invisible(text: str) -> str:
     return "".join(ch for ch in text if ch in "\n\t " or unicodedata.category(ch) not in ("Cc", "Cf"))
 
 
-def normalize(question: str, profile: Profile | None = None, gazetteer: Gazetteer | None = None) -> Query:
+def normalize(question: str, profile: Profile, gazetteer: Gazetteer | None = None) -> Query:
     """Normalise a user's question (traditional or simplified Chinese, or English); with a gazetteer, also
     find the places it names."""
-    profile = profile or load_profile()
     text = arabic_numerals(to_simplified(strip_invisible(question).strip()))
     text = re.sub(r"\s+", " ", text)
     latin = sum(ch.isascii() and ch.isalpha() for ch in text)

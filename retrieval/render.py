@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from config.profile import Profile, load_profile
+from config.profile import Profile
 from retrieval.answer import Answer, Source
 from retrieval.latest import asof_phrase as _asof_phrase
 
@@ -58,15 +58,10 @@ def quotes(sources: Iterable[Source], first: int = 1) -> tuple[Quote, ...]:
     return tuple(Quote(i, s.quote, cite(s.title, s.date, s.source)) for i, s in enumerate(sources, start=first))
 
 
-def _profile(profile: Profile | None) -> Profile:
-    """The newsroom profile the wording takes the home city and example questions from (default: config/)."""
-    return profile or load_profile()
-
-
-def answer_parts(answer: Answer, profile: Profile | None = None) -> AnswerParts:
+def answer_parts(answer: Answer, profile: Profile) -> AnswerParts:
     if not answer.answered:
         reason = answer.note or NOT_COVERED
-        hint = "可以试试：" + " / ".join(_profile(profile).examples[:2])
+        hint = "可以试试：" + " / ".join(profile.examples[:2])
         return AnswerParts(f"抱歉，{reason}。", False, None, (), hint)
     if answer.answer:
         return AnswerParts(answer.answer, True, answer.note, quotes(answer.sources), None)
@@ -93,11 +88,11 @@ def figure_line(row: dict, with_region: bool = False) -> FigureLine:
 
 
 def latest_parts(
-    rows: list[dict], limit_regions: int | None = 12, profile: Profile | None = None
+    rows: list[dict], profile: Profile, limit_regions: int | None = 12
 ) -> tuple[list[tuple[str, list[FigureLine]]], list[str]]:
     """Sections ("株洲最新疫情数字" for the profile's home city, then "各区县") of figure lines, and the cited
     reports, newest first."""
-    label = _profile(profile).home_label
+    label = profile.home_label
     home = [figure_line(r) for r in rows if r["region"] == label]
     districts = [r for r in rows if r["region"] != label][:limit_regions]
     sections = [(f"{label}最新疫情数字", home)]
@@ -112,7 +107,7 @@ def _quote_html(quote: Quote) -> str:
     return f"<blockquote>{escape(quote.text)}</blockquote>\n{quote.number}. {escape(quote.cite)}"
 
 
-def answer_html(answer: Answer, profile: Profile | None = None) -> list[str]:
+def answer_html(answer: Answer, profile: Profile) -> list[str]:
     """The answer as self-contained HTML blocks (a block never splits a tag)."""
     parts = answer_parts(answer, profile)
     if parts.strong:
@@ -136,11 +131,11 @@ def _figure_html(line: FigureLine) -> str:
     return text + (f"\n  <i>{escape(line.note)}</i>" if line.note else "")
 
 
-def latest_html(rows: list[dict], limit_regions: int = 12, profile: Profile | None = None) -> list[str]:
+def latest_html(rows: list[dict], profile: Profile, limit_regions: int = 12) -> list[str]:
     """/latest: metric, value, as-of, change since the previous report, the reports quoted — compact."""
     if not rows:
         return [NO_FIGURES]
-    sections, reports = latest_parts(rows, limit_regions, profile)
+    sections, reports = latest_parts(rows, profile, limit_regions)
     blocks = ["\n".join([f"<b>{escape(title)}</b>", *map(_figure_html, lines)]) for title, lines in sections]
     if reports:
         blocks.append("<i>来源（数字均为报道原文）：</i>\n" + "\n".join(f"• {escape(r)}" for r in reports))
@@ -155,9 +150,8 @@ def article_html(article: Any) -> list[str]:
     return [head, escape(article.text)]
 
 
-def help_html(coverage: str, profile: Profile | None = None) -> str:
+def help_html(coverage: str, profile: Profile) -> str:
     """/start and /help: what the bot knows and how to ask (the home city and examples of the profile)."""
-    profile = _profile(profile)
     examples = "\n".join(f"• {escape(e)}" for e in profile.examples)
     return (
         f"你好！我回答关于<b>{escape(profile.home_label)}本地新闻</b>的问题，答案都摘自报道原文，并附上出处。\n\n"
@@ -178,7 +172,7 @@ def stats_html(info: dict) -> str:
 
 
 # ---------------------------------------------------------------------- plain text (terminal)
-def answer_text(answer: Answer, profile: Profile | None = None) -> str:
+def answer_text(answer: Answer, profile: Profile) -> str:
     """The answer for a terminal: the same words as the bot's, quotes as [n] “…” —— title · date · file."""
     parts = answer_parts(answer, profile)
     lines = [parts.lead, *([parts.note] if parts.note else [])]
@@ -189,11 +183,11 @@ def answer_text(answer: Answer, profile: Profile | None = None) -> str:
     return "\n".join(lines)
 
 
-def latest_text(rows: list[dict], profile: Profile | None = None) -> str:
+def latest_text(rows: list[dict], profile: Profile) -> str:
     """/latest for a terminal: every region, the same lines as the bot's."""
     if not rows:
         return NO_FIGURES
-    sections, reports = latest_parts(rows, limit_regions=None, profile=profile)
+    sections, reports = latest_parts(rows, profile, limit_regions=None)
     lines: list[str] = []
     for title, figures in sections:
         lines += ["", title] if lines else [title]

@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from config.profile import load_profile
 from retrieval.answer import Answer, Source, enforce_faithfulness, is_faithful
 from retrieval.engine import Engine
+
+PROFILE = load_profile()
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -23,7 +26,7 @@ def engine(seed_engine) -> Engine:
 def real_articles():
     from index.sources import scan
 
-    return scan(ROOT / "data" / "articles", 2020).articles
+    return scan(ROOT / "data" / "articles", 2020, PROFILE).articles
 
 
 def squash(text: str) -> str:

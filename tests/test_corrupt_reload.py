@@ -8,11 +8,14 @@ from pathlib import Path
 import pytest
 
 from config import Settings
+from config.profile import load_profile
 from index.build import build_index
 from index.sources import scan
 from retrieval.engine import Engine
 from retrieval.errors import IndexCorrupt
 from tests.fakes import FakeEmbedder
+
+PROFILE = load_profile()
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,7 +58,7 @@ def test_corrupt_metadata_is_detected(fake_settings):
 
 def test_huge_file_is_skipped_with_a_clear_message(fake_settings):
     (fake_settings.data_dir / "huge.txt").write_text("株洲" * 400_000, encoding="utf-8")  # ~2.4 MB
-    corpus = scan(fake_settings.data_dir, 2020, max_file_mb=1)
+    corpus = scan(fake_settings.data_dir, 2020, PROFILE, max_file_mb=1)
     assert [p.path for p in corpus.problems] == ["huge.txt"]
     assert "MAX_FILE_MB" in corpus.problems[0].message
     assert len(corpus.articles) == 18  # the rest is still indexed

@@ -11,7 +11,10 @@ import shutil
 
 import pytest
 
+from config.profile import load_profile
 from retrieval.engine import Engine
+
+PROFILE = load_profile()
 
 pytestmark = pytest.mark.slow
 
@@ -85,7 +88,7 @@ def test_binding_counts_the_rest_of_the_asked_noun():
     from retrieval.compose import binding
     from retrieval.normalize import normalize
 
-    query = normalize("寄递企业复工率是多少")
+    query = normalize("寄递企业复工率是多少", PROFILE)
     zhuzhou = "截至2月17日，全市寄递企业已复工43家，复工率84%，员工返岗率64%。"
     hubei = "目前，全省公共汽车已全部恢复，规上工业企业复工率99.1%、员工返岗率84.8%。"
     assert binding(zhuzhou, query) > binding(hubei, query)

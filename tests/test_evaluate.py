@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from config.profile import load_profile
 from retrieval.evaluate import evaluate_file, has_figure, metrics, score_one
+
+PROFILE = load_profile()
 
 ROOT = Path(__file__).resolve().parent.parent
 DXY = ROOT / "data" / "eval" / "dxy"
@@ -174,7 +177,7 @@ def test_vendored_items_are_read_by_the_indexer(tmp_path):
 
     (tmp_path / "dxy").mkdir()
     (tmp_path / "dxy" / "items.jsonl").write_bytes((DXY / "items.jsonl").read_bytes())
-    corpus = scan(tmp_path, 2020)
+    corpus = scan(tmp_path, 2020, PROFILE)
     assert corpus.problems == []
     assert len(corpus.articles) + corpus.duplicates == 2723 and corpus.duplicates < 20
     assert all(a.date and a.date.startswith(("2019-12", "2020-")) for a in corpus.articles)

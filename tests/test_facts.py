@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from config.profile import load_profile
 from news.figures import extract_figures, grammar
 from news.records import Article
 from retrieval.compose import Candidate, direct_from_sentence
@@ -15,6 +16,8 @@ from retrieval.latest import asof_phrase, latest_figures
 from retrieval.normalize import normalize
 from stores.figure_table import FigureList
 
+PROFILE = load_profile()
+
 
 def article(text: str, date: str, paper: str = "", title: str = "疫情通报", aid: str | None = None) -> Article:
     return Article(id=aid or f"a{abs(hash(text)) % 10**8}", title=title, date=date, byline="", source="t.jsonl",
@@ -22,12 +25,12 @@ def article(text: str, date: str, paper: str = "", title: str = "疫情通报", 
 
 
 def snapshot(*articles: Article) -> SimpleNamespace:
-    figures = [f.to_json() for a in articles for f in extract_figures(a)]
+    figures = [f.to_json() for a in articles for f in extract_figures(a, PROFILE)]
     return SimpleNamespace(figures=FigureList(figures), articles={a.id: a for a in articles})
 
 
 def facts(a: Article) -> set[tuple[str, str, str]]:
-    return {(f.metric, f.region, f.value) for f in extract_figures(a)}
+    return {(f.metric, f.region, f.value) for f in extract_figures(a, PROFILE)}
 
 
 JIANGSU = article(
@@ -153,10 +156,10 @@ def test_clock_question_wants_a_clock_time(profile):
     assert query.kind == "clock"
     text = "2月16日8时许，随着冲压线启动，这家车企正式恢复生产。"
     cand = Candidate("x", 0, len(text), text, 0.8, 0.5, 1.0)
-    answer = direct_from_sentence(query, cand, "2020-02-17", "")
+    answer = direct_from_sentence(query, cand, "2020-02-17", "", profile)
     assert answer is not None and "8时" in answer
     undated = "这家车企正式恢复生产，员工陆续返岗。"
-    assert direct_from_sentence(query, Candidate("y", 0, len(undated), undated, 0.8, 0.5, 1.0), None, "") is None
+    assert direct_from_sentence(query, Candidate("y", 0, len(undated), undated, 0.8, 0.5, 1.0), None, "", profile) is None
 
 
 def test_which_district_most_is_answered_from_the_list(profile, gaz):
@@ -220,7 +223,7 @@ def test_a_provincial_bulletin_gives_the_home_city_its_list_items_and_one_asof()
             "截至2月22日24时，湖南省累计报告确诊病例1012例，累计出院病例690例。目前，仍在院治疗310例，其中重症病例35例。"
             "累计追踪到密切接触者20000人，尚有1100人正在接受医学观察。")
     a = article(text, "2020-02-23", paper="湖南卫健委")
-    got = {(f.metric, f.region, f.value): f.asof_key for f in extract_figures(a)}
+    got = {(f.metric, f.region, f.value): f.asof_key for f in extract_figures(a, PROFILE)}
     assert got[("新增确诊", "株洲", "2")] == "2020-02-22T24:00" and ("新增确诊", "衡阳市", "1") in got
     assert got[("在院治疗", "湖南省", "310")] == "2020-02-22T24:00" and got[("重症", "湖南省", "35")] == "2020-02-22T24:00"
     assert got[("医学观察", "湖南省", "1100")] == "2020-02-22T24:00"  # after "目前…": still the bulletin's cut-off

@@ -7,9 +7,12 @@ import re
 from html.parser import HTMLParser
 
 from bot.format import LIMIT, first_messages, split_blocks
+from config.profile import load_profile
 from news.records import Article
 from retrieval.answer import Answer, Source
 from retrieval.render import answer_html, answer_text, article_html, asof_phrase, latest_html, latest_text
+
+PROFILE = load_profile()
 
 ALLOWED = {"b", "i", "blockquote", "a", "code", "pre", "u", "s"}
 TAGS = re.compile(r"</?[a-z]+>")
@@ -47,14 +50,14 @@ def source(quote: str, title: str = "标题") -> Source:
 def test_user_and_corpus_text_is_escaped():
     hostile = 'a<b>c</blockquote>*_`&<script>'
     answer = Answer(hostile, True, f"累计确诊78例 {hostile}", [source(hostile, title=hostile)], note=hostile)
-    for message in split_blocks(answer_html(answer)):
+    for message in split_blocks(answer_html(answer, PROFILE)):
         assert valid_html(message), message
         assert "<script>" not in message and "&lt;script&gt;" in message
 
 
 def test_long_answer_is_split_between_quotes_and_stays_valid():
     quotes = [source("很长的引文" * 300 + str(i)) for i in range(6)]  # 6 × ~1,500 characters
-    messages = split_blocks(answer_html(Answer("q", True, "答案", quotes)))
+    messages = split_blocks(answer_html(Answer("q", True, "答案", quotes), PROFILE))
     assert len(messages) > 1
     for message in messages:
         assert len(message) <= LIMIT
@@ -81,9 +84,9 @@ def test_article_pages_are_bounded_and_escaped():
 
 def test_declined_answer_has_no_quotes():
     declined = Answer("q", False, None, [], note="没有找到相关报道。现有株洲日报18篇报道", kind="declined")
-    blocks = answer_html(declined)
+    blocks = answer_html(declined, PROFILE)
     assert blocks[0] == "抱歉，没有找到相关报道。现有株洲日报18篇报道。" and not any("<blockquote>" in b for b in blocks)
-    assert answer_text(declined).startswith(blocks[0])
+    assert answer_text(declined, PROFILE).startswith(blocks[0])
 
 
 def test_latest_is_compact_and_valid():
@@ -94,7 +97,7 @@ def test_latest_is_compact_and_valid():
         {"metric": "累计确诊", "region": "荷塘区", "value": "21", "unit": "例", "asof_label": "2020年2月16日24时",
          "previous": None, "change_label": None, "article_id": "b"},
     ]
-    [message] = split_blocks(latest_html(rows))
+    [message] = split_blocks(latest_html(rows, PROFILE))
     assert valid_html(message)
     assert "在院治疗：<b>38例</b>（截至2020年2月19日24时），较2020年2月16日24时的45例减少7例" in message
     assert re.search(r"荷塘区 累计确诊：<b>21例</b>", message)
@@ -104,14 +107,14 @@ def test_html_and_plain_text_say_the_same_words():
     answer = Answer("株洲累计确诊多少", True, "累计确诊78例（截至2020年2月19日24时）",
                     [source("截至2月19日24时，我市累计报告新冠肺炎确诊病例78例。"), source("此前为72例。", title="旧")],
                     note="此前（截至2020年2月16日24时）为72例")
-    html, text = "\n\n".join(answer_html(answer)), answer_text(answer)
+    html, text = "\n\n".join(answer_html(answer, PROFILE)), answer_text(answer, PROFILE)
     plain = TAGS.sub("", html)
     for words in ("累计确诊78例（截至2020年2月19日24时）", "此前（截至2020年2月16日24时）为72例",
                   "截至2月19日24时，我市累计报告新冠肺炎确诊病例78例。", "标题 · 2020-02-20 · 000.txt", "旧 · 2020-02-20"):
         assert words in plain and words in text
     assert "<b>累计确诊78例（截至2020年2月19日24时）</b>" in html and "[2] “此前为72例。”" in text
     no_figure = Answer("q", True, None, [source("引文")], kind="quotes")
-    assert answer_html(no_figure)[0] == answer_text(no_figure).splitlines()[0] == "没有能直接给出的数字，以下是最相关的原文："
+    assert answer_html(no_figure, PROFILE)[0] == answer_text(no_figure, PROFILE).splitlines()[0] == "没有能直接给出的数字，以下是最相关的原文："
 
 
 def test_asof_phrase_follows_the_figure_kind_and_a_note_is_shown():
@@ -122,9 +125,9 @@ def test_asof_phrase_follows_the_figure_kind_and_a_note_is_shown():
     assert asof_phrase(row | {"period": True, "value": "无"}) == "2020年2月19日24时"
     assert asof_phrase(row | {"metric": "新增确诊", "period": False}) == "截至2020年2月19日24时"
     noted = row | {"note": "最新通报未提及，以下为2月19日数字"}
-    [message] = split_blocks(latest_html([noted]))
+    [message] = split_blocks(latest_html([noted], PROFILE))
     assert valid_html(message) and "<i>最新通报未提及，以下为2月19日数字</i>" in message
-    assert "累计确诊：78例（截至2020年2月19日24时）\n  最新通报未提及，以下为2月19日数字" in latest_text([noted])
+    assert "累计确诊：78例（截至2020年2月19日24时）\n  最新通报未提及，以下为2月19日数字" in latest_text([noted], PROFILE)
 
 
 def test_truncated_article_stays_within_the_limit():

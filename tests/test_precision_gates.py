@@ -21,7 +21,7 @@ def article(text: str, date: str, title: str = "疫情通报", aid: str = "a1") 
 
 
 def ask(question: str, profile, gaz, *articles: Article):
-    figures = [f.to_json() for a in articles for f in extract_figures(a)]
+    figures = [f.to_json() for a in articles for f in extract_figures(a, profile)]
     snap = SimpleNamespace(figures=FigureList(figures), articles={a.id: a for a in articles})
     query = normalize(question, profile, gaz)
     return figure_answer(query, snap, profile, gaz, 2020)
