@@ -44,7 +44,8 @@ def answer_latency(engine, questions: list[str], repeat: int) -> dict:
     engine.embedder = Timed(embedder, watch, {"encode_queries": "embed"})
     snap.vectors = Timed(vectors, watch, {"search": "dense", "vectors": "dense"})
     snap.lexical = Timed(lexical, watch, {"search": "lexical"})
-    engine._out_of_scope = watch.wrap("scope", engine._out_of_scope)  # instance attribute, removed below
+    scope = engine.scope
+    scope.decline = watch.wrap("scope", scope.decline)  # instance attribute, removed below
     rows = []
     try:
         for question in questions[:3]:  # warm-up: jieba, OpenCC, the corpus text cache
@@ -63,7 +64,7 @@ def answer_latency(engine, questions: list[str], repeat: int) -> dict:
                 rows.append({"total": total, "bare": bare, "kind": answer.kind, **parts})
     finally:
         engine.embedder, snap.vectors, snap.lexical = embedder, vectors, lexical
-        del engine._out_of_scope
+        del scope.decline
     return summarize_latency(rows)
 
 
@@ -134,7 +135,7 @@ def latency_rows(name: str, lat: dict) -> list[list]:
         [name, "· lexical search (BM25)", lat["lexical"]["p50"], lat["lexical"]["p95"], lat["lexical"]["mean"]],
         [name, "· answer composition (the rest)", lat["compose"]["p50"], lat["compose"]["p95"],
          lat["compose"]["mean"]],
-        *([[name, "·· of which the scope check (`Engine._out_of_scope`)", lat["scope"]["p50"], lat["scope"]["p95"],
+        *([[name, "·· of which the scope check (`Scope.decline`)", lat["scope"]["p50"], lat["scope"]["p95"],
             lat["scope"]["mean"]]] if "scope" in lat else []),
         [name, "bare `SentenceTransformer.encode` of the same text (the floor)", lat["bare_embed"]["p50"], lat["bare_embed"]["p95"],
          lat["bare_embed"]["mean"]],

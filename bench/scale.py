@@ -208,7 +208,7 @@ def bench_e2e(engine: Engine, questions: list[str], rows: int, kinds: list[tuple
         fake = IndexSnapshot(snap.build_dir, dict(snap.manifest, build_id=f"{snap.build_id}-x{rows}-{kind}"), index,
                              corpus["lexical"], corpus["articles"], corpus["chunks"], snap.figures)
         log(f"e2e: answer latency over {rows:,} chunks with {kind}")
-        info["latency"] = answer_latency(Engine(engine.settings, engine.embedder, fake), questions, repeat)
+        info["latency"] = answer_latency(engine.serving(fake), questions, repeat)
         out["runs"].append(info)
         del fake, index
     return out

@@ -1,18 +1,29 @@
-"""Reply wording in one place: answers, /latest figures, articles, help and stats as HTML (Telegram) or plain text."""
+"""Reply wording in one place: answers, declines, coverage, /latest figures, articles, help and stats as HTML
+(Telegram), plain text or the CLI's JSON."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from html import escape
 from typing import Any
 
 from config.profile import Profile
-from retrieval.answer import Answer, Source
+from news.asof import date_asof
+from retrieval.answer import Answer, Coverage, Decline, Source
 from retrieval.latest import asof_phrase as _asof_phrase
 
 NO_DIRECT = "没有能直接给出的数字，以下是最相关的原文："
-NOT_COVERED = "现有报道没有涉及这个问题"
+REASONS = {  # why a question is declined (retrieval.answer.Reason); {subject} is the Decline's
+    "empty": "问题是空的",
+    "chitchat": "这不是一个问题。请直接问新闻里的事，例如「{subject}」",
+    "not_covered": "现有报道没有关于{subject}的内容",
+    "no_figures": "现有报道没有{subject}的疫情数字",
+    "live": "这里是新闻报道存档，没有今天的天气、路况这类实时信息",
+    "other_year": "这里只有{subject}年的报道",
+    "not_found": "没有找到相关报道",
+    "place_unanswered": "现有报道没有回答这个关于{subject}的问题",
+}
 MORE_SOURCES_LABEL = "更多来源"
 NO_FIGURES = "索引里还没有疫情数字。"
 
@@ -58,9 +69,51 @@ def quotes(sources: Iterable[Source], first: int = 1) -> tuple[Quote, ...]:
     return tuple(Quote(i, s.quote, cite(s.title, s.date, s.source)) for i, s in enumerate(sources, start=first))
 
 
+def coverage_line(coverage: Coverage) -> str:
+    """What the corpus covers in one line: "现有株洲日报等18篇报道（2020年2月16日至2020年2月20日），主要是株洲的…"."""
+    papers = "、".join(coverage.papers) + ("等" if coverage.more_papers else "")
+    span = ""
+    if coverage.first and coverage.last:
+        first, last = date_asof(coverage.first).label, date_asof(coverage.last).label
+        span = f"{first}至{last}" if first != last else first
+    line = f"现有{papers}{coverage.articles}篇报道（{span}）"
+    if coverage.topics:
+        where = "、".join(coverage.places)
+        more = "等地" if coverage.more_places else ""
+        line += f"，主要是{where}{more}的" if where else "，主要是"
+        line += "、".join(coverage.topics)
+    return line
+
+
+def decline_note(decline: Decline) -> str:
+    """Why a question was declined, then what the corpus covers."""
+    return f"{REASONS[decline.reason].format(subject=decline.subject)}。{coverage_line(decline.coverage)}"
+
+
+def note(answer: Answer) -> str | None:
+    """The line under an answer: why it was declined, or the history of its figure ("此前…")."""
+    return decline_note(answer.decline) if answer.decline else answer.note
+
+
+def answer_json(answer: Answer) -> dict:
+    """The `ask --json` object: {question, answered, answer, sources:[{title,date,quote,source,score,url}], note, kind}."""
+    return {
+        "question": answer.question,
+        "answered": answer.answered,
+        "answer": answer.answer,
+        "sources": [
+            {k: v for k, v in asdict(s).items() if k in ("title", "date", "quote", "source", "score", "url")}
+            | {"score": round(s.score, 4)}
+            for s in answer.sources
+        ],
+        "note": note(answer),
+        "kind": answer.kind,
+    }
+
+
 def answer_parts(answer: Answer, profile: Profile) -> AnswerParts:
     if not answer.answered:
-        reason = answer.note or NOT_COVERED
+        reason = note(answer)
         hint = "可以试试：" + " / ".join(profile.examples[:2])
         return AnswerParts(f"抱歉，{reason}。", False, None, (), hint)
     if answer.answer:
@@ -150,12 +203,12 @@ def article_html(article: Any) -> list[str]:
     return [head, escape(article.text)]
 
 
-def help_html(coverage: str, profile: Profile) -> str:
+def help_html(coverage: Coverage, profile: Profile) -> str:
     """/start and /help: what the bot knows and how to ask (the home city and examples of the profile)."""
     examples = "\n".join(f"• {escape(e)}" for e in profile.examples)
     return (
         f"你好！我回答关于<b>{escape(profile.home_label)}本地新闻</b>的问题，答案都摘自报道原文，并附上出处。\n\n"
-        f"{escape(coverage)}。\n\n"
+        f"{escape(coverage_line(coverage))}。\n\n"
         f"直接发问题即可，例如：\n{examples}\n\n"
         "命令：\n/latest 最新疫情数字及变化\n/ask 问题 —— 在群里提问\n/help 本说明\n\n"
         "问题里写上日期（如“截至2月16日”）会给出那天的数字；不写则给出最新报道的数字。"

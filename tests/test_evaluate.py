@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from config.profile import load_profile
+from retrieval.answer import Answer, Source
 from retrieval.evaluate import evaluate_file, has_figure, metrics, score_one
 
 PROFILE = load_profile()
@@ -86,12 +87,8 @@ class _FakeEngine:
 
     def ask(self, question):
         answer, answered = self.table[question]
-
-        class _A:
-            def to_json(self):
-                return _result(answer, sources=(SOURCE,) if answered else (), answered=answered,
-                               kind="figure" if answer else "quotes")
-        return _A()
+        sources = [Source(score=1.0, **SOURCE)] if answered else []
+        return Answer(question, answered, answer, sources, kind="figure" if answer else "quotes")
 
 
 def test_evaluate_file_reports_classes_by_kind_and_writes_rows(tmp_path):

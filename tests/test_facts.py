@@ -181,15 +181,17 @@ def test_asof_phrase_is_decided_by_the_figures_kind():
 
 
 def test_coverage_line_is_computed_from_the_corpus(profile):
-    from retrieval.engine import coverage_line
+    from retrieval.render import coverage_line
+    from retrieval.scope import coverage
 
-    g = grammar(profile)
-    engine = SimpleNamespace(grammar=g, gazetteer=g.gazetteer, profile=profile)
     guangdong = [article(f"截至2月{d}日24时，全省累计报告新冠肺炎确诊病例{1000 + d}例。", f"2020-02-{d + 1:02d}",
                          paper="广东卫健委", aid=f"g{d}") for d in range(10, 14)]
     snap = SimpleNamespace(articles={a.id: a for a in guangdong})
-    line = coverage_line(snap, engine, sorted(a.date for a in guangdong))
-    assert "广东卫健委4篇报道" in line and "广东省" in line and "株洲" not in line and "新冠肺炎疫情通报" in line
+    covered = coverage(snap, grammar(profile), sorted(a.date for a in guangdong))
+    assert covered.papers == ("广东卫健委",) and covered.places == ("广东省",) and covered.articles == 4
+    line = coverage_line(covered)
+    assert line.startswith("现有广东卫健委4篇报道（2020年2月11日至2020年2月14日），主要是广东省的")
+    assert "株洲" not in line and "新冠肺炎疫情通报" in line
 
 
 def test_a_list_in_the_next_sentence_and_asides_of_list_items():

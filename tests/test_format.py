@@ -3,14 +3,26 @@ words in HTML (Telegram) and plain text (terminal), the as-of phrase by the figu
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from html.parser import HTMLParser
+from typing import get_args
 
 from bot.format import LIMIT, first_messages, split_blocks
 from config.profile import load_profile
 from news.records import Article
-from retrieval.answer import Answer, Source
-from retrieval.render import answer_html, answer_text, article_html, asof_phrase, latest_html, latest_text
+from retrieval.answer import Answer, Coverage, Decline, Reason, Source
+from retrieval.render import (
+    REASONS,
+    answer_html,
+    answer_json,
+    answer_text,
+    article_html,
+    asof_phrase,
+    decline_note,
+    latest_html,
+    latest_text,
+)
 
 PROFILE = load_profile()
 
@@ -82,11 +94,24 @@ def test_article_pages_are_bounded_and_escaped():
     assert "&lt;标题&gt;" in messages[0] and messages[-1].endswith("已截断）")
 
 
+COVERAGE = Coverage(papers=("株洲日报", "人民日报"), more_papers=True, articles=18, first="2020-02-16",
+                    last="2020-02-20", places=("株洲", "荷塘区", "芦淞区"), more_places=True, topics=("疫情通报", "复工"))
+
+
 def test_declined_answer_has_no_quotes():
-    declined = Answer("q", False, None, [], note="没有找到相关报道。现有株洲日报18篇报道", kind="declined")
+    declined = Answer.declined("q", Decline("not_found", COVERAGE))
     blocks = answer_html(declined, PROFILE)
-    assert blocks[0] == "抱歉，没有找到相关报道。现有株洲日报18篇报道。" and not any("<blockquote>" in b for b in blocks)
-    assert answer_text(declined, PROFILE).startswith(blocks[0])
+    assert blocks[0] == ("抱歉，没有找到相关报道。现有株洲日报、人民日报等18篇报道（2020年2月16日至2020年2月20日），"
+                         "主要是株洲、荷塘区、芦淞区等地的疫情通报、复工。")
+    assert not any("<blockquote>" in b for b in blocks) and answer_text(declined, PROFILE).startswith(blocks[0])
+    assert answer_json(declined)["note"] == blocks[0][3:-1] and answer_json(declined)["kind"] == "declined"
+
+
+def test_every_decline_reason_is_worded_with_its_subject():
+    assert set(REASONS) == set(get_args(Reason))
+    place = Decline("place_unanswered", dataclasses.replace(COVERAGE, topics=(), first="2020-02-20"), "武汉")
+    assert decline_note(place) == "现有报道没有回答这个关于武汉的问题。现有株洲日报、人民日报等18篇报道（2020年2月20日）"
+    assert decline_note(Decline("other_year", COVERAGE, "2020")).startswith("这里只有2020年的报道。现有")
 
 
 def test_latest_is_compact_and_valid():

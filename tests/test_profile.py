@@ -10,7 +10,7 @@ import pytest
 from config import Settings
 from config.profile import DEFAULT_PROFILE, load_profile
 from news.places import load_gazetteer
-from retrieval.answer import Answer
+from retrieval.answer import Answer, Coverage, Decline
 from retrieval.normalize import normalize
 from retrieval.render import answer_text, help_html, latest_html, latest_text
 from retrieval.service import Service
@@ -58,11 +58,13 @@ def test_latest_titles_name_the_profiles_home_city(foshan):
 
 
 def test_help_and_declines_show_the_profiles_examples(foshan):
-    page = help_html("收录佛山日报 10 篇", foshan)
+    covered = Coverage(("佛山日报",), False, 10, "2021-03-01", "2021-03-05", ("佛山",), False, ("疫情通报",))
+    page = help_html(covered, foshan)
     assert "<b>佛山本地新闻</b>" in page and "• 佛山累计确诊多少" in page and "株洲" not in page
-    declined = answer_text(Answer("明天会下雨吗", False, None, [], note="现有报道没有涉及这个问题"), foshan)
+    assert "现有佛山日报10篇报道（2021年3月1日至2021年3月5日），主要是佛山的疫情通报。" in page
+    declined = answer_text(Answer.declined("明天会下雨吗", Decline("live", covered)), foshan)
     assert declined.endswith("可以试试：佛山累计确诊多少 / 截至2月16日，佛山累计出院多少例？")
-    assert "株洲累计确诊多少" in help_html("…", PROFILE)  # the default profile is still 株洲's
+    assert "株洲累计确诊多少" in help_html(covered, PROFILE)  # the default profile is still 株洲's
 
 
 def test_the_default_place_is_the_profiles_home_city(foshan):
