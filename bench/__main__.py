@@ -205,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         store[name] = data
 
     from bench.questions import answer_latency, cold_start, embedding_threads, time_call
+    from config.profile import load_profile
     from index.build import build_index
     from model.embedder import make_embedder
     from retrieval.engine import Engine
@@ -213,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     embedder, model_load = time_call(make_embedder, settings.embedding_model)
     build_index(settings, lambda: embedder, embedder.model_id, progress=False)  # what `make index` does
     snapshot, index_load = time_call(load_snapshot, settings.index_dir, embedder.model_id)
-    engine = Engine(settings, embedder, snapshot)
+    engine = Engine(settings, embedder, snapshot, load_profile(settings.profile))
     items = [json.loads(x) for x in Path(args.questions).read_text(encoding="utf-8").splitlines() if x.strip()]
     questions = [i["question"] for i in items]
     model = f"{embedder.model_id} ({embedder.dimension} dimensions)"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bench.common import Stopwatch, Timed, child_env, run_process
 from config import Settings
+from config.profile import load_profile
 from index.build import build_index
 from index.chunker import chunk_article
 from index.sources import scan
@@ -19,7 +20,7 @@ EMBEDDED = re.compile(r"embedded (\d+), reused (\d+)")
 
 def chunk_texts(settings: Settings) -> tuple[list[str], list]:
     """The distinct texts a build of ``settings.data_dir`` embeds, and the parsed articles."""
-    corpus = scan(settings.data_dir, settings.default_year, settings.max_file_mb)
+    corpus = scan(settings.data_dir, settings.default_year, load_profile(settings.profile), settings.max_file_mb)
     texts = [c.embed_text for a in corpus.articles for c in chunk_article(a, settings.chunk_size,
                                                                           settings.chunk_overlap)]
     return list(dict.fromkeys(texts)), corpus.articles

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from config.profile import load_profile
 from model.embedder import Embedder, make_embedder
 from retrieval.normalize import normalize
 from retrieval.search import FusionConfig, HybridSearcher
@@ -103,7 +104,7 @@ def cached_vectors(
 
 def query_inputs(questions: list[str]) -> tuple[list[str], list[str]]:
     """The engine's normalisation: (dense text, lexical text) per question."""
-    queries = [normalize(q) for q in questions]
+    queries = [normalize(q, load_profile()) for q in questions]
     return [q.text for q in queries], [q.lexical for q in queries]
 
 

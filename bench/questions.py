@@ -6,6 +6,7 @@ import statistics
 import time
 
 from bench.common import ProcessRun, Stopwatch, Timed, ms, percentiles, run_process
+from config.profile import load_profile
 from retrieval.normalize import normalize
 
 
@@ -43,7 +44,8 @@ def answer_latency(engine, questions: list[str], repeat: int) -> dict:
     engine.embedder = Timed(embedder, watch, {"encode_queries": "embed"})
     snap.vectors = Timed(vectors, watch, {"search": "dense", "vectors": "dense"})
     snap.lexical = Timed(lexical, watch, {"search": "lexical"})
-    engine._out_of_scope = watch.wrap("scope", engine._out_of_scope)  # instance attribute, removed below
+    scope = engine.scope
+    scope.decline = watch.wrap("scope", scope.decline)  # instance attribute, removed below
     rows = []
     try:
         for question in questions[:3]:  # warm-up: jieba, OpenCC, the corpus text cache
@@ -55,14 +57,14 @@ def answer_latency(engine, questions: list[str], repeat: int) -> dict:
                 answer = engine.ask(question)
                 total = time.perf_counter() - started
                 parts = dict(watch.parts)
-                text = normalize(question).text
+                text = normalize(question, engine.profile).text
                 started = time.perf_counter()
                 floor([text])
                 bare = time.perf_counter() - started
                 rows.append({"total": total, "bare": bare, "kind": answer.kind, **parts})
     finally:
         engine.embedder, snap.vectors, snap.lexical = embedder, vectors, lexical
-        del engine._out_of_scope
+        del scope.decline
     return summarize_latency(rows)
 
 
@@ -99,7 +101,7 @@ def embedding_threads(embedder, questions: list[str], repeat: int) -> dict | Non
     default = torch.get_num_threads()
     if default <= 1:
         return None
-    texts = [normalize(q).text for q in questions]
+    texts = [normalize(q, load_profile()).text for q in questions]
     times: dict[int, list[float]] = {default: [], 1: []}
     try:
         for _ in range(repeat):
@@ -133,7 +135,7 @@ def latency_rows(name: str, lat: dict) -> list[list]:
         [name, "· lexical search (BM25)", lat["lexical"]["p50"], lat["lexical"]["p95"], lat["lexical"]["mean"]],
         [name, "· answer composition (the rest)", lat["compose"]["p50"], lat["compose"]["p95"],
          lat["compose"]["mean"]],
-        *([[name, "·· of which the scope check (`Engine._out_of_scope`)", lat["scope"]["p50"], lat["scope"]["p95"],
+        *([[name, "·· of which the scope check (`Scope.decline`)", lat["scope"]["p50"], lat["scope"]["p95"],
             lat["scope"]["mean"]]] if "scope" in lat else []),
         [name, "bare `SentenceTransformer.encode` of the same text (the floor)", lat["bare_embed"]["p50"], lat["bare_embed"]["p95"],
          lat["bare_embed"]["mean"]],

@@ -16,6 +16,7 @@ from bench.build import bare_encode, env_for, settings_in
 from bench.common import dir_size_mb, run_process
 from bench.questions import answer_latency, cold_start
 from config import Settings
+from config.profile import load_profile
 from index.chunker import chunk_article
 from index.sources import scan
 from retrieval.engine import Engine
@@ -52,7 +53,7 @@ def count_chunks(settings: Settings, files: list[Path], work: Path) -> dict:
     tmp.mkdir()
     for f in files:
         (tmp / f.name).symlink_to(f.resolve())
-    corpus = scan(tmp, settings.default_year, settings.max_file_mb)
+    corpus = scan(tmp, settings.default_year, load_profile(settings.profile), settings.max_file_mb)
     chunks = [c for a in corpus.articles for c in chunk_article(a, settings.chunk_size, settings.chunk_overlap)]
     return {"articles": len(corpus.articles), "chunks": len(chunks), "chars": sum(len(a.text) for a in corpus.articles)}
 
@@ -132,7 +133,7 @@ def scale_engine(base: Settings, embedder, scale: Path, work: Path, limits: dict
 
 
 def _sample_texts(settings: Settings, n: int) -> list[str]:
-    corpus = scan(settings.data_dir, settings.default_year, settings.max_file_mb)
+    corpus = scan(settings.data_dir, settings.default_year, load_profile(settings.profile), settings.max_file_mb)
     texts = [c.embed_text for a in corpus.articles for c in chunk_article(a, settings.chunk_size,
                                                                           settings.chunk_overlap)]
     rng = np.random.default_rng(0)
@@ -207,7 +208,7 @@ def bench_e2e(engine: Engine, questions: list[str], rows: int, kinds: list[tuple
         fake = IndexSnapshot(snap.build_dir, dict(snap.manifest, build_id=f"{snap.build_id}-x{rows}-{kind}"), index,
                              corpus["lexical"], corpus["articles"], corpus["chunks"], snap.figures)
         log(f"e2e: answer latency over {rows:,} chunks with {kind}")
-        info["latency"] = answer_latency(Engine(engine.settings, engine.embedder, fake), questions, repeat)
+        info["latency"] = answer_latency(engine.serving(fake), questions, repeat)
         out["runs"].append(info)
         del fake, index
     return out

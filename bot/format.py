@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
-from retrieval.render import MORE_SOURCES
+from retrieval.render import MORE_SOURCES_LABEL
 
 LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 FULL_ARTICLE = "查看全文"
@@ -31,7 +31,7 @@ class ArticleButton:
 def answer_keyboard(question: str, article_id: str) -> InlineKeyboardMarkup:
     """更多来源 / 查看全文 under an answer (needs the bot built with ``arbitrary_callback_data``)."""
     return InlineKeyboardMarkup([[
-        InlineKeyboardButton(MORE_SOURCES, callback_data=MoreSourcesButton(question)),
+        InlineKeyboardButton(MORE_SOURCES_LABEL, callback_data=MoreSourcesButton(question)),
         InlineKeyboardButton(FULL_ARTICLE, callback_data=ArticleButton(article_id)),
     ]])
 

@@ -159,13 +159,13 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     service = _service(context)
-    await reply_html(update.effective_message, [render.help_html(service.coverage_line(), service.profile)])
+    await reply_html(update.effective_message, [render.help_html(service.coverage(), service.profile)])
 
 
 async def on_latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     service = _service(context)
     rows = await asyncio.to_thread(service.latest)
-    await reply_html(update.effective_message, fmt.split_blocks(render.latest_html(rows, profile=service.profile)))
+    await reply_html(update.effective_message, fmt.split_blocks(render.latest_html(rows, service.profile)))
 
 
 async def on_more_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -8,11 +8,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from config.errors import ProfileError
+
 DEFAULT_PROFILE = Path(__file__).resolve().parent / "profile.toml"
-
-
-class ProfileError(ValueError):
-    """The profile file is missing a section or has a phrase that is not a valid regular expression."""
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "articles":
         from config.profile import load_profile
 
-        corpus = scan(settings.data_dir, settings.default_year, profile=load_profile(settings.profile))
+        corpus = scan(settings.data_dir, settings.default_year, load_profile(settings.profile))
         for article in corpus.articles:
             if args.json:
                 view = article.to_json()

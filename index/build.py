@@ -23,10 +23,11 @@ from index.sources import scan
 from model.embedder import Embedder
 from news.figures import extract_figures, grammar
 from news.records import Chunk, SourceProblem
+from stores.errors import VectorStoreError
 from stores.layout import FORMAT_VERSION, KEEP_BUILDS, MANIFEST, current_dir, read_manifest, sha256_file
 from stores.lexical import create_lexical_index, lexical_config
 from stores.meta import EmbeddingCache, write_meta
-from stores.vector_store import VectorStoreError, create_vector_store, vector_config
+from stores.vector_store import create_vector_store, vector_config
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ def build_index(
 
 def _build_locked(settings, embedder_factory, model_id, force, progress) -> BuildReport:
     profile = load_profile(settings.profile)
-    corpus = scan(settings.data_dir, settings.default_year, settings.max_file_mb, profile)
+    corpus = scan(settings.data_dir, settings.default_year, profile, settings.max_file_mb)
     report = BuildReport(
         files=len(corpus.file_hashes), articles=len(corpus.articles), duplicates=corpus.duplicates,
         problems=corpus.problems,
@@ -134,7 +135,7 @@ def _build_locked(settings, embedder_factory, model_id, force, progress) -> Buil
     chunks: list[Chunk] = []
     for article in corpus.articles:
         chunks.extend(chunk_article(article, settings.chunk_size, settings.chunk_overlap))
-    figures = [f for article in corpus.articles for f in extract_figures(article, profile=profile)]
+    figures = [f for article in corpus.articles for f in extract_figures(article, profile)]
     vectors, embedded, dimension = _embed(settings, chunks, embedder_factory, model_id, progress)
     report.chunks, report.figures, report.embedded = len(chunks), len(figures), embedded
     report.reused = len(chunks) - embedded

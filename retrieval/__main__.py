@@ -15,7 +15,7 @@ def _engine(settings: Settings):
     from retrieval.errors import IndexUnavailable
 
     try:
-        return Engine.open(settings)
+        return Engine.open(settings)  # with the profile of ``settings``, read once here
     except IndexUnavailable as err:
         print(f"error: {err}", file=sys.stderr)
         raise SystemExit(2) from err
@@ -52,7 +52,9 @@ def _run(args: argparse.Namespace, engine) -> int:
     if args.command == "ask":
         answer = engine.ask(args.question)
         if args.json:
-            print(json.dumps(answer.to_json(), ensure_ascii=False))
+            from retrieval.render import answer_json
+
+            print(json.dumps(answer_json(answer), ensure_ascii=False))
         else:
             from retrieval.render import answer_text
 
@@ -68,9 +70,11 @@ def _run(args: argparse.Namespace, engine) -> int:
             print(latest_text(rows, engine.profile))
         return 0
     if args.command == "chat":
-        from retrieval.render import answer_text
+        from retrieval.render import answer_text, coverage_line
+        from retrieval.service import Service
 
-        print(f"{engine.coverage_line()}。输入问题，空行退出。")
+        service = Service(engine.settings, engine)  # switches to a newer build between questions
+        print(f"{coverage_line(engine.coverage)}。输入问题，空行退出。")
         while True:
             try:
                 question = input("问> ").strip()
@@ -78,8 +82,8 @@ def _run(args: argparse.Namespace, engine) -> int:
                 break
             if not question:
                 break
-            engine.reload_if_changed()
-            print(answer_text(engine.ask(question), engine.profile), end="\n\n")
+            service.refresh()
+            print(answer_text(service.answer(question), service.profile), end="\n\n")
         return 0
     from retrieval.evaluate import evaluate_file
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from typing import Literal
 
 from config.profile import Profile
 from news.records import Article
@@ -33,32 +34,51 @@ class Source:
                    article_id=article.id, start=start, end=end, paper=article.paper, url=article.url)
 
 
+# Why a question is declined; retrieval.render words each one (render.REASONS), with the Decline's subject.
+Reason = Literal[
+    "empty", "chitchat", "not_covered", "no_figures", "live", "other_year", "not_found", "place_unanswered",
+]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What one build covers, as data (retrieval.render.coverage_line words it)."""
+
+    papers: tuple[str, ...]  # the (at most two) papers most articles come from
+    more_papers: bool  # other papers too, or articles without a paper
+    articles: int
+    first: str | None  # ISO date of the oldest and newest article
+    last: str | None
+    places: tuple[str, ...]  # the (at most three) places most articles report from
+    more_places: bool
+    topics: tuple[str, ...]  # the (at most three) profile topics most articles are on
+
+
+@dataclass(frozen=True)
+class Decline:
+    """Why a question was not answered, with what the corpus covers (retrieval.render words both)."""
+
+    reason: Reason
+    coverage: Coverage
+    subject: str = ""  # what the reason names: a word or place the reports lack, a year, the example question
+
+
 @dataclass
 class Answer:
-    """What the engine returns for one question; the bot and the CLI only format it."""
+    """What the engine returns for one question; the bot and the CLI only format it (retrieval.render)."""
 
     question: str
     answered: bool
     answer: str | None
     sources: list[Source] = field(default_factory=list)
-    note: str | None = None  # history ("此前…") or why the question was declined
+    note: str | None = None  # history of a figure ("此前…")
     kind: str = "quotes"  # figure | sentence | quotes | declined
     asof: str | None = None
+    decline: Decline | None = None  # why, when ``kind`` is "declined"
 
-    def to_json(self) -> dict:
-        """The `ask --json` object: {question, answered, answer, sources:[{title,date,quote,source,score}]}."""
-        return {
-            "question": self.question,
-            "answered": self.answered,
-            "answer": self.answer,
-            "sources": [
-                {k: v for k, v in asdict(s).items() if k in ("title", "date", "quote", "source", "score", "url")}
-                | {"score": round(s.score, 4)}
-                for s in self.sources
-            ],
-            "note": self.note,
-            "kind": self.kind,
-        }
+    @classmethod
+    def declined(cls, question: str, decline: Decline) -> Answer:
+        return cls(question, False, None, [], kind="declined", decline=decline)
 
 
 def _numbers(text: str) -> set[str]:

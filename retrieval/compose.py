@@ -179,12 +179,12 @@ def _clauses(text: str) -> list[str]:
 
 
 def direct_from_sentence(
-    query: Query, cand: Candidate, article_date: str | None, context: str, profile: Profile | None = None
+    query: Query, cand: Candidate, article_date: str | None, context: str, profile: Profile
 ) -> str | None:
     """The answering clause of a sentence, with its as-of date: "复工率84%（截至2020年2月17日）"; ``profile``
     (its datelines) keeps the paper's "本报讯" out of the clauses."""
     words = keywords(query)
-    clauses = _clauses(profile.strip_dateline(cand.text) if profile else cand.text)
+    clauses = _clauses(profile.strip_dateline(cand.text))
     if not clauses:
         return None
     scored = [(coverage(words, c), i, c) for i, c in enumerate(clauses)]

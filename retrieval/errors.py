@@ -1,13 +1,33 @@
-"""The errors retrieval raises to its callers (the bot, the CLI): one import place, whatever layer defines them."""
+"""The errors retrieval raises to its callers (the bot, the CLI): one base, RetrievalError, in one import place."""
 
 from __future__ import annotations
 
-from retrieval.snapshot import IndexCorrupt, IndexMismatch, IndexNotReady
 
-IndexUnavailable = (IndexNotReady, IndexMismatch, IndexCorrupt)  # ``except IndexUnavailable``: no index to serve
+class RetrievalError(RuntimeError):
+    """A question cannot be answered now (the message says why, and what to run)."""
 
 
-class SearchUnavailable(RuntimeError):
+class IndexUnavailable(RetrievalError):
+    """No build can be served from the index directory; where one was served already, it keeps serving."""
+
+
+class IndexNotReady(IndexUnavailable):
+    """No index has been built yet."""
+
+
+class IndexMismatch(IndexUnavailable):
+    """The index was built with another model (or format) than the one configured."""
+
+
+class IndexCorrupt(IndexUnavailable):
+    """A file of the build does not match the checksum its manifest recorded, or cannot be read."""
+
+
+class StoreUnreachable(IndexUnavailable):
+    """The build's vector store cannot be opened (a Milvus server unreachable, its file held by another process)."""
+
+
+class SearchUnavailable(RetrievalError):
     """The index is loaded but its vector store failed while answering (a Milvus server down, its connection
     lost): a question cannot be answered now; the next may, once the store is back.
 
@@ -20,6 +40,3 @@ class SearchUnavailable(RuntimeError):
     def __init__(self, backend: str, where: str, cause: str) -> None:
         super().__init__(f"the {backend} vector store at {where} failed: {cause}")
         self.backend, self.where, self.cause = backend, where, cause
-
-
-__all__ = ["IndexCorrupt", "IndexMismatch", "IndexNotReady", "IndexUnavailable", "SearchUnavailable"]

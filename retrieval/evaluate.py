@@ -7,6 +7,8 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from retrieval.render import answer_json
+
 # Each answerable question lands in exactly one class; each unanswerable one in one of the last two.
 CLASSES = ("right", "wrong_bold", "quote_only", "declined_wrongly")
 UNANSWERABLE_CLASSES = ("declined_ok", "answered")
@@ -95,7 +97,7 @@ def run_items(engine, items: list[dict]) -> tuple[list[dict], list[tuple[dict, d
     """Ask every question; returns the output rows and the (item, verdict) pairs."""
     rows, verdicts = [], []
     for item in items:
-        result = engine.ask(item["question"]).to_json()
+        result = answer_json(engine.ask(item["question"]))
         verdict = score_one(item, result)
         verdicts.append((item, verdict))
         rows.append({"id": item.get("id"), "question_kind": item.get("kind"), "province": item.get("province"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from config.profile import Profile, load_profile
+from config.profile import Profile
 from news.figures import grammar
 from news.records import Figure
 
@@ -54,11 +54,10 @@ def _history(group: list[Figure]) -> list[Figure]:
     return distinct
 
 
-def latest_figures(figures: Iterable[Figure], profile: Profile | None = None, home_only: bool = True) -> list[dict]:
+def latest_figures(figures: Iterable[Figure], profile: Profile, home_only: bool = True) -> list[dict]:
     """The newest figure per (metric, region) of the home city and its divisions, as a dict with ``previous``,
     ``change`` (e.g. -7), ``change_label`` ("减少7例"), ``history`` (newest first), ``period`` (a per-period
     figure such as 新增), ``asof_phrase`` and ``note`` (set when the row is older than the newest report)."""
-    profile = profile or load_profile()
     g = grammar(profile)
     groups: dict[tuple[str, str], list[Figure]] = {}
     for figure in figures:

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from config.profile import Profile, load_profile
+from config.profile import Profile
 from news.places import SUFFIX, Gazetteer, Place
 from news.text import chinese_to_int
 from stores.lexical import to_simplified
@@ -44,10 +44,9 @@ def strip_invisible(text: str) -> str:
     return "".join(ch for ch in text if ch in "\n\t " or unicodedata.category(ch) not in ("Cc", "Cf"))
 
 
-def normalize(question: str, profile: Profile | None = None, gazetteer: Gazetteer | None = None) -> Query:
+def normalize(question: str, profile: Profile, gazetteer: Gazetteer | None = None) -> Query:
     """Normalise a user's question (traditional or simplified Chinese, or English); with a gazetteer, also
     find the places it names."""
-    profile = profile or load_profile()
     text = arabic_numerals(to_simplified(strip_invisible(question).strip()))
     text = re.sub(r"\s+", " ", text)
     latin = sum(ch.isascii() and ch.isalpha() for ch in text)

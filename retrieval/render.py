@@ -1,19 +1,30 @@
-"""Reply wording in one place: answers, /latest figures, articles, help and stats as HTML (Telegram) or plain text."""
+"""Reply wording in one place: answers, declines, coverage, /latest figures, articles, help and stats as HTML
+(Telegram), plain text or the CLI's JSON."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from html import escape
 from typing import Any
 
-from config.profile import Profile, load_profile
-from retrieval.answer import Answer, Source
+from config.profile import Profile
+from news.asof import date_asof
+from retrieval.answer import Answer, Coverage, Decline, Source
 from retrieval.latest import asof_phrase as _asof_phrase
 
 NO_DIRECT = "没有能直接给出的数字，以下是最相关的原文："
-NOT_COVERED = "现有报道没有涉及这个问题"
-MORE_SOURCES = "更多来源"
+REASONS = {  # why a question is declined (retrieval.answer.Reason); {subject} is the Decline's
+    "empty": "问题是空的",
+    "chitchat": "这不是一个问题。请直接问新闻里的事，例如「{subject}」",
+    "not_covered": "现有报道没有关于{subject}的内容",
+    "no_figures": "现有报道没有{subject}的疫情数字",
+    "live": "这里是新闻报道存档，没有今天的天气、路况这类实时信息",
+    "other_year": "这里只有{subject}年的报道",
+    "not_found": "没有找到相关报道",
+    "place_unanswered": "现有报道没有回答这个关于{subject}的问题",
+}
+MORE_SOURCES_LABEL = "更多来源"
 NO_FIGURES = "索引里还没有疫情数字。"
 
 
@@ -58,15 +69,52 @@ def quotes(sources: Iterable[Source], first: int = 1) -> tuple[Quote, ...]:
     return tuple(Quote(i, s.quote, cite(s.title, s.date, s.source)) for i, s in enumerate(sources, start=first))
 
 
-def _profile(profile: Profile | None) -> Profile:
-    """The newsroom profile the wording takes the home city and example questions from (default: config/)."""
-    return profile or load_profile()
+def coverage_line(coverage: Coverage) -> str:
+    """What the corpus covers in one line: "现有株洲日报等18篇报道（2020年2月16日至2020年2月20日），主要是株洲的…"."""
+    papers = "、".join(coverage.papers) + ("等" if coverage.more_papers else "")
+    span = ""
+    if coverage.first and coverage.last:
+        first, last = date_asof(coverage.first).label, date_asof(coverage.last).label
+        span = f"{first}至{last}" if first != last else first
+    line = f"现有{papers}{coverage.articles}篇报道（{span}）"
+    if coverage.topics:
+        where = "、".join(coverage.places)
+        more = "等地" if coverage.more_places else ""
+        line += f"，主要是{where}{more}的" if where else "，主要是"
+        line += "、".join(coverage.topics)
+    return line
 
 
-def answer_parts(answer: Answer, profile: Profile | None = None) -> AnswerParts:
+def decline_note(decline: Decline) -> str:
+    """Why a question was declined, then what the corpus covers."""
+    return f"{REASONS[decline.reason].format(subject=decline.subject)}。{coverage_line(decline.coverage)}"
+
+
+def note(answer: Answer) -> str | None:
+    """The line under an answer: why it was declined, or the history of its figure ("此前…")."""
+    return decline_note(answer.decline) if answer.decline else answer.note
+
+
+def answer_json(answer: Answer) -> dict:
+    """The `ask --json` object: {question, answered, answer, sources:[{title,date,quote,source,score,url}], note, kind}."""
+    return {
+        "question": answer.question,
+        "answered": answer.answered,
+        "answer": answer.answer,
+        "sources": [
+            {k: v for k, v in asdict(s).items() if k in ("title", "date", "quote", "source", "score", "url")}
+            | {"score": round(s.score, 4)}
+            for s in answer.sources
+        ],
+        "note": note(answer),
+        "kind": answer.kind,
+    }
+
+
+def answer_parts(answer: Answer, profile: Profile) -> AnswerParts:
     if not answer.answered:
-        reason = answer.note or NOT_COVERED
-        hint = "可以试试：" + " / ".join(_profile(profile).examples[:2])
+        reason = note(answer)
+        hint = "可以试试：" + " / ".join(profile.examples[:2])
         return AnswerParts(f"抱歉，{reason}。", False, None, (), hint)
     if answer.answer:
         return AnswerParts(answer.answer, True, answer.note, quotes(answer.sources), None)
@@ -93,11 +141,11 @@ def figure_line(row: dict, with_region: bool = False) -> FigureLine:
 
 
 def latest_parts(
-    rows: list[dict], limit_regions: int | None = 12, profile: Profile | None = None
+    rows: list[dict], profile: Profile, limit_regions: int | None = 12
 ) -> tuple[list[tuple[str, list[FigureLine]]], list[str]]:
     """Sections ("株洲最新疫情数字" for the profile's home city, then "各区县") of figure lines, and the cited
     reports, newest first."""
-    label = _profile(profile).home_label
+    label = profile.home_label
     home = [figure_line(r) for r in rows if r["region"] == label]
     districts = [r for r in rows if r["region"] != label][:limit_regions]
     sections = [(f"{label}最新疫情数字", home)]
@@ -112,7 +160,7 @@ def _quote_html(quote: Quote) -> str:
     return f"<blockquote>{escape(quote.text)}</blockquote>\n{quote.number}. {escape(quote.cite)}"
 
 
-def answer_html(answer: Answer, profile: Profile | None = None) -> list[str]:
+def answer_html(answer: Answer, profile: Profile) -> list[str]:
     """The answer as self-contained HTML blocks (a block never splits a tag)."""
     parts = answer_parts(answer, profile)
     if parts.strong:
@@ -127,7 +175,7 @@ def answer_html(answer: Answer, profile: Profile | None = None) -> list[str]:
 
 def more_sources_html(sources: Sequence[Source], first: int) -> list[str]:
     """"更多来源" and the further quotes, numbered on from the answer's."""
-    return [f"<b>{MORE_SOURCES}</b>", *(_quote_html(q) for q in quotes(sources, first))]
+    return [f"<b>{MORE_SOURCES_LABEL}</b>", *(_quote_html(q) for q in quotes(sources, first))]
 
 
 def _figure_html(line: FigureLine) -> str:
@@ -136,11 +184,11 @@ def _figure_html(line: FigureLine) -> str:
     return text + (f"\n  <i>{escape(line.note)}</i>" if line.note else "")
 
 
-def latest_html(rows: list[dict], limit_regions: int = 12, profile: Profile | None = None) -> list[str]:
+def latest_html(rows: list[dict], profile: Profile, limit_regions: int = 12) -> list[str]:
     """/latest: metric, value, as-of, change since the previous report, the reports quoted — compact."""
     if not rows:
         return [NO_FIGURES]
-    sections, reports = latest_parts(rows, limit_regions, profile)
+    sections, reports = latest_parts(rows, profile, limit_regions)
     blocks = ["\n".join([f"<b>{escape(title)}</b>", *map(_figure_html, lines)]) for title, lines in sections]
     if reports:
         blocks.append("<i>来源（数字均为报道原文）：</i>\n" + "\n".join(f"• {escape(r)}" for r in reports))
@@ -155,13 +203,12 @@ def article_html(article: Any) -> list[str]:
     return [head, escape(article.text)]
 
 
-def help_html(coverage: str, profile: Profile | None = None) -> str:
+def help_html(coverage: Coverage, profile: Profile) -> str:
     """/start and /help: what the bot knows and how to ask (the home city and examples of the profile)."""
-    profile = _profile(profile)
     examples = "\n".join(f"• {escape(e)}" for e in profile.examples)
     return (
         f"你好！我回答关于<b>{escape(profile.home_label)}本地新闻</b>的问题，答案都摘自报道原文，并附上出处。\n\n"
-        f"{escape(coverage)}。\n\n"
+        f"{escape(coverage_line(coverage))}。\n\n"
         f"直接发问题即可，例如：\n{examples}\n\n"
         "命令：\n/latest 最新疫情数字及变化\n/ask 问题 —— 在群里提问\n/help 本说明\n\n"
         "问题里写上日期（如“截至2月16日”）会给出那天的数字；不写则给出最新报道的数字。"
@@ -178,7 +225,7 @@ def stats_html(info: dict) -> str:
 
 
 # ---------------------------------------------------------------------- plain text (terminal)
-def answer_text(answer: Answer, profile: Profile | None = None) -> str:
+def answer_text(answer: Answer, profile: Profile) -> str:
     """The answer for a terminal: the same words as the bot's, quotes as [n] “…” —— title · date · file."""
     parts = answer_parts(answer, profile)
     lines = [parts.lead, *([parts.note] if parts.note else [])]
@@ -189,11 +236,11 @@ def answer_text(answer: Answer, profile: Profile | None = None) -> str:
     return "\n".join(lines)
 
 
-def latest_text(rows: list[dict], profile: Profile | None = None) -> str:
+def latest_text(rows: list[dict], profile: Profile) -> str:
     """/latest for a terminal: every region, the same lines as the bot's."""
     if not rows:
         return NO_FIGURES
-    sections, reports = latest_parts(rows, limit_regions=None, profile=profile)
+    sections, reports = latest_parts(rows, profile, limit_regions=None)
     lines: list[str] = []
     for title, figures in sections:
         lines += ["", title] if lines else [title]

@@ -1,19 +1,26 @@
-"""What the bot needs from retrieval, in one facade over the engine: answers, articles, figures, stats, reloads."""
+"""What the bot needs from retrieval, in one facade over the engine: answers, articles, figures, stats, and the
+hot reload (the one place a newer build is switched in)."""
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from config.profile import load_profile
 from retrieval.errors import IndexNotReady
+from stores.layout import current_dir
 
 if TYPE_CHECKING:
     from config import Settings
-    from config.profile import Profile
-    from retrieval.answer import Answer, Source
+    from retrieval.answer import Answer, Coverage, Source
 
-MORE_SOURCES = 8  # quotes fetched for "更多来源"; the first ``top_k`` were already shown
+log = logging.getLogger(__name__)
+
+MORE_SOURCES_LIMIT = 8  # quotes fetched for the "更多来源" button; the first ``top_k`` were already shown
 
 
 @dataclass(frozen=True)
@@ -37,32 +44,31 @@ class Service:
     """The engine behind one object the bot holds from start to stop, with or without an index yet.
 
     Every method that needs an index raises :class:`IndexNotReady` while none is loaded; :meth:`refresh`
-    (the bot's periodic job) and :meth:`reload` (an admin's ``/reload``) load one when it appears.
+    (the bot's periodic job) and :meth:`reload` (an admin's ``/reload``) load one when it appears, then switch
+    to each newer build: an engine per build, swapped under one lock, so an answer in flight keeps its build.
 
     Args:
-        settings: the one Settings object.
+        settings: the one Settings object; its ``profile`` is read here, once (``profile``: the newsroom
+            profile replies are worded by, there before an index; ``load_profile`` keeps one per path, so it
+            is the engines' own).
         engine: an opened engine (tests, benchmarks); ``None`` until :meth:`reload` opens one.
     """
 
     def __init__(self, settings: Settings, engine: Any = None) -> None:
         self.settings = settings
+        self.profile = load_profile(settings.profile)
         self._engine = engine
-        self._opening = threading.Lock()
+        self._reloading = threading.Lock()
+        self._failed: Path | None = None  # a build that could not be loaded
+        self.started = time.time()
+        self.questions = 0
 
     @classmethod
     def open(cls, settings: Settings) -> Service:
-        """Load the model and the current index (raises IndexNotReady / IndexMismatch / IndexCorrupt)."""
+        """Load the model and the current index (raises IndexUnavailable)."""
         from retrieval.engine import Engine
 
         return cls(settings, Engine.open(settings))
-
-    @property
-    def profile(self) -> Profile:
-        """The newsroom profile replies are worded by (home city, example questions); there before an index
-        (the engine's own: ``load_profile`` keeps one per path)."""
-        from config.profile import load_profile
-
-        return load_profile(getattr(self.settings, "profile", None))
 
     @property
     def ready(self) -> bool:
@@ -77,9 +83,11 @@ class Service:
     # ------------------------------------------------------------------ questions
     def answer(self, question: str) -> Answer:
         """The answer to one question, with ``top_k`` quotes (blocking: call it off the event loop)."""
-        return self._live().ask(question)
+        engine = self._live()
+        self.questions += 1
+        return engine.ask(question)
 
-    def more_sources(self, question: str, limit: int = MORE_SOURCES) -> MoreSources:
+    def more_sources(self, question: str, limit: int = MORE_SOURCES_LIMIT) -> MoreSources:
         """The quotes for ``question`` beyond the ``top_k`` its answer showed (possibly none)."""
         engine = self._live()
         shown = self.settings.top_k
@@ -91,9 +99,9 @@ class Service:
         return self._live().snapshot.articles.get(article_id)
 
     # ------------------------------------------------------------------ what the corpus holds
-    def coverage_line(self) -> str:
-        """One line on what the corpus covers (papers, article count, dates, topics)."""
-        return self._live().coverage_line()
+    def coverage(self) -> Coverage:
+        """What the corpus covers (papers, article count, dates, places, topics): render.coverage_line words it."""
+        return self._live().coverage
 
     def latest(self) -> list[dict]:
         """The newest value of each epidemic measure with its as-of, previous value and change."""
@@ -101,25 +109,38 @@ class Service:
 
     def info(self) -> dict:
         """Counts, model, build id, uptime and questions answered (for ``/stats``)."""
-        return self._live().info()
+        return self._live().info() | {"uptime_s": round(time.time() - self.started), "questions": self.questions}
 
     # ------------------------------------------------------------------ index builds
     def reload(self, force: bool = True) -> Reloaded:
-        """Load the index if none is served yet, else switch to a newer build (``force``: retry one that
-        failed before). Raises IndexNotReady / IndexMismatch / IndexCorrupt; the served build stays."""
-        with self._opening:
-            if self._engine is None:
+        """Load the index if none is served yet, else switch to a newer build (cheap when there is none: one
+        readlink). Raises IndexUnavailable, and the served build stays; a build that failed to load is then
+        skipped until a newer one, or ``force`` (an admin's ``/reload``) retries it."""
+        with self._reloading:
+            engine = self._engine
+            if engine is None:
                 from retrieval.engine import Engine
 
                 self._engine = Engine.open(self.settings)
                 return Reloaded(True, self._engine.snapshot.build_id, opened=True)
-        changed = self._engine.reload_if_changed(force)
-        return Reloaded(bool(changed), self._engine.snapshot.build_id)
+            target = current_dir(self.settings.index_dir)
+            if target is None or target == engine.snapshot.build_dir or (target == self._failed and not force):
+                return Reloaded(False, engine.snapshot.build_id)
+            from retrieval.snapshot import load_snapshot
+
+            try:
+                fresh = load_snapshot(self.settings.index_dir, engine.embedder.model_id)
+            except Exception:
+                self._failed = target
+                raise
+            self._engine = engine.serving(fresh)  # the new build's scope facts are computed here, in the watcher
+            log.info("serving index %s", fresh.build_id)
+            return Reloaded(True, fresh.build_id)
 
     def refresh(self) -> Reloaded | None:
         """The periodic check: load a build that appeared or switch to a newer one; ``None`` when there is
         nothing new (cheap: one readlink). A build that fails to load raises once and is then skipped."""
-        if self._engine is None and not (self.settings.index_dir / "current").exists():
+        if self._engine is None and current_dir(self.settings.index_dir) is None:
             return None
         done = self.reload(force=False)
         return done if done.changed else None

@@ -8,28 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from news.records import Article, Chunk
+from retrieval.errors import IndexCorrupt, IndexMismatch, IndexNotReady, StoreUnreachable
+from stores.errors import LexicalIndexError, VectorStoreError
 from stores.figure_table import FigureTable
 from stores.layout import FORMAT_VERSION, MANIFEST, current_dir, read_manifest, sha256_file
-from stores.lexical import LexicalIndex, LexicalIndexError, create_lexical_index
+from stores.lexical import LexicalIndex, create_lexical_index
 from stores.meta import open_meta
-from stores.vector_store import VectorStore, VectorStoreError, create_vector_store
-
-
-class IndexNotReady(RuntimeError):
-    """No index has been built yet."""
-
-
-class IndexMismatch(RuntimeError):
-    """The index was built with another model (or format) than the one configured."""
-
-
-class IndexCorrupt(RuntimeError):
-    """A file of the build does not match the checksum its manifest recorded."""
-
-
-class IndexUnavailable(IndexCorrupt):
-    """The build's vector store cannot be opened (e.g. Milvus unreachable). A kind of IndexCorrupt, so every
-    caller that keeps the last good index on a damaged build does the same here."""
+from stores.vector_store import VectorStore, create_vector_store
 
 
 @dataclass
@@ -55,8 +40,8 @@ def load_snapshot(index_dir: Path, model_id: str | None = None, *, verify: bool 
     """Load the build `current` points at.
 
     Raises:
-        IndexNotReady, IndexMismatch, IndexCorrupt (IndexUnavailable): each with a message that says what
-        to run.
+        IndexNotReady, IndexMismatch, IndexCorrupt, StoreUnreachable (all IndexUnavailable): each with a
+        message that says what to run.
     """
     build = current_dir(index_dir)
     if build is None or not (build / MANIFEST).is_file():
@@ -81,7 +66,7 @@ def load_snapshot(index_dir: Path, model_id: str | None = None, *, verify: bool 
     try:
         vectors = create_vector_store(manifest["vector_store"]).load(build / "vectors")
     except VectorStoreError as err:
-        raise IndexUnavailable(str(err)) from err
+        raise StoreUnreachable(str(err)) from err
     try:
         lexical = create_lexical_index(manifest["lexical"]).load(build / "lexical")
     except LexicalIndexError as err:

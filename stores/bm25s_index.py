@@ -6,7 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from stores.lexical import LexicalIndex, LexicalIndexError, tokenize
+from stores.errors import LexicalIndexError
+from stores.lexical import LexicalIndex, tokenize
 
 
 def _bm25s():

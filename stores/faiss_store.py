@@ -7,7 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from stores.vector_store import VectorStore, VectorStoreError, empty_result
+from stores.errors import VectorStoreError
+from stores.vector_store import VectorStore, empty_result
 
 # Compressed kinds (docs/benchmarks.md: which index at which corpus size): "sq8" stores one byte per
 # dimension (4x smaller than float32), "fp16" two bytes, "pq" ``pq_m`` bytes per vector.

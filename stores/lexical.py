@@ -57,10 +57,6 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-class LexicalIndexError(RuntimeError):
-    """The lexical index cannot be read (the message says what to run)."""
-
-
 class LexicalIndex(ABC):
     """Keyword scores over the chunk texts, rows 0..count-1 in ``index`` order.
 

@@ -10,7 +10,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from stores.vector_store import VectorStoreError
+from stores.errors import VectorStoreError
 
 # Milvus Lite's own start (pymilvus given a `.db` path) takes a POSIX lock (lockf) on `.<file>.lock` next to
 # the file, and its engine process exits as soon as it can take that lock itself. POSIX drops a process's lock

@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from stores import milvus_engine
-from stores.vector_store import VectorStore, VectorStoreError, empty_result
+from stores.errors import VectorStoreError
+from stores.vector_store import VectorStore, empty_result
 
 FILE, META = "milvus.db", "collection.json"
 # pymilvus shares one connection per address among its clients, and stores/milvus_engine.py one Milvus Lite

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from stores.vector_store import VectorStore, VectorStoreError, empty_result
+from stores.errors import VectorStoreError
+from stores.vector_store import VectorStore, empty_result
 
 
 class NumpyStore(VectorStore):

@@ -19,10 +19,6 @@ BACKENDS = {
 }
 
 
-class VectorStoreError(RuntimeError):
-    """The vector store cannot be reached, or its data is missing or damaged (the message says what to do)."""
-
-
 class VectorStore(ABC):
     """Inner-product search over unit vectors whose ids are their row numbers, 0..count-1 in add order.
 

@@ -15,7 +15,7 @@ from telegram.request import BaseRequest, RequestData
 
 from model.embedder import FakeEmbedder
 from news.records import Article
-from retrieval.answer import Answer, Source
+from retrieval.answer import Answer, Coverage, Decline, Source
 
 BOT_ID, USER, ADMIN = 999, 7, 42
 
@@ -103,6 +103,8 @@ FAKE_QUOTES = tuple(
            score=1.0 - i / 10, article_id=FAKE_ARTICLE.id)
     for i in range(1, 7)
 )
+FAKE_COVERAGE = Coverage(papers=("株洲日报",), more_papers=False, articles=1, first="2020-02-20", last="2020-02-20",
+                         places=("株洲",), more_places=False, topics=("新冠肺炎疫情通报",))
 
 
 @dataclass
@@ -114,16 +116,17 @@ class FakeSnapshot:
 class FakeEngine:
     """Answers "…确诊…" with 累计确诊78例 and up to six quotes, declines anything else; counts calls."""
 
+    coverage = FAKE_COVERAGE
+
     def __init__(self, settings) -> None:
         self.settings = settings
         self.snapshot = FakeSnapshot()
         self.asked: list[tuple[str, int | None]] = []
-        self.reloads = 0
 
     def ask(self, question: str, max_sources: int | None = None) -> Answer:
         self.asked.append((question, max_sources))
         if "确诊" not in question:
-            return Answer(question, False, None, [], note="没有找到相关报道。现有1篇报道", kind="declined")
+            return Answer.declined(question, Decline("not_found", FAKE_COVERAGE))
         sources = list(FAKE_QUOTES[: max_sources or self.settings.top_k])
         return Answer(question, True, "累计确诊78例（截至2020年2月19日24时）", sources, kind="figure")
 
@@ -131,16 +134,9 @@ class FakeEngine:
         return [{"metric": "在院治疗", "region": "株洲", "value": "38", "unit": "例", "asof_label": "2020年2月19日24时",
                  "previous": None, "change_label": None, "article_id": FAKE_ARTICLE.id, "source": None}]
 
-    def coverage_line(self) -> str:
-        return "现有株洲日报1篇报道（2020年2月20日），主要是株洲新冠肺炎疫情通报"
-
     def info(self) -> dict:
         return {"articles": 1, "chunks": 1, "figures": 2, "model": "fake", "build_id": self.snapshot.build_id,
-                "built_at": None, "uptime_s": 0, "questions": len(self.asked)}
-
-    def reload_if_changed(self, retry_failed: bool = False) -> bool:
-        self.reloads += 1
-        return False
+                "built_at": None}
 
 
 __all__ = ["ADMIN", "BOT_ID", "USER", "button_update", "FakeEmbedder", "FakeEngine", "RecordingRequest", "message_update"]

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from config.profile import load_profile
 from index.page_parser import parse_page
+
+PROFILE = load_profile()
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_DIR = ROOT / "data" / "articles"
@@ -18,7 +21,7 @@ def _raw(name: str) -> str:
 
 def parse_seed_pages() -> dict[str, list]:
     """Both pages parsed exactly as `make index` reads them (UTF-8, the file name as source)."""
-    return {name: parse_page(_raw(name), name, 2020) for name in (PAGE_000, PAGE_001)}
+    return {name: parse_page(_raw(name), name, 2020, PROFILE) for name in (PAGE_000, PAGE_001)}
 
 
 def _by_title(articles: list, fragment: str):

@@ -78,13 +78,15 @@ async def test_rate_limit_lives_in_user_data_and_forgets_the_past_minute(bot):
 
 
 async def test_index_watcher_is_a_job_queue_job(bot):
-    app, _, engine = bot
+    app, _, _ = bot
     await app.post_init(app)
     await app.post_init(app)  # idempotent: one watcher
     [job] = app.job_queue.get_jobs_by_name(WATCHER)
     assert job.job.trigger.interval.total_seconds() == app.bot_data["settings"].reload_interval
+    service, checks = app.bot_data["service"], []
+    service.refresh = lambda: checks.append("refresh")  # the service's own periodic check
     await job.run(app)
-    assert engine.reloads == 1
+    assert checks == ["refresh"]
 
 
 async def test_without_an_index_the_facade_raises_and_the_bot_says_so(settings):

@@ -7,10 +7,12 @@ import hashlib
 import numpy as np
 import pytest
 
+from config.profile import load_profile
 from index.chunker import chunk_article
 from index.sources import read_file, scan
 from model.embedder import FakeEmbedder, make_embedder
-from retrieval.snapshot import IndexMismatch, load_snapshot
+from retrieval.errors import IndexMismatch
+from retrieval.snapshot import load_snapshot
 from stores.layout import current_dir, read_manifest, sha256_file
 from tests.buildkit import (
     FAKE_ID,
@@ -23,6 +25,8 @@ from tests.buildkit import (
     _no_embedder,
     _settings,
 )
+
+PROFILE = load_profile()
 
 # --- build → load -------------------------------------------------------------------------------------------
 
@@ -42,7 +46,7 @@ def test_build_report(built) -> None:
 def test_round_trip(built) -> None:
     settings, report, _ = built
     snapshot = load_snapshot(settings.index_dir, FAKE_ID)
-    corpus = scan(settings.data_dir, settings.default_year)
+    corpus = scan(settings.data_dir, settings.default_year, PROFILE)
     assert snapshot.build_dir == report.build_dir
     assert snapshot.build_id == report.build_dir.name
     assert len(snapshot.articles) == report.articles == 18
@@ -120,7 +124,7 @@ def test_unchanged_corpus_is_up_to_date(fresh) -> None:
 def test_adding_a_file_embeds_only_its_chunks(fresh) -> None:
     settings, first = fresh
     (settings.data_dir / "002_new.md").write_text(NEW_ARTICLE, encoding="utf-8")
-    (new_article,) = read_file(NEW_ARTICLE.encode(), "002_new.md", 2020, [])
+    (new_article,) = read_file(NEW_ARTICLE.encode(), "002_new.md", 2020, [], PROFILE)
     new_chunks = chunk_article(new_article, settings.chunk_size, settings.chunk_overlap)
     embedder = CountingEmbedder()
     report = _build(settings, embedder)

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from config.profile import load_profile
 from index.build import build_index
 from index.sources import scan
 from model.embedder import FakeEmbedder
@@ -24,6 +25,8 @@ from tests.buildkit import (
     _seed,
     _settings,
 )
+
+PROFILE = load_profile()
 
 # --- command line ------------------------------------------------------------------------------------------------
 
@@ -44,7 +47,7 @@ def test_cli_articles_json(tmp_path: Path) -> None:
     lines = result.stdout.strip().split("\n")
     assert len(lines) == 18
     records = [json.loads(line) for line in lines]
-    expected = scan(data, 2020).articles
+    expected = scan(data, 2020, PROFILE).articles
     for record, article in zip(records, expected):
         assert {"id", "title", "date", "byline", "source", "text"} <= set(record)
         assert (record["id"], record["title"], record["date"], record["byline"], record["source"], record["text"]) == (

@@ -11,7 +11,8 @@ import pytest
 
 from index.build import BuildError
 from model.embedder import FakeEmbedder
-from retrieval.snapshot import IndexCorrupt, IndexMismatch, IndexNotReady, load_snapshot
+from retrieval.errors import IndexCorrupt, IndexMismatch, IndexNotReady
+from retrieval.snapshot import load_snapshot
 from stores.bm25s_index import BM25sIndex
 from stores.layout import current_dir, read_manifest
 from tests.buildkit import (

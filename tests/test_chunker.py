@@ -7,10 +7,13 @@ from pathlib import Path
 import pytest
 
 from config import Settings
+from config.profile import load_profile
 from index.chunker import chunk_article
 from index.sources import scan
 from news.records import Article, article_id
 from news.text import split_sentences
+
+PROFILE = load_profile()
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_DIR = ROOT / "data" / "articles"
@@ -19,7 +22,7 @@ SIZES = [(220, 60), (120, 40), (60, 0), (400, 150)]
 
 @pytest.fixture(scope="module")
 def seed_articles() -> list[Article]:
-    corpus = scan(SEED_DIR, 2020)
+    corpus = scan(SEED_DIR, 2020, PROFILE)
     assert len(corpus.articles) == 18 and not corpus.problems
     return corpus.articles
 

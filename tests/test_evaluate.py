@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from config.profile import load_profile
+from retrieval.answer import Answer, Source
 from retrieval.evaluate import evaluate_file, has_figure, metrics, score_one
+
+PROFILE = load_profile()
 
 ROOT = Path(__file__).resolve().parent.parent
 DXY = ROOT / "data" / "eval" / "dxy"
@@ -83,12 +87,8 @@ class _FakeEngine:
 
     def ask(self, question):
         answer, answered = self.table[question]
-
-        class _A:
-            def to_json(self):
-                return _result(answer, sources=(SOURCE,) if answered else (), answered=answered,
-                               kind="figure" if answer else "quotes")
-        return _A()
+        sources = [Source(score=1.0, **SOURCE)] if answered else []
+        return Answer(question, answered, answer, sources, kind="figure" if answer else "quotes")
 
 
 def test_evaluate_file_reports_classes_by_kind_and_writes_rows(tmp_path):
@@ -174,7 +174,7 @@ def test_vendored_items_are_read_by_the_indexer(tmp_path):
 
     (tmp_path / "dxy").mkdir()
     (tmp_path / "dxy" / "items.jsonl").write_bytes((DXY / "items.jsonl").read_bytes())
-    corpus = scan(tmp_path, 2020)
+    corpus = scan(tmp_path, 2020, PROFILE)
     assert corpus.problems == []
     assert len(corpus.articles) + corpus.duplicates == 2723 and corpus.duplicates < 20
     assert all(a.date and a.date.startswith(("2019-12", "2020-")) for a in corpus.articles)

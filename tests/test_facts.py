@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from news.figures import extract_figures
+from config.profile import load_profile
+from news.figures import extract_figures, grammar
 from news.records import Article
 from retrieval.compose import Candidate, direct_from_sentence
 from retrieval.facts import figure_answer, superlative_answer
 from retrieval.latest import asof_phrase, latest_figures
 from retrieval.normalize import normalize
+
+PROFILE = load_profile()
 
 
 def article(text: str, date: str, paper: str = "", title: str = "疫情通报", aid: str | None = None) -> Article:
@@ -25,7 +28,7 @@ def snapshot(small_build):
 
 
 def facts(a: Article) -> set[tuple[str, str, str]]:
-    return {(f.metric, f.region, f.value) for f in extract_figures(a)}
+    return {(f.metric, f.region, f.value) for f in extract_figures(a, PROFILE)}
 
 
 JIANGSU = article(
@@ -145,10 +148,10 @@ def test_clock_question_wants_a_clock_time(profile):
     assert query.kind == "clock"
     text = "2月16日8时许，随着冲压线启动，这家车企正式恢复生产。"
     cand = Candidate("x", 0, len(text), text, 0.8, 0.5, 1.0)
-    answer = direct_from_sentence(query, cand, "2020-02-17", "")
+    answer = direct_from_sentence(query, cand, "2020-02-17", "", profile)
     assert answer is not None and "8时" in answer
     undated = "这家车企正式恢复生产，员工陆续返岗。"
-    assert direct_from_sentence(query, Candidate("y", 0, len(undated), undated, 0.8, 0.5, 1.0), None, "") is None
+    assert direct_from_sentence(query, Candidate("y", 0, len(undated), undated, 0.8, 0.5, 1.0), None, "", profile) is None
 
 
 def test_which_district_most_is_answered_from_the_list(profile, gaz, snapshot):
@@ -169,11 +172,18 @@ def test_asof_phrase_is_decided_by_the_figures_kind():
     assert asof_phrase(False, "2020年2月2日0—12时") == "截至2020年2月2日12时"
 
 
-def test_coverage_line_is_computed_from_the_corpus(small_build):
+def test_coverage_line_is_computed_from_the_corpus(profile, small_build):
+    from retrieval.render import coverage_line
+    from retrieval.scope import coverage
+
     guangdong = [article(f"截至2月{d}日24时，全省累计报告新冠肺炎确诊病例{1000 + d}例。", f"2020-02-{d + 1:02d}",
                          paper="广东卫健委", aid=f"g{d}") for d in range(10, 14)]
-    line = small_build(*guangdong).coverage_line()
-    assert "广东卫健委4篇报道" in line and "广东省" in line and "株洲" not in line and "新冠肺炎疫情通报" in line
+    snap = small_build(*guangdong).snapshot
+    covered = coverage(snap, grammar(profile), sorted(a.date for a in guangdong))
+    assert covered.papers == ("广东卫健委",) and covered.places == ("广东省",) and covered.articles == 4
+    line = coverage_line(covered)
+    assert line.startswith("现有广东卫健委4篇报道（2020年2月11日至2020年2月14日），主要是广东省的")
+    assert "株洲" not in line and "新冠肺炎疫情通报" in line
 
 
 def test_a_list_in_the_next_sentence_and_asides_of_list_items():
@@ -207,7 +217,7 @@ def test_a_provincial_bulletin_gives_the_home_city_its_list_items_and_one_asof()
             "截至2月22日24时，湖南省累计报告确诊病例1012例，累计出院病例690例。目前，仍在院治疗310例，其中重症病例35例。"
             "累计追踪到密切接触者20000人，尚有1100人正在接受医学观察。")
     a = article(text, "2020-02-23", paper="湖南卫健委")
-    got = {(f.metric, f.region, f.value): f.asof_key for f in extract_figures(a)}
+    got = {(f.metric, f.region, f.value): f.asof_key for f in extract_figures(a, PROFILE)}
     assert got[("新增确诊", "株洲", "2")] == "2020-02-22T24:00" and ("新增确诊", "衡阳市", "1") in got
     assert got[("在院治疗", "湖南省", "310")] == "2020-02-22T24:00" and got[("重症", "湖南省", "35")] == "2020-02-22T24:00"
     assert got[("医学观察", "湖南省", "1100")] == "2020-02-22T24:00"  # after "目前…": still the bulletin's cut-off

@@ -6,13 +6,17 @@ import json
 
 import pytest
 
+from config.profile import load_profile
 from news.figures import grammar
 from news.records import Figure
-from retrieval.snapshot import IndexMismatch, load_snapshot
+from retrieval.errors import IndexMismatch
+from retrieval.snapshot import load_snapshot
 from stores.figure_table import FigureTable
 from stores.layout import MANIFEST, current_dir
 from stores.meta import MetaReader, open_meta
 from tests.buildkit import FAKE_ID
+
+PROFILE = load_profile()
 
 
 @pytest.fixture
@@ -88,7 +92,7 @@ def test_place_names_are_looked_up_and_other_words_scanned(built) -> None:
     settings, _, _ = built
     articles, _, _ = open_meta(current_dir(settings.index_dir) / "meta.sqlite")
     text = "\n".join(a.title + "\n" + a.text for a in articles.values())
-    gaz = grammar().gazetteer
+    gaz = grammar(PROFILE).gazetteer
     for name in ("株洲", "株洲市", "荷塘区", "茶陵县", "醴陵", "长沙", "武汉", "拉萨", "格陵兰", "朝阳"):
         if gaz.is_name(name):
             assert articles.names_place(name) == (name in text), name
@@ -97,7 +101,7 @@ def test_place_names_are_looked_up_and_other_words_scanned(built) -> None:
 
 
 def test_names_in_finds_overlapping_names_like_a_substring_check() -> None:
-    gaz = grammar().gazetteer
+    gaz = grammar(PROFILE).gazetteer
     text = "湖南省株洲市荷塘区，北京时间，朝阳区"
     found = gaz.names_in(text)
     assert {"湖南", "湖南省", "株洲", "株洲市", "荷塘区", "北京", "朝阳", "朝阳区"} <= found

@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from config.profile import load_profile
 from index.page_parser import parse_page
 from news.figures import extract_figures, is_commentary
 from news.records import Article, Figure
 from retrieval.latest import latest_figures
+
+PROFILE = load_profile()
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "articles"
 PAGES = ["000_b7adce7465891e7b.txt", "001_303c1fde1aee8707.txt"]
@@ -20,7 +23,7 @@ PAGES = ["000_b7adce7465891e7b.txt", "001_303c1fde1aee8707.txt"]
 def articles() -> list[Article]:
     out = []
     for name in PAGES:
-        out += parse_page((DATA / name).read_text(encoding="utf-8"), name, 2020)
+        out += parse_page((DATA / name).read_text(encoding="utf-8"), name, 2020, PROFILE)
     return out
 
 
@@ -31,7 +34,7 @@ def by_id(articles: list[Article]) -> dict[str, Article]:
 
 @pytest.fixture(scope="module")
 def figures(articles: list[Article]) -> list[Figure]:
-    return [figure for article in articles for figure in extract_figures(article)]
+    return [figure for article in articles for figure in extract_figures(article, PROFILE)]
 
 
 def _article(articles: list[Article], needle: str) -> Article:
@@ -63,7 +66,7 @@ def test_every_figure_quotes_its_sentence_verbatim(figures: list[Figure], by_id:
 def test_page_001_bulletin_of_february_16(articles: list[Article]) -> None:
     article = _article(articles, "2月16日0-24时")
     assert article.date == "2020-02-17"
-    table = _table(extract_figures(article))
+    table = _table(extract_figures(article, PROFILE))
     day, cumulative = "2020-02-16T24:00", "2020-02-16T24:00"
     assert table[("新增确诊", "株洲", day)].value == "0"
     assert table[("新增确诊", "株洲", day)].asof_label == "2020年2月16日0—24时"
@@ -93,7 +96,7 @@ def test_page_001_bulletin_of_february_16(articles: list[Article]) -> None:
 def test_page_000_bulletin_of_february_19(articles: list[Article]) -> None:
     article = _article(articles, "2月19日0时-24时")
     assert article.date == "2020-02-20"
-    table = _table(extract_figures(article))
+    table = _table(extract_figures(article, PROFILE))
     day = "2020-02-19T24:00"
     expected = {
         "新增确诊": "0", "新增重症": "0", "新增死亡": "0", "新增出院": "3", "累计确诊": "78", "重症": "6",
@@ -121,15 +124,15 @@ def test_unrelated_numbers_are_not_extracted(figures: list[Figure], articles: li
     for number in ("1171.73", "17", "62.2", "84", "64", "43", "99", "44880", "321"):
         assert number not in values, number
     for needle in ("1171.73万人次", "17万个口罩", "复工率84%", "44880人份"):
-        assert extract_figures(_article(articles, needle)) == [], needle
+        assert extract_figures(_article(articles, needle), PROFILE) == [], needle
     assert all(figure.metric != "累计确诊" or figure.unit == "例" for figure in figures)
 
 
 def test_commentary_is_skipped_unless_asked(articles: list[Article]) -> None:
     opinion = _article(articles, "2月15日、16日，我市的疫情通报")
     assert is_commentary(opinion)
-    assert extract_figures(opinion) == []
-    found = extract_figures(opinion, include_commentary=True)
+    assert extract_figures(opinion, PROFILE) == []
+    found = extract_figures(opinion, PROFILE, include_commentary=True)
     assert {(f.metric, f.value, f.asof_date) for f in found} == {
         ("新增确诊", "0", "2020-02-16"), ("新增重症", "0", "2020-02-16"), ("新增死亡", "0", "2020-02-16"),
     }
@@ -137,7 +140,7 @@ def test_commentary_is_skipped_unless_asked(articles: list[Article]) -> None:
 
 
 def test_latest_figures_newest_wins(figures: list[Figure]) -> None:
-    rows = latest_figures(figures)
+    rows = latest_figures(figures, PROFILE)
     latest = {(row["metric"], row["region"]): row for row in rows}
     assert len(latest) == len(rows)
     in_hospital = latest[("在院治疗", "株洲")]
@@ -171,14 +174,14 @@ def test_latest_figures_ties_go_to_the_later_article() -> None:
         make("70", "2020-02-10T24:00", "2020-02-11", "a"),
         make("77", "2020-02-16T24:00", "2020-02-17", "b"),
         make("78", "2020-02-16T24:00", "2020-02-18", "c"),
-    ])
+    ], PROFILE)
     (row,) = rows
     assert row["article_id"] == "c" and row["previous"]["article_id"] == "a" and row["change"] == 8
     assert row["change_label"] == "增加8例"
     rate = latest_figures([
         Figure("治愈率", "株洲", "58.9", 58.9, "%", "2020-02-20", "", "2020-02-20", "", "x", 0, 0, "2020-02-20"),
         Figure("治愈率", "株洲", "50", 50.0, "%", "2020-02-18", "", "2020-02-18", "", "y", 0, 0, "2020-02-18"),
-    ])
+    ], PROFILE)
     assert rate[0]["change"] == 8.9 and rate[0]["change_label"] == "增加8.9个百分点"
 
 
@@ -189,7 +192,7 @@ def test_synthetic_layouts() -> None:
         "1171.73万人次，发放新冠肺炎预防中药44880人份。"
     )
     article = Article(id="t", title="t", date="2020-02-21", byline="", source="t", text=text)
-    got = {(f.metric, f.region, f.value, f.asof_key) for f in extract_figures(article)}
+    got = {(f.metric, f.region, f.value, f.asof_key) for f in extract_figures(article, PROFILE)}
     assert got == {
         ("新增确诊", "株洲", "0", "2020-02-20T24:00"),
         ("累计确诊", "株洲", "78", "2020-02-20T24:00"),
@@ -205,8 +208,8 @@ def test_figures_of_other_places_are_not_labelled_zhuzhou() -> None:
                     text="央视网消息：根据世卫组织统计，全球累计新冠肺炎确诊病例达到293750692例。", paper="")
     beijing = Article(id="b", title="北京新增确诊", date="2020-01-26", byline="", source="dxy.jsonl",
                       text="从1月25日17时至23时，本市累计确诊病例51例，其中东城区1例。", paper="人民日报")
-    assert [f for f in extract_figures(world) if f.region == "株洲"] == []
-    assert [f for f in extract_figures(beijing) if f.region == "株洲"] == []
+    assert [f for f in extract_figures(world, PROFILE) if f.region == "株洲"] == []
+    assert [f for f in extract_figures(beijing, PROFILE) if f.region == "株洲"] == []
     hunan = Article(id="h", title="湖南新增病例", date="2020-02-10", byline="", source="dxy.jsonl",
                     text="截至2月9日24时，株洲市累计报告确诊病例70例。", paper="湖南卫健委")
-    assert {(f.metric, f.region, f.value) for f in extract_figures(hunan)} == {("累计确诊", "株洲", "70")}
+    assert {(f.metric, f.region, f.value) for f in extract_figures(hunan, PROFILE)} == {("累计确诊", "株洲", "70")}

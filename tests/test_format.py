@@ -3,13 +3,28 @@ words in HTML (Telegram) and plain text (terminal), the as-of phrase by the figu
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from html.parser import HTMLParser
+from typing import get_args
 
 from bot.format import LIMIT, first_messages, split_blocks
+from config.profile import load_profile
 from news.records import Article
-from retrieval.answer import Answer, Source
-from retrieval.render import answer_html, answer_text, article_html, asof_phrase, latest_html, latest_text
+from retrieval.answer import Answer, Coverage, Decline, Reason, Source
+from retrieval.render import (
+    REASONS,
+    answer_html,
+    answer_json,
+    answer_text,
+    article_html,
+    asof_phrase,
+    decline_note,
+    latest_html,
+    latest_text,
+)
+
+PROFILE = load_profile()
 
 ALLOWED = {"b", "i", "blockquote", "a", "code", "pre", "u", "s"}
 TAGS = re.compile(r"</?[a-z]+>")
@@ -47,14 +62,14 @@ def source(quote: str, title: str = "标题") -> Source:
 def test_user_and_corpus_text_is_escaped():
     hostile = 'a<b>c</blockquote>*_`&<script>'
     answer = Answer(hostile, True, f"累计确诊78例 {hostile}", [source(hostile, title=hostile)], note=hostile)
-    for message in split_blocks(answer_html(answer)):
+    for message in split_blocks(answer_html(answer, PROFILE)):
         assert valid_html(message), message
         assert "<script>" not in message and "&lt;script&gt;" in message
 
 
 def test_long_answer_is_split_between_quotes_and_stays_valid():
     quotes = [source("很长的引文" * 300 + str(i)) for i in range(6)]  # 6 × ~1,500 characters
-    messages = split_blocks(answer_html(Answer("q", True, "答案", quotes)))
+    messages = split_blocks(answer_html(Answer("q", True, "答案", quotes), PROFILE))
     assert len(messages) > 1
     for message in messages:
         assert len(message) <= LIMIT
@@ -79,11 +94,24 @@ def test_article_pages_are_bounded_and_escaped():
     assert "&lt;标题&gt;" in messages[0] and messages[-1].endswith("已截断）")
 
 
+COVERAGE = Coverage(papers=("株洲日报", "人民日报"), more_papers=True, articles=18, first="2020-02-16",
+                    last="2020-02-20", places=("株洲", "荷塘区", "芦淞区"), more_places=True, topics=("疫情通报", "复工"))
+
+
 def test_declined_answer_has_no_quotes():
-    declined = Answer("q", False, None, [], note="没有找到相关报道。现有株洲日报18篇报道", kind="declined")
-    blocks = answer_html(declined)
-    assert blocks[0] == "抱歉，没有找到相关报道。现有株洲日报18篇报道。" and not any("<blockquote>" in b for b in blocks)
-    assert answer_text(declined).startswith(blocks[0])
+    declined = Answer.declined("q", Decline("not_found", COVERAGE))
+    blocks = answer_html(declined, PROFILE)
+    assert blocks[0] == ("抱歉，没有找到相关报道。现有株洲日报、人民日报等18篇报道（2020年2月16日至2020年2月20日），"
+                         "主要是株洲、荷塘区、芦淞区等地的疫情通报、复工。")
+    assert not any("<blockquote>" in b for b in blocks) and answer_text(declined, PROFILE).startswith(blocks[0])
+    assert answer_json(declined)["note"] == blocks[0][3:-1] and answer_json(declined)["kind"] == "declined"
+
+
+def test_every_decline_reason_is_worded_with_its_subject():
+    assert set(REASONS) == set(get_args(Reason))
+    place = Decline("place_unanswered", dataclasses.replace(COVERAGE, topics=(), first="2020-02-20"), "武汉")
+    assert decline_note(place) == "现有报道没有回答这个关于武汉的问题。现有株洲日报、人民日报等18篇报道（2020年2月20日）"
+    assert decline_note(Decline("other_year", COVERAGE, "2020")).startswith("这里只有2020年的报道。现有")
 
 
 def test_latest_is_compact_and_valid():
@@ -94,7 +122,7 @@ def test_latest_is_compact_and_valid():
         {"metric": "累计确诊", "region": "荷塘区", "value": "21", "unit": "例", "asof_label": "2020年2月16日24时",
          "previous": None, "change_label": None, "article_id": "b"},
     ]
-    [message] = split_blocks(latest_html(rows))
+    [message] = split_blocks(latest_html(rows, PROFILE))
     assert valid_html(message)
     assert "在院治疗：<b>38例</b>（截至2020年2月19日24时），较2020年2月16日24时的45例减少7例" in message
     assert re.search(r"荷塘区 累计确诊：<b>21例</b>", message)
@@ -104,14 +132,14 @@ def test_html_and_plain_text_say_the_same_words():
     answer = Answer("株洲累计确诊多少", True, "累计确诊78例（截至2020年2月19日24时）",
                     [source("截至2月19日24时，我市累计报告新冠肺炎确诊病例78例。"), source("此前为72例。", title="旧")],
                     note="此前（截至2020年2月16日24时）为72例")
-    html, text = "\n\n".join(answer_html(answer)), answer_text(answer)
+    html, text = "\n\n".join(answer_html(answer, PROFILE)), answer_text(answer, PROFILE)
     plain = TAGS.sub("", html)
     for words in ("累计确诊78例（截至2020年2月19日24时）", "此前（截至2020年2月16日24时）为72例",
                   "截至2月19日24时，我市累计报告新冠肺炎确诊病例78例。", "标题 · 2020-02-20 · 000.txt", "旧 · 2020-02-20"):
         assert words in plain and words in text
     assert "<b>累计确诊78例（截至2020年2月19日24时）</b>" in html and "[2] “此前为72例。”" in text
     no_figure = Answer("q", True, None, [source("引文")], kind="quotes")
-    assert answer_html(no_figure)[0] == answer_text(no_figure).splitlines()[0] == "没有能直接给出的数字，以下是最相关的原文："
+    assert answer_html(no_figure, PROFILE)[0] == answer_text(no_figure, PROFILE).splitlines()[0] == "没有能直接给出的数字，以下是最相关的原文："
 
 
 def test_asof_phrase_follows_the_figure_kind_and_a_note_is_shown():
@@ -122,9 +150,9 @@ def test_asof_phrase_follows_the_figure_kind_and_a_note_is_shown():
     assert asof_phrase(row | {"period": True, "value": "无"}) == "2020年2月19日24时"
     assert asof_phrase(row | {"metric": "新增确诊", "period": False}) == "截至2020年2月19日24时"
     noted = row | {"note": "最新通报未提及，以下为2月19日数字"}
-    [message] = split_blocks(latest_html([noted]))
+    [message] = split_blocks(latest_html([noted], PROFILE))
     assert valid_html(message) and "<i>最新通报未提及，以下为2月19日数字</i>" in message
-    assert "累计确诊：78例（截至2020年2月19日24时）\n  最新通报未提及，以下为2月19日数字" in latest_text([noted])
+    assert "累计确诊：78例（截至2020年2月19日24时）\n  最新通报未提及，以下为2月19日数字" in latest_text([noted], PROFILE)
 
 
 def test_truncated_article_stays_within_the_limit():

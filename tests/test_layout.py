@@ -1,8 +1,10 @@
-"""The import rule of the layout (README "Layout"): each package imports only the floors below it."""
+"""The import rule of the layout (README "Layout"): each package imports only the floors below it; each layer's errors share one base."""
 
 from __future__ import annotations
 
 import ast
+import importlib
+import inspect
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,3 +50,22 @@ def test_the_rule_can_fail(tmp_path):
 def test_index_holds_only_the_offline_build():
     modules = sorted(p.name for p in (ROOT / "index").glob("*.py"))
     assert len(modules) <= 8, modules
+
+
+LAYER_ERRORS = {  # each layer's one error base (simonw/llm's errors.py style)
+    "config": "config.errors:ConfigError", "news": "news.errors:NewsError", "model": "model.errors:ModelError",
+    "stores": "stores.errors:StoreError", "index": "index.build:BuildError", "retrieval": "retrieval.errors:RetrievalError",
+}
+
+
+def test_every_error_derives_from_its_layers_base():
+    wrong = []
+    for package, where in LAYER_ERRORS.items():
+        module, name = where.split(":")
+        base = getattr(importlib.import_module(module), name)
+        for path in sorted((ROOT / package).glob("*.py")):
+            loaded = importlib.import_module(f"{package}.{path.stem}")
+            errors = [c for c in vars(loaded).values() if inspect.isclass(c) and issubclass(c, BaseException)
+                      and c.__module__ == loaded.__name__]
+            wrong += [f"{c.__module__}.{c.__name__}" for c in errors if not issubclass(c, base)]
+    assert not wrong, wrong

@@ -101,9 +101,9 @@ async def test_200_chats_with_a_rebuild_in_the_middle(load_settings, real_embedd
             encoding="utf-8")
         await asyncio.to_thread(build_index, load_settings, lambda: real_embedder, real_embedder.model_id,
                                 progress=False)
-        await asyncio.to_thread(engine.reload_if_changed)
+        await asyncio.to_thread(app.bot_data["service"].refresh)
 
     result = await run_load(app, request, during=rebuild)
     print("load with rebuild:", json.dumps(result, ensure_ascii=False))
     check(result)
-    assert engine.snapshot.build_id != first  # the new index was switched in under load
+    assert app.bot_data["service"].info()["build_id"] != first  # the new index was switched in under load

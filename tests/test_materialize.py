@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from model import materialize as mat
-from model.materialize import MaterializeError, materialize_e5
+from model.errors import MaterializeError
+from model.materialize import materialize_e5
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -7,16 +7,19 @@ from pathlib import Path
 
 import pytest
 
+from config.profile import load_profile
 from index.chunker import chunk_article
 from index.sources import scan
 from stores.meta import open_meta, read_meta, write_meta
+
+PROFILE = load_profile()
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 def meta(tmp_path_factory):
-    articles = scan(ROOT / "data" / "articles", 2020).articles
+    articles = scan(ROOT / "data" / "articles", 2020, PROFILE).articles
     chunks = [c for a in articles for c in chunk_article(a, 220, 60)]
     path = tmp_path_factory.mktemp("meta") / "meta.sqlite"
     write_meta(path, articles, chunks, [])

@@ -16,10 +16,12 @@ from config import Settings
 from index.build import BuildError, build_index
 from model.embedder import FakeEmbedder
 from retrieval.engine import Engine
-from retrieval.snapshot import IndexCorrupt, IndexUnavailable, load_snapshot
+from retrieval.errors import IndexCorrupt, IndexUnavailable, StoreUnreachable
+from retrieval.service import Service
+from retrieval.snapshot import load_snapshot
+from stores.errors import VectorStoreError
 from stores.layout import current_dir, read_manifest
 from stores.milvus_store import MilvusStore
-from stores.vector_store import VectorStoreError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,14 +50,16 @@ def test_each_build_has_its_own_file_and_the_engine_switches(settings) -> None:
     scores, rows = engine.snapshot.vectors.search(FakeEmbedder().encode_queries([chunk.embed_text]), 3)
     assert rows[0][0] == 11 and scores[0][0] > 0.999
     assert engine.ask("株洲累计确诊多少").answered
+    service = Service(settings, engine)
+    del engine
 
     second = build(settings, force=True)  # written while the engine holds the first file open
     assert read_manifest(second.build_dir)["vector_store"]["collection"] != config["collection"]
-    assert engine.reload_if_changed() and engine.snapshot.build_dir == second.build_dir
-    assert engine.ask("株洲累计确诊多少").answered
+    assert service.refresh().build_id == second.build_dir.name
+    assert service.answer("株洲累计确诊多少").answered
     third = build(settings, force=True)
     assert not first.build_dir.exists() and second.build_dir.exists()  # pruned like every build
-    assert engine.reload_if_changed() and engine.snapshot.build_dir == third.build_dir
+    assert service.refresh().build_id == third.build_dir.name
     gc.collect()  # the replaced snapshots' engines stop when they are released: one engine process is left
     assert len(_engine_processes()) == engines + 1
 
@@ -73,8 +77,8 @@ def _engine_processes() -> list[str]:
 
 
 def test_a_file_held_by_another_process_is_a_clear_error_and_the_last_index_serves(settings) -> None:
-    build(settings)
-    engine = Engine.open(settings, embedder=FakeEmbedder())
+    first = build(settings)
+    service = Service(settings, Engine.open(settings, embedder=FakeEmbedder()))
     second = build(settings, force=True)
     holder = subprocess.Popen(  # another process (say, a second bot) opens the new build's file first
         [sys.executable, "-c", "import sys, time; from pymilvus import MilvusClient; "
@@ -84,23 +88,23 @@ def test_a_file_held_by_another_process_is_a_clear_error_and_the_last_index_serv
     )
     try:
         assert holder.stdout.readline().strip() == "open"
-        with pytest.raises(IndexUnavailable, match="another process") as err:
-            engine.reload_if_changed()
-        assert isinstance(err.value, IndexCorrupt)  # every edge that keeps the last good index catches it
-        assert engine.snapshot.build_dir != second.build_dir and engine.ask("株洲累计确诊多少").answered
+        with pytest.raises(StoreUnreachable, match="another process") as err:
+            service.refresh()
+        assert isinstance(err.value, IndexUnavailable)  # every edge that keeps the last good index catches it
+        assert service.info()["build_id"] == first.build_dir.name and service.answer("株洲累计确诊多少").answered
     finally:
         holder.kill()
         holder.wait()
     deadline = time.monotonic() + 15  # the holder's engine process exits with it
     while True:
         try:
-            assert engine.reload_if_changed(retry_failed=True)
+            assert service.reload().changed  # force: retry the build that failed
             break
         except IndexUnavailable:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
-    assert engine.snapshot.build_dir == second.build_dir
+    assert service.info()["build_id"] == second.build_dir.name
 
 
 def test_damaged_file_is_corrupt(settings) -> None:
@@ -110,7 +114,7 @@ def test_damaged_file_is_corrupt(settings) -> None:
         fh.write(b"\xff" * 64)
     with pytest.raises(IndexCorrupt, match="make index"):
         load_snapshot(settings.index_dir, "fake-64")
-    with pytest.raises(IndexUnavailable, match="make index"):  # without the checksums, Milvus itself refuses
+    with pytest.raises(StoreUnreachable, match="make index"):  # without the checksums, Milvus itself refuses
         load_snapshot(settings.index_dir, "fake-64", verify=False)
 
 

@@ -19,8 +19,9 @@ from config.settings import MilvusSettings
 from index.build import build_index
 from model.embedder import FakeEmbedder
 from retrieval.engine import Engine
-from retrieval.errors import SearchUnavailable
-from retrieval.snapshot import IndexUnavailable, load_snapshot
+from retrieval.errors import SearchUnavailable, StoreUnreachable
+from retrieval.service import Service
+from retrieval.snapshot import load_snapshot
 from stores.layout import current_dir, read_manifest
 from tests.buildkit import NEW_ARTICLE
 
@@ -102,15 +103,15 @@ def test_builds_switch_the_alias_and_prune_old_collections(tmp_path, server) -> 
 def test_a_running_engine_picks_up_the_switch(tmp_path, server) -> None:
     settings = make_settings(tmp_path, server)
     first = build(settings)
-    engine = Engine.open(settings, embedder=FakeEmbedder())
-    assert not engine.reload_if_changed()
+    service = Service(settings, Engine.open(settings, embedder=FakeEmbedder()))
+    assert service.refresh() is None
     (settings.data_dir / "002_new.md").write_text(NEW_ARTICLE, encoding="utf-8")
     second = build(settings)
     assert server.describe_alias(settings.milvus.collection)["collection_name"] == collection(second)
-    assert engine.reload_if_changed() and engine.snapshot.build_dir == second.build_dir
-    assert engine.snapshot.vectors.config["collection"] == collection(second) != collection(first)
-    answer = engine.ask("累计治愈出院多少人")
-    assert any(s.source == "002_new.md" for s in answer.sources), answer.to_json()
+    assert service.refresh().build_id == second.build_dir.name
+    assert collection(second) != collection(first)  # the new build's collection answers below
+    answer = service.answer("累计治愈出院多少人")
+    assert any(s.source == "002_new.md" for s in answer.sources), answer
 
 
 class Relay:
@@ -179,6 +180,7 @@ def test_server_down_is_a_typed_error_and_the_last_good_index_serves(tmp_path, s
         settings = make_settings(tmp_path, server, uri=relay.uri)
         first = build(settings)
         engine = Engine.open(settings, embedder=FakeEmbedder())
+        service = Service(settings, engine)
         assert engine.ask("株洲累计确诊多少").answered
         relay.down()
         started = time.monotonic()
@@ -201,7 +203,7 @@ def test_server_down_is_a_typed_error_and_the_last_good_index_serves(tmp_path, s
                                capture_output=True, text=True, timeout=120)
         assert asked.returncode == 2 and asked.stdout == ""
         assert asked.stderr.strip().count("\n") == 0 and asked.stderr.startswith(f"error: Milvus: connecting to {relay.uri}")
-        with pytest.raises(IndexUnavailable):
+        with pytest.raises(StoreUnreachable):
             load_snapshot(settings.index_dir, FakeEmbedder().model_id, verify=False)  # a fresh process's view
         assert engine.snapshot.build_dir == first.build_dir  # the engine kept its snapshot
 
@@ -210,6 +212,6 @@ def test_server_down_is_a_typed_error_and_the_last_good_index_serves(tmp_path, s
         assert "累计确诊78例" in (engine.ask("株洲累计确诊多少").answer or "")
         assert time.monotonic() - started < 5
         second = build(settings)
-        assert engine.reload_if_changed() and engine.snapshot.build_dir == second.build_dir
+        assert service.refresh().build_id == second.build_dir.name
     finally:
         relay.down()

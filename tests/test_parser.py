@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import pytest
 
+from config.profile import load_profile
 from index.page_parser import CONTINUATION, parse_page
 from tests.seedpages import PAGE_000, PAGE_001, _by_title, _raw, parse_seed_pages
+
+PROFILE = load_profile()
 
 TITLES = {
     PAGE_000: [
@@ -176,26 +179,26 @@ def test_line_spans_point_into_the_file(pages, name: str) -> None:
 
 def test_ids_are_stable_and_distinct() -> None:
     for name in (PAGE_000, PAGE_001):
-        first = parse_page(_raw(name), name, 2020)
-        again = parse_page(_raw(name), name, 2020)
+        first = parse_page(_raw(name), name, 2020, PROFILE)
+        again = parse_page(_raw(name), name, 2020, PROFILE)
         assert [a.id for a in first] == [a.id for a in again]
-    both = [a.id for name in (PAGE_000, PAGE_001) for a in parse_page(_raw(name), name, 2020)]
+    both = [a.id for name in (PAGE_000, PAGE_001) for a in parse_page(_raw(name), name, 2020, PROFILE)]
     assert len(set(both)) == len(both) == 18
     assert all(len(i) == 16 and int(i, 16) >= 0 for i in both)
 
 
 def test_id_depends_on_content_not_on_file_name() -> None:
     raw = _raw(PAGE_000)
-    here = parse_page(raw, PAGE_000, 2020)
-    renamed = parse_page(raw, "copies/other.txt", 2020)
+    here = parse_page(raw, PAGE_000, 2020, PROFILE)
+    renamed = parse_page(raw, "copies/other.txt", 2020, PROFILE)
     assert [a.id for a in here] == [a.id for a in renamed]
-    changed = parse_page(raw.replace("治愈出院人数增至46人。", "治愈出院人数增至47人。"), PAGE_000, 2020)
+    changed = parse_page(raw.replace("治愈出院人数增至46人。", "治愈出院人数增至47人。"), PAGE_000, 2020, PROFILE)
     assert changed[0].id != here[0].id
     assert [a.id for a in changed[1:]] == [a.id for a in here[1:]]
 
 
 def test_windows_line_endings_parse_the_same() -> None:
     raw = _raw(PAGE_001)
-    unix = parse_page(raw, PAGE_001, 2020)
-    dos = parse_page(raw.replace("\n", "\r\n"), PAGE_001, 2020)
+    unix = parse_page(raw, PAGE_001, 2020, PROFILE)
+    dos = parse_page(raw.replace("\n", "\r\n"), PAGE_001, 2020, PROFILE)
     assert [(a.id, a.line_start, a.line_end) for a in dos] == [(a.id, a.line_start, a.line_end) for a in unix]

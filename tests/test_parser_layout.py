@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from config.profile import load_profile
 from index.page_parser import CONTINUATION, parse_page
 from tests.seedpages import PAGE_000, PAGE_001, _all_text, _by_title, parse_seed_pages
+
+PROFILE = load_profile()
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +139,7 @@ paper: 湘江晚报
 
 
 def test_year_comes_from_the_header_line() -> None:
-    articles = parse_page(SYNTHETIC, "page.txt", 2020)
+    articles = parse_page(SYNTHETIC, "page.txt", 2020, PROFILE)
     assert [a.title for a in articles] == ["我市举行春季植树活动", "全市多家单位开展学雷锋志愿服务"]
     assert [a.date for a in articles] == ["2021-03-04", "2021-03-05"]
     assert [a.byline for a in articles] == ["株洲日报记者 王测试", "株洲日报记者 李测试"]
@@ -148,17 +151,17 @@ def test_year_comes_from_the_header_line() -> None:
 
 def test_default_year_without_header() -> None:
     body = SYNTHETIC.split("\n", 2)[2]
-    assert [a.date for a in parse_page(body, "page.txt", 2020)] == ["2020-03-04", "2020-03-05"]
-    assert [a.date for a in parse_page(body, "page.txt", 2019)] == ["2019-03-04", "2019-03-05"]
+    assert [a.date for a in parse_page(body, "page.txt", 2020, PROFILE)] == ["2020-03-04", "2020-03-05"]
+    assert [a.date for a in parse_page(body, "page.txt", 2019, PROFILE)] == ["2019-03-04", "2019-03-05"]
     for key in ("edition: 2022-03-06", "year: 2023", "Date：2024年3月6日"):
-        dated = parse_page(f"{key}\n\n{body}", "page.txt", 2020)
+        dated = parse_page(f"{key}\n\n{body}", "page.txt", 2020, PROFILE)
         year = key.split("20", 1)[1][:2]
         assert [a.date for a in dated] == [f"20{year}-03-04", f"20{year}-03-05"], key
 
 
 def test_impossible_dateline_falls_back_to_page_date() -> None:
     page = SYNTHETIC.replace("3月5日，全市", "2月30日，全市")
-    articles = parse_page(page, "page.txt", 2020)
+    articles = parse_page(page, "page.txt", 2020, PROFILE)
     assert [a.date for a in articles] == ["2021-03-04", "2021-03-04"]
 
 
@@ -166,7 +169,7 @@ def test_continuation_markers_in_a_synthetic_page() -> None:
     page = SYNTHETIC.replace("共栽种树苗500余株。", "共栽种树苗500余株。>>> 下转A2版").replace(
         "活动现场，", "（上接A1版）活动现场，"
     )
-    articles = parse_page(page, "page.txt", 2020)
+    articles = parse_page(page, "page.txt", 2020, PROFILE)
     assert articles[0].text == (
         "株洲日报讯 3月4日，我市在神农公园举行春季植树活动，共栽种树苗500余株。\n"
         "活动现场，志愿者们分工协作，挖坑、扶苗、培土、浇水。"

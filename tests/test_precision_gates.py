@@ -9,6 +9,7 @@ import pytest
 from news.records import Article
 from retrieval.facts import figure_answer, mentions_metric
 from retrieval.normalize import normalize
+from retrieval.scope import needs_fact
 
 
 def article(text: str, date: str, title: str = "疫情通报", aid: str = "a1") -> Article:
@@ -35,9 +36,8 @@ def test_an_english_count_without_how_many_is_a_count_from_the_facts(ask, profil
     got = ask("What was Gansu's cumulative death toll as of March 4?", GANSU)
     assert got is not None and "死亡2例" in got.answer
     # any English question about a measure is answered from a bound fact or with quotes, never a nearby clause
-    engine = small_build(GANSU)
-    assert engine._needs_fact(normalize("What was Gansu's death count in March?", profile, gaz))
-    assert not engine._needs_fact(normalize("When did Gansu report its first death?", profile, gaz))
+    assert needs_fact(normalize("What was Gansu's death count in March?", profile, gaz), profile)
+    assert not needs_fact(normalize("When did Gansu report its first death?", profile, gaz), profile)
 
 
 OLDER = article("截至3月20日24时，甘肃省累计报告境外输入确诊病例5例。", "2020-03-21", aid="old")

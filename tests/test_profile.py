@@ -10,10 +10,12 @@ import pytest
 from config import Settings
 from config.profile import DEFAULT_PROFILE, load_profile
 from news.places import load_gazetteer
-from retrieval.answer import Answer
+from retrieval.answer import Answer, Coverage, Decline
 from retrieval.normalize import normalize
 from retrieval.render import answer_text, help_html, latest_html, latest_text
 from retrieval.service import Service
+
+PROFILE = load_profile()
 
 FOSHAN_HOME = """[home]
 city = "广东省佛山市"
@@ -52,15 +54,17 @@ def test_latest_titles_name_the_profiles_home_city(foshan):
     assert "各区县\n• 南海区 累计确诊：21例" in text
     assert "<b>佛山最新疫情数字</b>" in latest_html(ROWS, profile=foshan)[0]
     assert "株洲" not in text
-    assert latest_text(ROWS).startswith("株洲最新疫情数字\n\n各区县\n• 佛山 累计确诊")  # the default profile: 佛山 is not home
+    assert latest_text(ROWS, PROFILE).startswith("株洲最新疫情数字\n\n各区县\n• 佛山 累计确诊")  # the default profile: 佛山 is not home
 
 
 def test_help_and_declines_show_the_profiles_examples(foshan):
-    page = help_html("收录佛山日报 10 篇", foshan)
+    covered = Coverage(("佛山日报",), False, 10, "2021-03-01", "2021-03-05", ("佛山",), False, ("疫情通报",))
+    page = help_html(covered, foshan)
     assert "<b>佛山本地新闻</b>" in page and "• 佛山累计确诊多少" in page and "株洲" not in page
-    declined = answer_text(Answer("明天会下雨吗", False, None, [], note="现有报道没有涉及这个问题"), foshan)
+    assert "现有佛山日报10篇报道（2021年3月1日至2021年3月5日），主要是佛山的疫情通报。" in page
+    declined = answer_text(Answer.declined("明天会下雨吗", Decline("live", covered)), foshan)
     assert declined.endswith("可以试试：佛山累计确诊多少 / 截至2月16日，佛山累计出院多少例？")
-    assert "株洲累计确诊多少" in help_html("…")  # the default profile is still 株洲's
+    assert "株洲累计确诊多少" in help_html(covered, PROFILE)  # the default profile is still 株洲's
 
 
 def test_the_default_place_is_the_profiles_home_city(foshan):
@@ -104,5 +108,5 @@ def test_page_dumps_are_read_as_the_profiles_paper(foshan):
     [article] = parse_page(FOSHAN_PAGE, "p.txt", 2021, foshan)
     assert (article.paper, article.byline, article.date) == ("佛山日报", "佛山日报记者 王测试", "2021-03-04")
     assert article.title == "南海区举行春季植树活动" and article.text.startswith("佛山日报讯 3月4日")
-    [default] = parse_page(FOSHAN_PAGE, "p.txt", 2021)  # 株洲日报's profile: not its dateline, not its reporter
+    [default] = parse_page(FOSHAN_PAGE, "p.txt", 2021, PROFILE)  # 株洲日报's profile: not its dateline, not its reporter
     assert default.paper == "株洲日报" and default.date is None and "佛山日报记者" not in default.byline

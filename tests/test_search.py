@@ -5,12 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from config.profile import load_profile
 from news.text import chinese_to_int
 from retrieval.normalize import arabic_numerals, normalize
 from retrieval.search import FusionConfig, HybridSearcher, fuse
 from stores.faiss_store import FaissStore
 from stores.lexical import LexicalIndex, tokenize
 from tests.fakes import FakeEmbedder
+
+PROFILE = load_profile()
 
 
 @pytest.mark.parametrize(
@@ -23,17 +26,17 @@ from tests.fakes import FakeEmbedder
     ],
 )
 def test_normalize_text(question, text):
-    assert normalize(question).text == text
+    assert normalize(question, PROFILE).text == text
 
 
 def test_city_name_also_finds_this_papers_words():
-    query = normalize("株洲累计确诊多少")
+    query = normalize("株洲累计确诊多少", PROFILE)
     assert "我市" in query.lexical and "全市" in query.lexical
     assert "我市" in tokenize(query.lexical)
 
 
 def test_english_question_gets_chinese_terms():
-    query = normalize("How many confirmed cases in Zhuzhou?")
+    query = normalize("How many confirmed cases in Zhuzhou?", PROFILE)
     assert query.english and "确诊" in query.lexical and "株洲" in query.lexical and "多少" in query.lexical
 
 

@@ -17,7 +17,8 @@ from config import Settings
 from model.embedder import FakeEmbedder
 from retrieval import __main__ as cli
 from retrieval.errors import SearchUnavailable
-from stores.vector_store import VectorStore, VectorStoreError
+from stores.errors import VectorStoreError
+from stores.vector_store import VectorStore
 from tests.conftest import ROOT
 from tests.fakes import FakeEngine, RecordingRequest, message_update
 
@@ -59,8 +60,7 @@ def down_engine(tmp_path_factory):
     embedder = FakeEmbedder()
     build_index(settings, lambda: embedder, embedder.model_id, progress=False)
     engine = Engine.open(settings, embedder=embedder)
-    engine._snapshot = dataclasses.replace(engine.snapshot, vectors=DownStore({"backend": "milvus", "uri": URI}))
-    return engine
+    return engine.serving(dataclasses.replace(engine.snapshot, vectors=DownStore({"backend": "milvus", "uri": URI})))
 
 
 def test_the_engine_names_the_backend_and_its_uri(down_engine):

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from config.profile import load_profile
 from index.sources import parse_date, read_file, scan
 from news.records import SourceProblem, article_id
+
+PROFILE = load_profile()
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_DIR = ROOT / "data" / "articles"
@@ -37,7 +40,7 @@ byline: 株洲日报记者 刘琼
 def _read(raw: bytes | str, rel: str, year: int = 2020) -> tuple[list, list[SourceProblem]]:
     problems: list[SourceProblem] = []
     data = raw.encode("utf-8") if isinstance(raw, str) else raw
-    return read_file(data, rel, year, problems), problems
+    return read_file(data, rel, year, problems, PROFILE), problems
 
 
 # --- one article per .md / .txt with a header ----------------------------------------------------------------
@@ -183,7 +186,7 @@ def test_non_utf8_file_is_named_with_its_line(tmp_path: Path) -> None:
     shutil.copytree(SEED_DIR, data)
     bad = "第一行\n第二行\n株洲日报讯 2月20日".encode("gbk")
     (data / "gbk.txt").write_bytes("第一行\n第二行\n".encode() + "株洲日报讯 2月20日".encode("gbk"))
-    corpus = scan(data, 2020)
+    corpus = scan(data, 2020, PROFILE)
     assert len(corpus.articles) == 18  # the other files are still read
     assert len(corpus.problems) == 1
     problem = corpus.problems[0]
@@ -192,7 +195,7 @@ def test_non_utf8_file_is_named_with_its_line(tmp_path: Path) -> None:
     assert str(problem).startswith("gbk.txt:3: ")
     # the whole file in GBK: the first line is the bad one
     (data / "gbk.txt").write_bytes(bad)
-    assert [(p.path, p.line) for p in scan(data, 2020).problems] == [("gbk.txt", 1)]
+    assert [(p.path, p.line) for p in scan(data, 2020, PROFILE).problems] == [("gbk.txt", 1)]
 
 
 def test_empty_and_blank_files(tmp_path: Path) -> None:
@@ -209,7 +212,7 @@ def test_page_dump_without_any_article_is_a_problem() -> None:
 
 
 def test_missing_data_directory(tmp_path: Path) -> None:
-    corpus = scan(tmp_path / "nowhere", 2020)
+    corpus = scan(tmp_path / "nowhere", 2020, PROFILE)
     assert corpus.articles == [] and corpus.file_hashes == {}
     assert len(corpus.problems) == 1 and "does not exist" in corpus.problems[0].message
 
@@ -218,7 +221,7 @@ def test_missing_data_directory(tmp_path: Path) -> None:
 
 
 def test_scan_seed_corpus_hashes_every_file() -> None:
-    corpus = scan(SEED_DIR, 2020)
+    corpus = scan(SEED_DIR, 2020, PROFILE)
     assert len(corpus.articles) == 18 and corpus.problems == [] and corpus.duplicates == 0
     assert corpus.file_hashes == {
         p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(SEED_DIR.glob("*.txt"))
@@ -231,7 +234,7 @@ def test_duplicate_article_in_two_files_is_indexed_once(tmp_path: Path) -> None:
     (data / "a.md").write_text(MD_ARTICLE, encoding="utf-8")
     (data / "sub" / "copy.md").write_text(MD_ARTICLE.replace("date: 2020-02-22", "date: 2020-02-23"), encoding="utf-8")
     (data / "other.md").write_text(MD_ARTICLE.replace("51例", "52例"), encoding="utf-8")
-    corpus = scan(data, 2020)
+    corpus = scan(data, 2020, PROFILE)
     assert corpus.duplicates == 1
     assert len(corpus.articles) == 2
     assert sorted(a.source for a in corpus.articles) == ["a.md", "other.md"]  # the first in name order is kept
@@ -241,10 +244,10 @@ def test_duplicate_article_in_two_files_is_indexed_once(tmp_path: Path) -> None:
 def test_same_article_in_a_page_and_a_jsonl_is_indexed_once(tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(SEED_DIR, data)
-    first = scan(SEED_DIR, 2020).articles[0]
+    first = scan(SEED_DIR, 2020, PROFILE).articles[0]
     record = {"title": first.title, "text": first.text, "date": first.date}
     (data / "zz.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
-    corpus = scan(data, 2020)
+    corpus = scan(data, 2020, PROFILE)
     assert corpus.duplicates == 1 and len(corpus.articles) == 18
 
 
@@ -256,7 +259,7 @@ def test_scan_is_recursive_sorted_and_skips_other_suffixes(tmp_path: Path) -> No
     (data / "c.TXT").write_text("title: 三\n\n三的正文。", encoding="utf-8")
     (data / "notes.pdf").write_bytes(b"%PDF-1.4 not an article")
     (data / "image.jpg").write_bytes(b"\xff\xd8\xff")
-    corpus = scan(data, 2020)
+    corpus = scan(data, 2020, PROFILE)
     assert [a.title for a in corpus.articles] == ["一", "二", "三"]
     assert list(corpus.file_hashes) == ["a.jsonl", "b/two.md", "c.TXT"]
     assert corpus.problems == []
