@@ -1,4 +1,4 @@
-"""Shared fixtures: the real embedding model (loaded once per session) and settings in tmp dirs."""
+"""Shared fixtures: the real embedding model (loaded once per session), the vector backend, settings in tmp dirs."""
 
 from __future__ import annotations
 
@@ -11,10 +11,25 @@ from tests.buildkit import built, fresh  # noqa: F401 - the fake-embedder builds
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_DIR = ROOT / "models" / "multilingual-e5-small"
+BACKENDS = ("faiss", "milvus")  # what a test marked `backends` runs on; every other test runs on FAISS only
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def pytest_generate_tests(metafunc):
+    """Every test that uses ``backend`` (itself or through a fixture: seed_engine, ...) gets it as a session-scoped
+    parameter, so pytest runs all the tests of one backend together and builds the seed index once per backend."""
+    if "backend" in metafunc.fixturenames:
+        both = metafunc.definition.get_closest_marker("backends") is not None
+        metafunc.parametrize("backend", BACKENDS if both else BACKENDS[:1], indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def backend(request) -> str:
+    """The vector backend under test: "faiss", or each of BACKENDS in turn for a test marked `backends`."""
+    return request.param
 
 
 @pytest.fixture(scope="session")
@@ -28,23 +43,23 @@ def real_embedder():
 
 
 @pytest.fixture(scope="session")
-def seed_settings(tmp_path_factory):
-    """Settings for an index of the two seed pages, built once per session with the real model."""
+def seed_settings(tmp_path_factory, backend):
+    """Settings for an index of the two seed pages, built once per session and backend with the real model."""
     import shutil
 
     from config import Settings
 
-    base = tmp_path_factory.mktemp("seed")
+    base = tmp_path_factory.mktemp(f"seed-{backend}")
     shutil.copytree(ROOT / "data" / "articles", base / "data")
     return Settings(
         _env_file=None, data_dir=base / "data", index_dir=base / "index", cache_dir=base / "cache",
-        embedding_model=str(MODEL_DIR), bot_token="123456:TEST-TOKEN-abcdef", admin_ids="42",
+        embedding_model=str(MODEL_DIR), bot_token="123456:TEST-TOKEN-abcdef", admin_ids="42", vector_backend=backend,
     )
 
 
 @pytest.fixture(scope="session")
 def seed_engine(seed_settings, real_embedder):
-    """The real engine (real model, real FAISS, BM25) over the seed pages."""
+    """The real engine (real model, the backend's vector store, BM25) over the seed pages."""
     from index.build import build_index
     from retrieval.engine import Engine
 
@@ -54,8 +69,8 @@ def seed_engine(seed_settings, real_embedder):
 
 @pytest.fixture
 def seed_index_copy(seed_settings, seed_engine, tmp_path) -> str:
-    """A copy of the seed index for another process (the CLI, `python -m bot`): an embedded Milvus file
-    (VECTOR_BACKEND=milvus) opens in one process only, and this test process already serves the original."""
+    """A copy of the seed index for another process (the CLI, `python -m bot`): an embedded Milvus file opens
+    in one process only, and this test process already serves the original."""
     import shutil
 
     shutil.copytree(seed_settings.index_dir, tmp_path / "index-copy", symlinks=True)

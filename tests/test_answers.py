@@ -11,7 +11,7 @@ from retrieval.answer import Answer, Source, enforce_faithfulness, is_faithful
 from retrieval.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.backends]
 
 
 @pytest.fixture(scope="module")
