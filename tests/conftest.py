@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -43,16 +44,33 @@ def real_embedder():
 
 
 @pytest.fixture(scope="session")
-def seed_settings(tmp_path_factory, backend):
-    """Settings for an index of the two seed pages, built once per session and backend with the real model."""
-    import shutil
+def seed_cache(tmp_path_factory, real_embedder):
+    """``seed_cache(dir)`` fills ``dir`` with an embedding cache of the seed pages, embedded once per session with
+    the real model: a build of the seed pages (and what a test adds to them) then embeds only what was added."""
+    from config import Settings
+    from index.build import build_index
 
+    base = tmp_path_factory.mktemp("seed-cache")
+    shutil.copytree(ROOT / "data" / "articles", base / "data")
+    settings = Settings(_env_file=None, data_dir=base / "data", index_dir=base / "index", cache_dir=base / "cache",
+                        embedding_model=str(MODEL_DIR), vector_backend="numpy")
+    assert build_index(settings, lambda: real_embedder, real_embedder.model_id, progress=False).embedded
+
+    def copy_to(cache_dir: Path) -> Path:
+        return shutil.copytree(settings.cache_dir, cache_dir, dirs_exist_ok=True)
+
+    return copy_to
+
+
+@pytest.fixture(scope="session")
+def seed_settings(tmp_path_factory, backend, seed_cache):
+    """Settings for an index of the two seed pages, built once per session and backend with the real model."""
     from config import Settings
 
     base = tmp_path_factory.mktemp(f"seed-{backend}")
     shutil.copytree(ROOT / "data" / "articles", base / "data")
     return Settings(
-        _env_file=None, data_dir=base / "data", index_dir=base / "index", cache_dir=base / "cache",
+        _env_file=None, data_dir=base / "data", index_dir=base / "index", cache_dir=seed_cache(base / "cache"),
         embedding_model=str(MODEL_DIR), bot_token="123456:TEST-TOKEN-abcdef", admin_ids="42", vector_backend=backend,
     )
 
@@ -71,8 +89,6 @@ def seed_engine(seed_settings, real_embedder):
 def seed_index_copy(seed_settings, seed_engine, tmp_path) -> str:
     """A copy of the seed index for another process (the CLI, `python -m bot`): an embedded Milvus file opens
     in one process only, and this test process already serves the original."""
-    import shutil
-
     shutil.copytree(seed_settings.index_dir, tmp_path / "index-copy", symlinks=True)
     return str(tmp_path / "index-copy")
 
