@@ -64,7 +64,7 @@ def seed_cache(tmp_path_factory, real_embedder):
 
 @pytest.fixture(scope="session")
 def seed_settings(tmp_path_factory, backend, seed_cache):
-    """Settings for an index of the two seed pages, built once per session and backend with the real model."""
+    """Settings for an index of the two seed pages, one per backend (the real model's vectors from seed_cache)."""
     from config import Settings
 
     base = tmp_path_factory.mktemp(f"seed-{backend}")

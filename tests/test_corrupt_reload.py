@@ -21,8 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def fake_settings(tmp_path, backend) -> Settings:
     shutil.copytree(ROOT / "data" / "articles", tmp_path / "data")
     return Settings(_env_file=None, data_dir=tmp_path / "data", index_dir=tmp_path / "index",
-                    cache_dir=tmp_path / "cache", embedding_model="fake",
-                    vector_backend=backend)
+                    cache_dir=tmp_path / "cache", embedding_model="fake", vector_backend=backend)
 
 
 def build(settings: Settings, force: bool = False):
