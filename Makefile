@@ -53,10 +53,10 @@ run: install  ## start the Telegram bot (needs BOT_TOKEN in .env)
 	@$(MAKE) --no-print-directory index
 	$(PY) -m bot
 
-# the whole suite twice: on FAISS (the default), then on the embedded Milvus engine (VECTOR_BACKEND=milvus)
-test: install  ## run the whole test suite (unit, real model, real FAISS, real bot over HTTP), then all of it on Milvus
-	VECTOR_BACKEND=faiss $(PY) -m pytest -q
-	VECTOR_BACKEND=milvus $(PY) -m pytest -q
+# one session: every test once on FAISS, and the store-sensitive ones (marked `backends`: answers, eval sets,
+# hot reload, damaged builds, bot e2e) once more on the embedded Milvus engine (tests/conftest.py)
+test: install  ## run the whole test suite (unit, real model, FAISS and embedded Milvus, real bot over HTTP)
+	$(PY) -m pytest -q
 
 eval: index  ## answer quality on the question sets and the DXY dev set (+ CMRC2018/DRCD when ../shared exists)
 	$(PY) -m retrieval eval $(if $(wildcard $(SHARED)/eval/questions.jsonl),$(SHARED)/eval/questions.jsonl,data/eval/questions.jsonl)

@@ -277,8 +277,8 @@ def main(argv: list[str] | None = None) -> int:
         if "serving" in args.parts:
             log(f"part 3b: the serving process at {args.serving_rows:,} chunks (bench/serving.py)")
             from bench.common import child_env, run_process
-            from bench.serving import block_name
-            from bench.serving import markdown as serving_markdown
+            from bench.serving_report import block_name
+            from bench.serving_report import markdown as serving_markdown
 
             result = Path(args.serving_json) if args.serving_json else work / "serving.json"
             run = None if args.serving_json else run_process(["-m", "bench.serving", "--source", args.serving_source, "--rows",

@@ -1,118 +1,22 @@
-"""Benchmark: the serving process at ~1M chunks, a replicated build on disk opened by a fresh process.
-
-    python -m bench.serving --source var/eval/dev/index --rows 1000000
-
-writes a build directory (meta.sqlite, vectors/, lexical/, manifest.json) through the project's own writers
-from an embedded corpus copied until it has ``rows`` chunks (ids suffixed, vectors jittered as in
-bench/scale.py), then measures a fresh ``python -m bench.serving child`` process per mode: RSS after loading
-the model, after ``load_snapshot`` + ``Engine``, after answering, the smaps breakdown, answer p50/p95.
-"""
+"""Benchmark: the serving process at ~1M chunks, a replicated build (bench/replica.py) opened by fresh processes."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import shutil
-import sqlite3
 import sys
 import time
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
-
-from bench.common import dir_size_mb, load_average, rss_mb
+from bench.common import load_average, rss_mb
+from bench.replica import write_replica
+from bench.serving_report import markdown
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUESTION_FILES = ("data/eval/questions.jsonl", "data/eval/extra_questions.jsonl", "data/eval/dxy/questions.jsonl")
-
-
-def write_replica(source: Path, target: Path, rows: int, copy_figures: bool = True, log=print) -> dict:
-    """A build in ``target`` (an index dir: builds/<id> + current) of ``rows`` chunks copied from the build
-    ``source/current`` points at, written as index/build.py writes one (same writers, manifest, checksums).
-    ``copy_figures`` False keeps the source's figures only (the earlier in-memory e2e bench did that)."""
-    import bm25s
-
-    from config import Settings
-    from index.build import switch_current
-    from retrieval.snapshot import load_snapshot
-    from stores.bm25s_index import BM25sIndex
-    from stores.layout import FORMAT_VERSION, MANIFEST, current_dir, read_manifest, sha256_file
-    from stores.lexical import lexical_config, tokenize
-    from stores.meta import read_meta, write_meta
-    from stores.vector_store import create_vector_store, vector_config
-
-    started = time.perf_counter()
-    build = current_dir(source)
-    snap = load_snapshot(source)
-    manifest = read_manifest(build)
-    articles, chunks, figures = read_meta(build / "meta.sqlite")
-    n = len(chunks)
-    vectors = snap.vectors.reconstruct(list(range(n))).astype(np.float32)
-    copies = math.ceil(rows / n)
-    rng = np.random.default_rng(5)
-    noise = np.float32(0.3 / math.sqrt(vectors.shape[1]))  # cosine ~0.96 with the original
-    by_article: dict[str, list] = {}
-    for f in figures:
-        by_article.setdefault(f.article_id, []).append(f)
-    out_articles, out_chunks, out_figures, blocks = [], [], [], []
-    for j in range(copies):
-        tag = f"~{j}" if j else ""
-        part = chunks[: rows - j * n]
-        used = {c.article_id for c in part}
-        out_chunks += [replace(c, id=c.id + tag, article_id=c.article_id + tag) for c in part]
-        out_articles += [replace(a, id=a.id + tag) for a in articles if a.id in used]
-        out_figures += [] if j and not copy_figures else [replace(f, article_id=f.article_id + tag)
-                        for a in articles if a.id in used for f in by_article.get(a.id, ())]
-        if j == 0:
-            blocks.append(vectors[: len(part)])
-        else:
-            noisy = vectors[: len(part)] + noise * rng.standard_normal((len(part), vectors.shape[1]), dtype=np.float32)
-            blocks.append(noisy / np.linalg.norm(noisy, axis=1, keepdims=True))
-    matrix = np.vstack(blocks)
-    del blocks
-    log(f"serving: {rows:,} rows ({copies} copies of {n:,}) prepared in {time.perf_counter() - started:.0f}s")
-
-    settings = Settings()
-    build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + f"-x{rows}"
-    work = target / "builds" / build_id
-    work.mkdir(parents=True)
-    timings = {}
-    t = time.perf_counter()
-    store = create_vector_store(vector_config(settings, rows))  # "auto": ivf_fp16 beyond 200k rows
-    store.add(matrix)
-    store.save(work / "vectors")
-    timings["vectors_s"] = round(time.perf_counter() - t, 1)
-    del matrix
-    t = time.perf_counter()
-    tokens = [tokenize(c.embed_text) or ["∅"] for c in chunks]  # the source's tokens, copied
-    retriever = bm25s.BM25(k1=1.2, b=0.75)
-    retriever.index([tokens[i % n] for i in range(rows)], show_progress=False)
-    lexical = BM25sIndex.from_retriever(retriever, rows)
-    lexical.config = {**lexical.config, **lexical_config(settings)}
-    lexical.save(work / "lexical")
-    timings["bm25_s"] = round(time.perf_counter() - t, 1)
-    t = time.perf_counter()
-    with sqlite3.connect(build / "meta.sqlite") as con:  # the copies name the same places as the source
-        names = [n for (n,) in con.execute("SELECT name FROM place_names")]
-    write_meta(work / "meta.sqlite", out_articles, out_chunks, out_figures, names)
-    timings["meta_s"] = round(time.perf_counter() - t, 1)
-    out = dict(manifest, build_id=build_id, built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-               format_version=FORMAT_VERSION, fingerprint=f"replica-x{rows}-{manifest['fingerprint']}",
-               vector_store=store.config, lexical=lexical.config,
-               counts={**manifest["counts"], "articles": len(out_articles), "chunks": rows,
-                       "figures": len(out_figures)})
-    out["checksums"] = {p.relative_to(work).as_posix(): sha256_file(p)
-                        for p in sorted(work.rglob("*")) if p.is_file() and p.name != MANIFEST}
-    (work / MANIFEST).write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
-    switch_current(target, work)
-    return {"rows": rows, "copies": copies, "source_chunks": n, "articles": len(out_articles), "copy_figures": copy_figures,
-            "figures": len(out_figures), "vector_store": store.config, "write_s": round(time.perf_counter() - started, 1),
-            **timings, "disk_mb": {p.name: dir_size_mb(p) if p.is_dir() else round(p.stat().st_size / 2**20, 1)
-                                   for p in sorted(work.iterdir())}}
 
 
 def smaps(pid: str = "self") -> dict[str, float]:
@@ -157,7 +61,6 @@ def child(mode: str, repeat: int, limit: int | None) -> dict:
     """
     from bench.questions import answer_latency
     from config import Settings
-    from config.profile import load_profile
     from model.embedder import make_embedder
     from retrieval.engine import Engine
 
@@ -183,7 +86,7 @@ def child(mode: str, repeat: int, limit: int | None) -> dict:
     else:
         snap = _objects_snapshot(settings.index_dir)
     out["snapshot_load_s"], out["rss_snapshot_mb"] = round(time.perf_counter() - t, 1), round(rss_mb())
-    engine = Engine(settings, embedder, snap, load_profile(settings.profile))
+    engine = Engine(settings, embedder, snap)
     out["index_load_s"], out["rss_loaded_mb"] = round(time.perf_counter() - t, 1), round(rss_mb())
     out["index_mb"] = out["rss_loaded_mb"] - out["rss_model_mb"]
     if mode == "steps":  # the load's breakdown only; answers are measured in the other modes
@@ -197,8 +100,8 @@ def child(mode: str, repeat: int, limit: int | None) -> dict:
     out["engine_rss_mb"] = _children_rss_mb()  # an embedded Milvus Lite engine runs as a child process
     out["chunks"], out["articles"] = len(snap.chunks), len(snap.articles)
     out["answers"] = [_digest(engine.ask(q)) for q in questions]  # to compare backends question by question
-    # objects mode: the place-mention text, built on the first question naming a place
-    out["corpus_text_chars"] = len(getattr(engine.scope, "_text", None) or "")
+    facts = engine._facts(snap)  # objects mode: the place-mention text, built on the first question naming a place
+    out["corpus_text_chars"] = len(getattr(facts, "_text", None) or "")
     return out
 
 
@@ -279,66 +182,6 @@ def measure(index_dir: Path, mode: str, repeat: int, limit: int | None) -> dict:
     result = json.loads(run.stdout.strip().splitlines()[-1])
     result["process_s"] = round(run.seconds, 1)
     return result
-
-
-def block_name(result: dict) -> str:
-    """The docs/benchmarks.md block of a run: figures copied with their articles, or the source's only."""
-    rep = result["replica"]
-    return f"e2e-serving-{rep['rows']}" if rep.get("copy_figures", True) else f"e2e-serving-srcfig-{rep['rows']}"
-
-
-def markdown(result: dict) -> str:
-    """The before/after table of a run (pasted into docs/benchmarks.md, section "Serving at 1M chunks")."""
-    from bench.common import table
-
-    rows = []
-    for mode, label in (("objects", "before: articles and chunks as objects, BM25 in memory"),
-                        ("now", "now: `load_snapshot` + `Engine` (SQLite on demand, BM25 mmap)")):
-        r = result.get(mode)
-        if not r:
-            continue
-        lat = r["latency"]["total"]
-        rows.append([label, r["rss_model_mb"], r["rss_loaded_mb"], r["index_mb"], r["rss_answered_mb"],
-                     r["rss_answered_mb"] - r["rss_model_mb"], r["peak_rss_mb"], r["index_load_s"],
-                     lat["p50"], lat["p95"]])
-    rep, now = result["replica"], result.get("now", {})
-    parts = [
-        f"**Serving at {rep['rows']:,} chunks, from disk.** A build directory written by `bench/serving.py` "
-        f"through the project's writers (`write_meta`, the vector store's and BM25's `save`, a manifest with "
-        f"checksums): the {rep['source_chunks']:,} embedded chunks of `--source` copied {rep['copies']}× (ids "
-        f"suffixed, vectors jittered to cosine ≈ 0.96; {rep['articles']:,} articles, {rep['figures']:,} figures"
-        f"{'' if rep.get('copy_figures', True) else ': the source build’s only, not copied'}), "
-        f"vector store `{rep['vector_store'].get('kind') or rep['vector_store']['backend'] + ' ' + rep['vector_store'].get('index', '')}` (the `auto` setting at this size). On disk: "
-        + ", ".join(f"{k} {v:,.0f} MB" for k, v in rep["disk_mb"].items() if v >= 1)
-        + f"; written in {rep['write_s']} s. Each row below is a fresh process: the model is loaded and every "
-        f"question encoded and tokenized once (torch's buffers, jieba's and OpenCC's dictionaries), then the index, then {now.get('questions', '?')} questions "
-        f"(data/eval) × {now.get('repeat', '?')} are answered. \"index part\" = RSS minus RSS with the model only.",
-        f"_`bench/serving.py` run started {result.get('started', '?')} (writing + "
-        f"{sum(m in result for m in ('now', 'steps', 'objects'))} fresh processes: "
-        f"{sum(result[m]['process_s'] for m in ('now', 'steps', 'objects') if m in result):.0f} s of them), load "
-        f"average {result.get('load_start', '?')} → {result.get('load_end', '?')}; the machine was shared with "
-        "other jobs, so embedding p95s are the machine's._",
-        table(["serving process", "RSS model only MB", "RSS loaded MB", "index part MB", "RSS after answers MB",
-               "index part after answers MB", "peak MB", "index load s", "answer p50 ms", "answer p95 ms"], rows),
-    ]
-    if now:
-        parts.append(table(["part of the answer (now)", "p50 ms", "p95 ms"], [
-            [k, now["latency"][k]["p50"], now["latency"][k]["p95"]]
-            for k in ("total", "embed", "dense", "lexical", "compose", "bare_embed")]))
-    steps = result.get("steps", {}).get("steps_mb")
-    if steps:
-        facts = result["steps"]["rss_loaded_mb"] - result["steps"]["rss_snapshot_mb"]
-        parts.append("Where the loaded index's memory goes (`load_snapshot`'s steps one at a time, RSS growth): "
-                     + "; ".join(f"{k} {v:,} MB" for k, v in steps.items())
-                     + f"; `Engine` (per-build corpus facts) {facts:,} MB.")
-    if now.get("smaps_mb"):
-        parts.append("Resident memory of the \"now\" process after answering, by mapping (/proc/self/smaps): "
-                     + "; ".join(f"{k} {v:,.0f} MB" for k, v in now["smaps_mb"].items())
-                     + (f". The place-mention text built by the scope check holds {now['corpus_text_chars']:,}"
-                        " characters." if now.get("corpus_text_chars") else ". The scope check holds no copy of the "
-                        "corpus text (place names are looked up in the build's place_names table)."))
-    return "\n\n".join(parts)
-
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.serving", description=__doc__.splitlines()[0])

@@ -15,7 +15,7 @@ from retrieval.engine import Engine
 PROFILE = load_profile()
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.backends]
 
 
 @pytest.fixture(scope="module")

@@ -22,10 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def fake_settings(tmp_path) -> Settings:
+def fake_settings(tmp_path, backend) -> Settings:
     shutil.copytree(ROOT / "data" / "articles", tmp_path / "data")
     return Settings(_env_file=None, data_dir=tmp_path / "data", index_dir=tmp_path / "index",
-                    cache_dir=tmp_path / "cache", embedding_model="fake")
+                    cache_dir=tmp_path / "cache", embedding_model="fake", vector_backend=backend)
 
 
 def build(settings: Settings, force: bool = False):
@@ -33,6 +33,7 @@ def build(settings: Settings, force: bool = False):
     return build_index(settings, lambda: embedder, embedder.model_id, force=force, progress=False)
 
 
+@pytest.mark.backends
 def test_corrupt_new_build_keeps_the_last_good_index_serving(fake_settings):
     first = build(fake_settings)
     service = Service(fake_settings, Engine.open(fake_settings, embedder=FakeEmbedder()))
@@ -50,6 +51,7 @@ def test_corrupt_new_build_keeps_the_last_good_index_serving(fake_settings):
     assert service.refresh().build_id == third.build_dir.name == service.info()["build_id"]
 
 
+@pytest.mark.backends
 def test_corrupt_metadata_is_detected(fake_settings):
     report = build(fake_settings)
     with (report.build_dir / "meta.sqlite").open("r+b") as fh:

@@ -9,7 +9,7 @@ import pytest
 from retrieval.evaluate import load_questions, metrics, run_items, score_one
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.backends]
 
 
 @pytest.mark.parametrize("name", ["questions.jsonl", "extra_questions.jsonl"])

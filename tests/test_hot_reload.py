@@ -17,7 +17,7 @@ from retrieval.engine import Engine
 from tests.fakes import RecordingRequest, message_update
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.backends]
 
 NEW_ARTICLE = """title: 我市新增治愈出院病例5例
 date: 2020-02-22
@@ -28,12 +28,12 @@ source: 株洲日报
 
 
 @pytest.fixture
-def fresh_settings(tmp_path, real_embedder) -> Settings:
+def fresh_settings(tmp_path, seed_cache, backend) -> Settings:
     shutil.copytree(ROOT / "data" / "articles", tmp_path / "data")
     return Settings(
         _env_file=None, data_dir=tmp_path / "data", index_dir=tmp_path / "index",
-        cache_dir=tmp_path / "cache", embedding_model=str(ROOT / "models" / "multilingual-e5-small"),
-        bot_token="1:x", admin_ids="42", reload_interval=0.2,
+        cache_dir=seed_cache(tmp_path / "cache"), embedding_model=str(ROOT / "models" / "multilingual-e5-small"),
+        bot_token="1:x", admin_ids="42", reload_interval=0.2, vector_backend=backend,
     )
 
 

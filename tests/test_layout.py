@@ -1,4 +1,4 @@
-"""The import rule of the layout (README "Layout"): each package imports only the floors below it; each layer's errors share one base."""
+"""The layout (README "Layout"): imports run one way, each layer's errors share one base, no module over 350 lines."""
 
 from __future__ import annotations
 
@@ -20,15 +20,23 @@ ALLOWED = {
 }
 
 
-def imported_packages(path: Path) -> set[str]:
-    """Top-level packages of ours that ``path`` imports (at module level or inside functions)."""
+MAX_LINES = 350
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Top-level modules that ``path`` imports (at module level or inside functions)."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found |= {alias.name.split(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             found.add(node.module.split(".")[0])
-    return found & OURS
+    return found
+
+
+def imported_packages(path: Path) -> set[str]:
+    """Top-level packages of ours that ``path`` imports."""
+    return imported_modules(path) & OURS
 
 
 def test_imports_run_one_way():
@@ -69,3 +77,10 @@ def test_every_error_derives_from_its_layers_base():
                       and c.__module__ == loaded.__name__]
             wrong += [f"{c.__module__}.{c.__name__}" for c in errors if not issubclass(c, base)]
     assert not wrong, wrong
+
+
+def test_no_module_is_over_350_lines():
+    long = [f"{path.relative_to(ROOT)}: {lines} lines" for package in sorted(OURS - {"tests"})
+            for path in sorted((ROOT / package).rglob("*.py"))
+            if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES]
+    assert not long, "\n".join(long)

@@ -63,10 +63,10 @@ async def run_load(app, request: RecordingRequest, during=None) -> dict:
 
 
 @pytest.fixture
-def load_settings(tmp_path, real_embedder) -> Settings:
+def load_settings(tmp_path, real_embedder, seed_cache) -> Settings:
     shutil.copytree(ROOT / "data" / "articles", tmp_path / "data")
     settings = Settings(
-        _env_file=None, data_dir=tmp_path / "data", index_dir=tmp_path / "index", cache_dir=tmp_path / "cache",
+        _env_file=None, data_dir=tmp_path / "data", index_dir=tmp_path / "index", cache_dir=seed_cache(tmp_path / "cache"),
         embedding_model=str(ROOT / "models" / "multilingual-e5-small"), bot_token="1:x", reload_interval=0.2,
     )
     build_index(settings, lambda: real_embedder, real_embedder.model_id, progress=False)

@@ -206,10 +206,15 @@ def _search_in_child(index_dir: Path) -> subprocess.CompletedProcess:
         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120, check=False)
 
 
-def test_the_suite_serves_from_the_backend_it_was_asked_for(seed_engine) -> None:
-    """`make test` runs the whole suite twice (VECTOR_BACKEND=faiss, then milvus): the session's engine, which
-    most answer tests share, must really search the asked-for backend, or the second half proves nothing."""
-    wanted = os.environ.get("VECTOR_BACKEND", "faiss")
-    assert seed_engine.snapshot.vectors.config["backend"] == wanted
-    if wanted == "milvus":
-        assert isinstance(seed_engine.snapshot.vectors, MilvusStore) and _engine_processes()
+@pytest.mark.backends
+def test_the_suite_serves_from_the_backend_it_was_asked_for(seed_engine, backend, monkeypatch) -> None:
+    """`make test` runs every test marked `backends` once per backend (tests/conftest.py): the seed engine those
+    tests share must really search the asked-for backend's store, or the Milvus half proves nothing."""
+    store = seed_engine.snapshot.vectors
+    assert store.config["backend"] == backend and isinstance(store, MilvusStore) == (backend == "milvus")
+    if backend == "milvus":
+        assert _engine_processes()  # the embedded engine runs as a child of this process
+    searched = []
+    search = type(store).search
+    monkeypatch.setattr(type(store), "search", lambda self, *a, **k: searched.append(self) or search(self, *a, **k))
+    assert seed_engine.ask("株洲累计确诊多少").answered and any(s is store for s in searched)

@@ -17,7 +17,7 @@ from tests.e2e.emulator import build_application, check_telegram_html, running
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = 4242
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.backends]
 
 # a long article (about 7,000 characters) so that 查看全文 needs several messages
 LONG_ARTICLE = "title: 炎陵县黄桃产业测试长文\ndate: 2020-02-19\nsource: 测试\n\n" + "\n".join(
@@ -27,13 +27,14 @@ LONG_ARTICLE = "title: 炎陵县黄桃产业测试长文\ndate: 2020-02-19\nsour
 
 
 @pytest.fixture(scope="module")
-def e2e_settings(tmp_path_factory, real_embedder) -> Settings:
+def e2e_settings(tmp_path_factory, real_embedder, seed_cache, backend) -> Settings:
     base = tmp_path_factory.mktemp("e2e")
     shutil.copytree(ROOT / "data" / "articles", base / "data")
     (base / "data" / "long.md").write_text(LONG_ARTICLE, encoding="utf-8")
     settings = Settings(
-        _env_file=None, data_dir=base / "data", index_dir=base / "index", cache_dir=base / "cache",
+        _env_file=None, data_dir=base / "data", index_dir=base / "index", cache_dir=seed_cache(base / "cache"),
         embedding_model=str(ROOT / "models" / "multilingual-e5-small"), admin_ids=str(ADMIN), reload_interval=60,
+        vector_backend=backend,
     )
     build_index(settings, lambda: real_embedder, real_embedder.model_id, progress=False)
     return settings
