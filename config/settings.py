@@ -60,6 +60,9 @@ class Settings(BaseSettings):
         description="A sentence-transformers folder or hub name, or 'fake' (tests only).",
     )
     embedding_batch_size: int = Field(32, ge=1)
+    embed_device: Literal["auto", "cpu", "cuda"] = Field(
+        "auto", description="Where passages are encoded at build time: auto (a GPU when torch sees one), cpu or "
+        "cuda (half precision, large batches). Questions are always encoded on the CPU, by the ONNX export.")
     query_prompt: str = Field("query: ", description="Prefix for questions (e5 convention).")
     passage_prompt: str = Field("passage: ", description="Prefix for passages (e5 convention).")
 

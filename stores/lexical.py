@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import logging
 import re
+import sys
 import unicodedata
 from abc import ABC, abstractmethod
 from functools import lru_cache
@@ -28,7 +29,16 @@ STOPWORDS = frozenset(
 
 @lru_cache(maxsize=1)
 def _jieba():
-    import jieba
+    # jieba opens its bundled dictionary through pkg_resources when it can import it: a 0.3-0.9 s import on
+    # 2 cores and a deprecation warning on the terminal. Without it jieba opens the same files directly.
+    blocked = "pkg_resources" not in sys.modules
+    if blocked:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # makes `import pkg_resources` fail
+    try:
+        import jieba
+    finally:
+        if blocked:
+            del sys.modules["pkg_resources"]
 
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()

@@ -8,6 +8,7 @@ import os
 import shutil
 import tempfile
 import threading
+import warnings
 from pathlib import Path
 
 from stores.errors import VectorStoreError
@@ -20,6 +21,28 @@ from stores.errors import VectorStoreError
 # directory, and keeps the file's usual lock only to keep other processes out.
 _ENGINES: dict[str, Engine] = {}
 _LOCK = threading.Lock()
+# read by pymilvus when imported: a file path there ("MILVUS_URI=var/milvus.db", as documented) fails its import
+# with "Illegal uri"; the project's own settings read MILVUS_URI (config/settings.py: milvus.uri)
+PYMILVUS_ENV = ("MILVUS_URI", "MILVUS_DEFAULT_CONNECTION")
+
+
+@contextlib.contextmanager
+def third_party_import():
+    """Import pymilvus or milvus_lite inside this: as if MILVUS_URI were unset, with python-dotenv off (pymilvus
+    loads a .env itself when imported) and without milvus_lite's pkg_resources deprecation warning."""
+    saved = {name: os.environ.pop(name) for name in PYMILVUS_ENV if name in os.environ}
+    dotenv = os.environ.get("PYTHON_DOTENV_DISABLED")
+    os.environ["PYTHON_DOTENV_DISABLED"] = "1"
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+            yield
+    finally:
+        os.environ.update(saved)
+        if dotenv is None:
+            os.environ.pop("PYTHON_DOTENV_DISABLED", None)
+        else:
+            os.environ["PYTHON_DOTENV_DISABLED"] = dotenv
 
 
 class Engine:
@@ -32,7 +55,8 @@ class Engine:
         self._server = None
         try:
             self._guard = _exclusive(file)
-            from milvus_lite.server import Server  # the wheel's launcher: binary path, environment, socket
+            with third_party_import():  # the wheel's launcher: binary path, environment, socket
+                from milvus_lite.server import Server
 
             server = Server(str(file))
             server._lock_path = str(self._runtime / "engine.lock")  # the engine lives while this is locked

@@ -38,7 +38,8 @@ _BROKEN: set[str] = set()
 
 def _pymilvus():
     try:
-        import pymilvus
+        with milvus_engine.third_party_import():
+            import pymilvus
     except ImportError as err:  # pragma: no cover - depends on the environment
         raise VectorStoreError("pymilvus is not installed: run `make install` (pymilvus, milvus-lite)") from err
     # every pymilvus failure reaches the caller as a VectorStoreError with its message: its own error logs
