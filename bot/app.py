@@ -167,7 +167,7 @@ async def _post_init(app: Application) -> None:
     except TelegramError as err:
         log.warning("could not register the command menu: %s", err)
     if app.bot_data["journal"] is not None:  # before polling starts: no new question gets ahead of a chat's older ones
-        await recovery.replay(app, app.bot_data["journal"], settings.journal_max_age)
+        await recovery.recover(app, settings.journal_max_age)
     if not app.job_queue.get_jobs_by_name(WATCHER):  # runs once the Application starts
         app.job_queue.run_repeating(watch_index, interval=settings.reload_interval, first=settings.reload_interval,
                                     name=WATCHER, job_kwargs={"coalesce": True})

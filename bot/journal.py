@@ -50,7 +50,7 @@ class Journal:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._db = connect(path, SCHEMA)
-        self._db.execute("DELETE FROM updates WHERE state != ? AND received_at < ?", (PENDING, time.time() - KEEP))
+        self.prune()
         self.marked: Counter[str] = Counter()  # updates this process marked, by state
 
     def admit(self, update: Update) -> bool:
@@ -81,6 +81,10 @@ class Journal:
         """For /stats: questions pending now, and those answered late or apologised for since this start."""
         [pending] = self._db.execute("SELECT COUNT(*) FROM updates WHERE state = ?", (PENDING,)).fetchone()
         return {"pending": pending, "replayed": self.marked[REPLAYED], "expired": self.marked[EXPIRED]}
+
+    def prune(self) -> None:
+        """Forget the handled updates received more than ``KEEP`` seconds ago (at start, then hourly)."""
+        self._db.execute("DELETE FROM updates WHERE state != ? AND received_at < ?", (PENDING, time.time() - KEEP))
 
     def close(self) -> None:
         self._db.close()

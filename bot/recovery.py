@@ -11,7 +11,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor
+from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes
 
 from bot.handlers import LATE, with_retry
 from bot.journal import EXPIRED, REPLAYED, Entry, Journal
@@ -21,6 +21,7 @@ from retrieval import render
 
 log = logging.getLogger(__name__)
 CONCURRENT_UPDATES = 256  # what PTB's concurrent_updates(True) allows
+PRUNER = "journal-pruner"  # the JobQueue job that forgets handled updates after a day
 
 
 class JournalQueue(asyncio.Queue):
@@ -67,6 +68,17 @@ def make_durable(builder: ApplicationBuilder, settings: Settings) -> Journal:
     builder.update_queue(JournalQueue(journal)).concurrent_updates(JournalProcessor(journal))
     builder.persistence(SQLitePersistence(settings.bot_state_path))
     return journal
+
+
+async def recover(app: Application, max_age: float) -> None:
+    """At start (``post_init``): answer what the last run left unanswered, then forget handled updates hourly."""
+    await replay(app, app.bot_data["journal"], max_age)
+    if not app.job_queue.get_jobs_by_name(PRUNER):
+        app.job_queue.run_repeating(_prune, interval=3600, first=3600, name=PRUNER)
+
+
+async def _prune(context: ContextTypes.DEFAULT_TYPE) -> None:
+    context.bot_data["journal"].prune()
 
 
 async def replay(app: Application, journal: Journal, max_age: float) -> None:

@@ -79,15 +79,21 @@ def test_asked_at_is_when_the_user_wrote_or_edited(journal):
 def test_kept_across_reopening_and_handled_ones_forgotten_after_a_day(tmp_path):
     path = tmp_path / "journal.sqlite3"
     first = Journal(path)
-    for update_id in (1, 2, 3):
+    for update_id in (1, 2, 3, 4):
         first.admit(question(update_id, 100))
     first.mark(1)
     first.mark(2, EXPIRED)
-    first._db.execute("UPDATE updates SET received_at = ?", (time.time() - KEEP - 1,))  # noqa: SLF001 - a day passes
+    first.mark(4)
+    first._db.execute("UPDATE updates SET received_at = ? WHERE update_id < 4", (time.time() - KEEP - 1,))  # noqa: SLF001
     first.close()
-    again = Journal(path)
+    again = Journal(path)  # a day later
     assert [e.update_id for e in again.pending()] == [3]  # pending stays however old: replay decides
-    assert again.admit(question(1, 100))  # forgotten after a day: a new update with that id is a new question
+    assert again.admit(question(1, 100))  # forgotten: a new update with that id is a new question
+    assert not again.admit(question(4, 100))  # handled less than a day ago: still recognised
+    again.mark(1)
+    again._db.execute("UPDATE updates SET received_at = 0 WHERE update_id = 1")  # noqa: SLF001 - another day
+    again.prune()  # what the hourly job does
+    assert again.admit(question(1, 100))
     again.close()
 
 

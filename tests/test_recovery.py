@@ -11,6 +11,7 @@ import pytest
 
 from bot.app import build_application
 from bot.journal import EXPIRED, REPLAYED, Journal
+from bot.recovery import PRUNER
 from config import Settings
 from retrieval.render import LATE_ANSWER, LATE_APOLOGY
 from tests.fakes import ADMIN, FakeEngine, RecordingRequest
@@ -78,6 +79,8 @@ async def test_a_restart_answers_what_was_pending_late_and_in_order_per_chat(set
     assert len(texts(request, 200)) == 1 and texts(request, 300) == []  # answered before the crash: not again
     assert app.bot_data["journal"].pending() == []
     assert "replayed 3 questions" in caplog.text
+    [pruner] = app.job_queue.get_jobs_by_name(PRUNER)  # handled updates forgotten after a day, checked hourly
+    assert pruner.job.trigger.interval.total_seconds() == 3600
     await app.shutdown()
 
 
