@@ -73,24 +73,9 @@ class SQLitePersistence(BasePersistence):
         """Every write is committed when made: only the file is closed (at the Application's shutdown)."""
         self._db.close()
 
-    # -- what store_data leaves out: PTB never calls these --------------------------------------------------
-    async def get_bot_data(self) -> dict:
-        raise NotImplementedError("bot_data is not kept")
+    async def _not_kept(self, *_: object) -> None:
+        raise NotImplementedError("not kept: bot_data, buttons' data and conversations (store_data leaves them out)")
 
-    async def update_bot_data(self, data: dict) -> None:
-        raise NotImplementedError("bot_data is not kept")
-
-    async def refresh_bot_data(self, bot_data: dict) -> None:
-        raise NotImplementedError("bot_data is not kept")
-
-    async def get_callback_data(self) -> None:
-        raise NotImplementedError("buttons' data is not kept")
-
-    async def update_callback_data(self, data: object) -> None:
-        raise NotImplementedError("buttons' data is not kept")
-
-    async def get_conversations(self, name: str) -> dict:
-        raise NotImplementedError("the bot has no persistent conversations")
-
-    async def update_conversation(self, name: str, key: tuple[int | str, ...], new_state: object | None) -> None:
-        raise NotImplementedError("the bot has no persistent conversations")
+    # what store_data leaves out: PTB never calls these (the bot has no persistent conversations either)
+    get_bot_data = update_bot_data = refresh_bot_data = _not_kept
+    get_callback_data = update_callback_data = get_conversations = update_conversation = _not_kept

@@ -11,6 +11,7 @@ import pytest
 
 from bot.app import build_application
 from bot.journal import EXPIRED, REPLAYED, Journal
+from bot.persistence import SQLitePersistence
 from bot.recovery import PRUNER
 from config import Settings
 from retrieval.render import LATE_ANSWER, LATE_APOLOGY
@@ -130,3 +131,18 @@ async def test_a_damaged_journal_is_moved_aside_and_the_bot_starts(settings, cap
     await app.process_update(question(1, 100, bot=app.bot))
     assert "78例" in texts(request, 100)[0]
     await app.shutdown()
+
+
+async def test_chat_and_user_data_rows(tmp_path):
+    state = SQLitePersistence(tmp_path / "state.sqlite3")
+    await state.update_chat_data(-100, {"区县": "荷塘区"})
+    await state.update_user_data(7, {"asked": [1.5]})
+    await state.update_user_data(8, {"asked": []})
+    await state.drop_user_data(8)
+    await state.flush()
+    again = SQLitePersistence(tmp_path / "state.sqlite3")
+    assert await again.get_chat_data() == {-100: {"区县": "荷塘区"}}
+    assert await again.get_user_data() == {7: {"asked": [1.5]}}
+    with pytest.raises(NotImplementedError):
+        await again.get_bot_data()  # holds the engine: never kept
+    await again.flush()
