@@ -154,7 +154,7 @@ async def interrupt(bot: BotProcess, load: Load, sig: int, after: float = 0.0, a
     load.send()
     while time.monotonic() - started < after or sum(load.replies()[key] for key in questions) < after_replies:
         await asyncio.sleep(0.05)
-    code = await bot.stop(sig)
+    code = await bot.stop(sig, timeout)  # SIGTERM: PTB answers every question it fetched first
     at_stop = load.replies()
     pending = pending_in_journal(Path(bot.env["JOURNAL_PATH"]))
     old_pending = {(c, q) for c, q in pending if load.is_old(c)}
