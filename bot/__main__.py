@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     from bot.app import ALLOWED_UPDATES, build_application, install_redaction, webhook_options
 
     install_redaction(settings.bot_token.get_secret_value())
-    app = build_application(settings)
+    app = build_application(settings, durable=True)  # journal and chat state: nothing lost in a crash
     if settings.webhook_url:
         app.run_webhook(**webhook_options(settings))
     else:

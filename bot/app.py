@@ -23,7 +23,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot import handlers
+from bot import handlers, recovery
 from bot.format import ArticleButton, MoreSourcesButton
 from config import Settings
 from retrieval.errors import IndexUnavailable
@@ -91,12 +91,15 @@ def build_application(
     engine=None,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    durable: bool = False,
 ) -> Application:
     """The bot, ready for ``run_polling()`` / ``run_webhook()`` or a test's manual start.
 
     Args:
         engine: an already opened Engine (tests); by default it is opened in ``post_init``.
         request, get_updates_request: custom HTTP layers (tests use them to talk to an emulator).
+        durable: journal the questions (``JOURNAL_PATH``; those a crash left unanswered are answered in
+            ``post_init``) and keep chat and user data (``BOT_STATE_PATH``), as ``python -m bot`` does.
     """
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is not set")
@@ -108,11 +111,14 @@ def build_application(
         rate_limiter=ReplyRateLimiter(max_retries=3),
         arbitrary_callback_data=BUTTON_KEYBOARDS,
     )
-    app = ApplicationBuilder().bot(bot).concurrent_updates(True).post_init(_post_init).build()
+    builder = ApplicationBuilder().bot(bot).concurrent_updates(True).post_init(_post_init)
+    journal = recovery.make_durable(builder, settings) if durable else None
+    app = builder.build()
     if app.job_queue is None:
         raise RuntimeError('the index watcher needs PTB\'s JobQueue: pip install "python-telegram-bot[job-queue]"')
     app.bot_data["settings"] = settings
     app.bot_data["service"] = Service(settings, engine)
+    app.bot_data["journal"] = journal
     add_handlers(app)
     return app
 
@@ -160,6 +166,8 @@ async def _post_init(app: Application) -> None:
         await app.bot.set_my_commands(commands(service.profile.example))
     except TelegramError as err:
         log.warning("could not register the command menu: %s", err)
+    if app.bot_data["journal"] is not None:  # before polling starts: no new question gets ahead of a chat's older ones
+        await recovery.recover(app, settings.journal_max_age)
     if not app.job_queue.get_jobs_by_name(WATCHER):  # runs once the Application starts
         app.job_queue.run_repeating(watch_index, interval=settings.reload_interval, first=settings.reload_interval,
                                     name=WATCHER, job_kwargs={"coalesce": True})

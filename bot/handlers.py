@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from contextvars import ContextVar
+from html import escape
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType, MessageEntityType
@@ -30,6 +32,7 @@ EMPTY = "请写上问题，例如：{example}（群聊中：/ask {example}）"
 SORRY = "抱歉，出了点问题，请稍后再试。"
 SEARCH_DOWN = "索引服务暂时不可用，请稍后再试。"
 DOWN = "search_down"  # bot_data key: set while the vector store fails, so the cause is logged once per outage
+LATE: ContextVar[bool] = ContextVar("late", default=False)  # set while answering after a restart (bot/recovery.py)
 
 
 def _service(context: ContextTypes.DEFAULT_TYPE) -> Service:
@@ -38,12 +41,12 @@ def _service(context: ContextTypes.DEFAULT_TYPE) -> Service:
 
 def _allowed(context: ContextTypes.DEFAULT_TYPE) -> bool:
     """Per-user rate limit: at most ``user_rate_per_minute`` questions in any 60 seconds, counted in the
-    user's own ``user_data`` (only the last minute is kept)."""
+    user's own ``user_data`` (only the last minute is kept; wall-clock times, as it is kept across restarts)."""
     data = context.user_data
     if data is None:  # an update without a user (a channel post)
         return True
     limit = context.bot_data["settings"].user_rate_per_minute
-    now = time.monotonic()
+    now = time.time()
     recent = [t for t in data.get("asked", ()) if now - t < RATE_WINDOW]
     allowed = len(recent) < limit
     if allowed:
@@ -74,11 +77,15 @@ async def with_retry(send, attempts: int = 4):
 
 async def say(message: Message, text: str) -> None:
     """A short plain-text reply."""
+    if LATE.get():
+        text = f"{render.LATE_ANSWER}\n{text}"
     await with_retry(lambda: message.reply_text(text, do_quote=False))
 
 
 async def reply_html(message: Message, parts: list[str], markup: InlineKeyboardMarkup | None = None) -> None:
     """Send HTML parts in order; the buttons go under the last one."""
+    if LATE.get():
+        parts = fmt.split_blocks([escape(render.LATE_ANSWER), *parts])
     for i, part in enumerate(parts):
         keyboard = markup if i == len(parts) - 1 else None
         await with_retry(lambda part=part, keyboard=keyboard: message.reply_html(
@@ -226,7 +233,9 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not _is_admin(update, context):
         await say(update.effective_message, NOT_ADMIN)
         return
-    await reply_html(update.effective_message, [render.stats_html(_service(context).info())])
+    journal = context.bot_data.get("journal")  # pending and replayed questions (bot/journal.py)
+    info = _service(context).info() | (journal.stats() if journal else {})
+    await reply_html(update.effective_message, [render.stats_html(info)])
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -100,6 +100,15 @@ class Settings(BaseSettings):
                                 "(seconds; 0: always). Most answers take ~40 ms: a typing action would cost an "
                                 "API call and nothing visible.")
 
+    # --- crash safety (bot/journal.py, bot/persistence.py; docs/reliability.md) ---------
+    journal_path: Path = Field(PROJECT_ROOT / "var" / "bot" / "journal.sqlite3",
+                               description="Questions received and not yet answered (SQLite, WAL): answered after "
+                               "a restart when the bot process died first.")
+    journal_max_age: float = Field(900.0, gt=0, description="Seconds: a question left unanswered by a crash is "
+                                   "answered late up to this age; older ones get one apology per chat.")
+    bot_state_path: Path = Field(PROJECT_ROOT / "var" / "bot" / "state.sqlite3",
+                                 description="Per-chat and per-user data (the rate limit) kept across restarts.")
+
     log_level: str = Field("INFO")
 
     @field_validator("admin_ids", mode="before")

@@ -26,6 +26,8 @@ REASONS = {  # why a question is declined (retrieval.answer.Reason); {subject} i
 }
 MORE_SOURCES_LABEL = "更多来源"
 NO_FIGURES = "索引里还没有疫情数字。"
+LATE_ANSWER = "（稍晚的回答）"  # opens the reply to a question answered after the bot restarted (bot/recovery.py)
+LATE_APOLOGY = "抱歉，机器人刚才中断了，没能及时回答你之前发来的问题，请重新发送。"  # for questions too old for that
 
 
 # ---------------------------------------------------------------------- the parts of a reply
@@ -221,6 +223,8 @@ def stats_html(info: dict) -> str:
         ("模型", info.get("model")), ("索引", info.get("build_id")), ("建于", info.get("built_at")),
         ("运行", f"{info.get('uptime_s', 0)} 秒"), ("已回答", info.get("questions")),
     ]
+    if "pending" in info:  # the bot's journal: questions not answered yet, answered late or apologised for
+        rows += [("待回答", info["pending"]), ("重启后补答", info["replayed"]), ("过期致歉", info["expired"])]
     return "<b>状态</b>\n" + "\n".join(f"{escape(k)}：{escape(str(v))}" for k, v in rows)
 
 

@@ -7,6 +7,7 @@ import asyncio
 import os
 import signal
 import socket
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -33,6 +34,17 @@ def message(update_id: int, chat_id: int, text: str) -> dict:
         "message_id": update_id, "date": int(time.time()), "text": text,
         "chat": {"id": chat_id, "type": "private", "first_name": "用户"},
         "from": {"id": chat_id, "is_bot": False, "first_name": "用户"}}}
+
+
+def journaled(path: Path, state: str | None = None) -> list[int]:
+    """The update ids in the bot's journal (in ``state``, if given)."""
+    db = sqlite3.connect(path)
+    try:
+        rows = db.execute("SELECT update_id FROM updates WHERE state = coalesce(?, state) ORDER BY update_id",
+                          (state,)).fetchall()
+    finally:
+        db.close()
+    return [update_id for (update_id,) in rows]
 
 
 async def post(client: httpx.AsyncClient, url: str, update: dict, secret: str | None) -> int:
@@ -62,6 +74,7 @@ async def test_webhook_mode_serves_with_a_secret_token(seed_settings, seed_index
             "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "BOT_TOKEN": stub.token,
             "BOT_API_URL": stub.bot_api_url, "WEBHOOK_URL": url, "WEBHOOK_LISTEN": "127.0.0.1",
             "WEBHOOK_PORT": str(port), "WEBHOOK_SECRET": SECRET, "TYPING_AFTER": "5",
+            "JOURNAL_PATH": str(tmp_path / "journal.sqlite3"), "BOT_STATE_PATH": str(tmp_path / "state.sqlite3"),
         }
         log = (tmp_path / "bot.log").open("wb")
         bot = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=ROOT, env=env,
@@ -73,6 +86,7 @@ async def test_webhook_mode_serves_with_a_secret_token(seed_settings, seed_index
 
                 user = stub.user(90_001)
                 assert await post(client, url, message(3, user.chat_id, "株洲累计确诊多少"), SECRET) == 200
+                assert journaled(tmp_path / "journal.sqlite3") == [3]  # written before the 200
                 reply = await user.wait_reply(timeout=30)
                 assert "<b>累计确诊78例（截至2020年2月19日24时）</b>" in reply.text
 
@@ -95,4 +109,5 @@ async def test_webhook_mode_serves_with_a_secret_token(seed_settings, seed_index
     assert hook["url"] == url and hook["secret_token"] == SECRET
     assert set(hook["allowed_updates"]) == {"message", "edited_message", "callback_query"}
     assert stub.errors == [] and "Traceback" not in output, output[-3000:]
+    assert journaled(tmp_path / "journal.sqlite3", "done") == [3]  # the button press (4) is not journaled
     assert "Running job" not in output  # the watcher runs every RELOAD_INTERVAL: the scheduler keeps quiet
