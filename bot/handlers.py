@@ -11,6 +11,7 @@ from telegram.constants import ChatAction, ChatType, MessageEntityType
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
+from bot import conversation
 from bot import format as fmt
 from retrieval import render
 from retrieval.errors import IndexNotReady, IndexUnavailable, SearchUnavailable
@@ -77,12 +78,16 @@ async def say(message: Message, text: str) -> None:
     await with_retry(lambda: message.reply_text(text, do_quote=False))
 
 
-async def reply_html(message: Message, parts: list[str], markup: InlineKeyboardMarkup | None = None) -> None:
-    """Send HTML parts in order; the buttons go under the last one."""
+async def reply_html(message: Message, parts: list[str], markup: InlineKeyboardMarkup | None = None) -> list[Message]:
+    """Send HTML parts in order, the buttons under the last one; in a group the first replies to (threads on)
+    the message it answers."""
+    sent = []
     for i, part in enumerate(parts):
         keyboard = markup if i == len(parts) - 1 else None
-        await with_retry(lambda part=part, keyboard=keyboard: message.reply_html(
-            part, reply_markup=keyboard, disable_web_page_preview=True, do_quote=False))
+        thread = i == 0 and message.chat.type != ChatType.PRIVATE
+        sent.append(await with_retry(lambda part=part, keyboard=keyboard, thread=thread: message.reply_html(
+            part, reply_markup=keyboard, disable_web_page_preview=True, do_quote=thread)))
+    return sent
 
 
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
@@ -99,19 +104,23 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     if not question.strip():
         await say(message, EMPTY.format(example=service.profile.example))
         return
-    work = asyncio.ensure_future(asyncio.to_thread(service.answer, question))
+    settings = context.bot_data["settings"]
+    before = conversation.previous(context.chat_data, message, context.bot.id, settings.followup_minutes)
+    work = asyncio.ensure_future(asyncio.to_thread(service.converse, question, before))
     done, _ = await asyncio.wait({work}, timeout=context.bot_data["settings"].typing_after)
     if not done:  # a slow answer: show "typing…" meanwhile (cosmetic: never delays or loses the answer)
         typing = asyncio.create_task(_typing(context, message.chat_id))
         await asyncio.wait({work})
         await asyncio.wait({typing}, timeout=1.0)  # "typing…" before the reply, if Telegram took it in time
-    answer = work.result()
+    turn = work.result()
     if context.bot_data.pop(DOWN, None):
         log.info("the vector store answers again")
     markup = None
+    reading, answer = turn.parts[-1]
     if answer.answered and answer.sources:
-        markup = fmt.answer_keyboard(question, answer.sources[0].article_id)
-    await reply_html(message, fmt.split_blocks(render.answer_html(answer, service.profile)), markup)
+        markup = fmt.answer_keyboard(reading.question, answer.sources[0].article_id)
+    sent = await reply_html(message, fmt.split_blocks(render.turn_html(turn.parts, service.profile)), markup)
+    conversation.remember(context.chat_data, message, turn.context, sent)
 
 
 async def _typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
@@ -159,6 +168,7 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     service = _service(context)
+    conversation.forget(context.chat_data, update.effective_user.id if update.effective_user else None)
     await reply_html(update.effective_message, [render.help_html(service.coverage_line(), service.profile)])
 
 

@@ -203,3 +203,22 @@ def latest_text(rows: list[dict], profile: Profile | None = None) -> str:
     if reports:
         lines += ["", "来源（数字均为报道原文）：", *(f"• {r}" for r in reports)]
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------- conversations (retrieval.followup)
+def reading_html(label: str) -> str:
+    """How a question was read when the conversation's context was used: 「醴陵市 · 累计出院」."""
+    return f"「{escape(label)}」"
+
+
+def turn_html(parts: Sequence[tuple[Any, Answer]], profile: Profile | None = None) -> list[str]:
+    """A message's answers in order (``parts``: (reading, answer) of retrieval.service.Turn); one read with
+    context, or one of several questions, starts with how it was read, so a part left unanswered is named."""
+    blocks: list[str] = []
+    for reading, answer in parts:
+        part = answer_html(answer, profile)
+        name = reading.label or (reading.question if len(parts) > 1 else None)
+        if name:
+            part[0] = f"{reading_html(name)}\n{part[0]}"
+        blocks += part
+    return blocks

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from config import Settings
     from config.profile import Profile
     from retrieval.answer import Answer, Source
+    from retrieval.followup import Context, Reading
 
 MORE_SOURCES = 8  # quotes fetched for "更多来源"; the first ``top_k`` were already shown
 
@@ -22,6 +23,14 @@ class MoreSources:
 
     first: int
     sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A message answered in a conversation: (how each question was read, its answer), and the context left."""
+
+    parts: tuple[tuple[Reading, Answer], ...]
+    context: Context | None
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,21 @@ class Service:
     def answer(self, question: str) -> Answer:
         """The answer to one question, with ``top_k`` quotes (blocking: call it off the event loop)."""
         return self._live().ask(question)
+
+    def converse(self, question: str, previous: Context | None = None) -> Turn:
+        """Answer a message in a conversation: each of its questions in order, a short one ("那出院呢", "醴陵呢")
+        read with what ``previous`` (the last question's context) left out (blocking)."""
+        from retrieval import followup
+
+        engine = self._live()
+        year = self.settings.default_year
+        parts = []
+        for i, text in enumerate(followup.split(question, engine.profile)):
+            reading = followup.merge(previous, text, engine.profile, engine.gazetteer, year, within=i > 0)
+            answer = engine.ask(reading.question)
+            previous = followup.answered(reading.context, answer.asof)
+            parts.append((reading, answer))
+        return Turn(tuple(parts), previous)
 
     def more_sources(self, question: str, limit: int = MORE_SOURCES) -> MoreSources:
         """The quotes for ``question`` beyond the ``top_k`` its answer showed (possibly none)."""
