@@ -9,6 +9,7 @@ from telegram import Message
 
 KEY = "followup"  # chat_data[KEY]: {user id: (time, context)}
 ANSWERS = "answered"  # chat_data[ANSWERS]: {bot message id: context}, the newest REPLIES answers
+SAID = "coverage_said"  # chat_data[SAID]: the coverage line this chat was told (with its first decline)
 REPLIES = 200  # answers of a chat whose context a reply to them can still use
 
 
@@ -44,3 +45,13 @@ def forget(chat_data: dict | None, user_id: int | None) -> None:
     """/start: the asker starts afresh in this chat."""
     if chat_data is not None:
         chat_data.get(KEY, {}).pop(user_id or 0, None)
+
+
+def coverage_said(chat_data: dict | None, coverage: str, parts) -> str | None:
+    """The coverage line if this chat was told it before (to leave out now); notes it when a part declines."""
+    if chat_data is None:
+        return None
+    said = chat_data.get(SAID)
+    if any(not answer.answered for _, answer in parts):
+        chat_data[SAID] = coverage
+    return said

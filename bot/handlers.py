@@ -104,6 +104,10 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     if not question.strip():
         await say(message, EMPTY.format(example=service.profile.example))
         return
+    chat = service.small_talk(question)
+    if chat is not None:
+        await say(message, render.small_talk_text(chat, service.profile))
+        return
     settings = context.bot_data["settings"]
     before = conversation.previous(context.chat_data, message, context.bot.id, settings.followup_minutes)
     work = asyncio.ensure_future(asyncio.to_thread(service.converse, question, before))
@@ -119,7 +123,8 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     reading, answer = turn.parts[-1]
     if answer.answered and answer.sources:
         markup = fmt.answer_keyboard(reading.question, answer.sources[0].article_id)
-    sent = await reply_html(message, fmt.split_blocks(render.turn_html(turn.parts, service.profile)), markup)
+    said = conversation.coverage_said(context.chat_data, service.coverage_line(), turn.parts)
+    sent = await reply_html(message, fmt.split_blocks(render.turn_html(turn.parts, service.profile, said)), markup)
     conversation.remember(context.chat_data, message, turn.context, sent)
 
 

@@ -85,7 +85,7 @@ def _slots(question: str, profile: Profile, gaz: Gazetteer, year: int) -> _Slots
     shift = next((RELATIVE_DAYS[m.group()] for m in RELATIVE.finditer(query.text)), None)
     rest = text
     patterns = [QUESTION_DATE.pattern, RELATIVE.pattern, profile.pattern("quantity").pattern,
-                *(w for t in profile.things for w in t.question),
+                *(re.escape(t.name) for t in profile.things), *(w for t in profile.things for w in t.question),
                 *(w for ws in profile.question_qualifiers.values() for w in ws),
                 *(re.escape(w) for ws in profile.parts.values() for w in ws),
                 *(re.escape(w) for w in (*query.place_words, *query.home_words, *profile.english))]
@@ -141,8 +141,9 @@ def merge(previous: Context | None, question: str, profile: Profile, gaz: Gazett
     thing = now.thing or previous.thing
     if now.qualifier is not None:
         qualifier = now.qualifier
-    elif thing == previous.thing or previous.qualifier in profile.period_qualifiers:
-        qualifier = previous.qualifier  # 新增出院 → 确诊呢: still a day's count
+    elif thing == previous.thing or (previous.qualifier in profile.period_qualifiers
+                                      and profile.metric(previous.qualifier, thing or "") in profile.latest_order):
+        qualifier = previous.qualifier  # 新增出院 → 确诊呢: still a day's count (新增在院 is no measure)
     else:
         qualifier = None
     part = now.part or (previous.part if thing == previous.thing else "")

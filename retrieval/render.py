@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from typing import Any
 
@@ -211,14 +211,36 @@ def reading_html(label: str) -> str:
     return f"「{escape(label)}」"
 
 
-def turn_html(parts: Sequence[tuple[Any, Answer]], profile: Profile | None = None) -> list[str]:
+def turn_html(parts: Sequence[tuple[Any, Answer]], profile: Profile | None = None, said: str | None = None) -> list[str]:
     """A message's answers in order (``parts``: (reading, answer) of retrieval.service.Turn); one read with
-    context, or one of several questions, starts with how it was read, so a part left unanswered is named."""
+    context, or one of several questions, starts with how it was read, so a part left unanswered is named.
+    ``said``: the coverage line this chat was already told, left out of declines."""
     blocks: list[str] = []
     for reading, answer in parts:
+        if said and not answer.answered and answer.note:
+            answer = replace(answer, note=answer.note.removesuffix(said).rstrip("。"))
         part = answer_html(answer, profile)
         name = reading.label or (reading.question if len(parts) > 1 else None)
         if name:
             part[0] = f"{reading_html(name)}\n{part[0]}"
         blocks += part
     return blocks
+
+
+SMALL_TALK = {
+    "greeting": "你好！想了解本地新闻，直接问就行，例如：「{example}」",
+    "thanks": "不客气！还有问题随时问，例如：「{example}」",
+    "bye": "再见，有问题随时来问。",
+    "emoji": "🙂 想问点什么？例如：「{example}」",
+    "greeting_en": "Hello! Ask me about the local news, e.g. “{example}”",
+    "thanks_en": "You're welcome! Ask again any time, e.g. “{example}”",
+    "bye_en": "Bye! Ask again any time.",
+}
+
+
+def small_talk_text(kind: str, profile: Profile | None = None) -> str:
+    """One short friendly line for a greeting, thanks, goodbye or emoji (retrieval.smalltalk), with an example
+    question (an English one for English small talk)."""
+    examples = _profile(profile).examples
+    english = next((e for e in examples if e.isascii()), examples[0])
+    return SMALL_TALK[kind].format(example=english if kind.endswith("_en") else examples[0])

@@ -103,6 +103,12 @@ class Service:
             parts.append((reading, answer))
         return Turn(tuple(parts), previous)
 
+    def small_talk(self, text: str) -> str | None:
+        """"greeting", "thanks", "bye", "emoji" (``_en`` when in English) for a message that is no question."""
+        from retrieval.smalltalk import small_talk
+
+        return small_talk(text, self.profile)
+
     def more_sources(self, question: str, limit: int = MORE_SOURCES) -> MoreSources:
         """The quotes for ``question`` beyond the ``top_k`` its answer showed (possibly none)."""
         engine = self._live()
