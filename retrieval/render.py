@@ -8,6 +8,7 @@ from html import escape
 from typing import Any
 
 from config.profile import Profile, load_profile
+from retrieval import render_en
 from retrieval.answer import Answer, Source
 from retrieval.latest import asof_phrase as _asof_phrase
 
@@ -113,8 +114,10 @@ def _quote_html(quote: Quote) -> str:
 
 
 def answer_html(answer: Answer, profile: Profile | None = None) -> list[str]:
-    """The answer as self-contained HTML blocks (a block never splits a tag)."""
+    """The answer as self-contained HTML blocks (a block never splits a tag); in English for an English question."""
     parts = answer_parts(answer, profile)
+    if render_en.is_english(answer.question):
+        parts = render_en.translate(parts, _profile(profile))
     if parts.strong:
         head = f"<b>{escape(parts.lead)}</b>" + (f"\n<i>{escape(parts.note)}</i>" if parts.note else "")
     else:
