@@ -92,6 +92,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
 
     user_rate_per_minute: int = Field(20, ge=1, description="Questions one user may ask per minute.")
+    rate_queue: int = Field(20, ge=0, description="Questions past that limit that wait their turn (answered in order) "
+                            "rather than being refused.")
     followup_minutes: float = Field(30.0, gt=0, description="Minutes a chat's last question is kept for follow-ups "
                                     "(\"那出院呢\"); /start clears it.")
     reload_interval: float = Field(2.0, gt=0, description="Seconds between checks for a new index.")

@@ -91,13 +91,15 @@ class Service:
     def converse(self, question: str, previous: Context | None = None) -> Turn:
         """Answer a message in a conversation: each of its questions in order, a short one ("那出院呢", "醴陵呢")
         read with what ``previous`` (the last question's context) left out (blocking)."""
+        from news.figures import grammar
         from retrieval import followup
 
         engine = self._live()
-        year = self.settings.default_year
+        profile, year = self.profile, self.settings.default_year
+        gazetteer = grammar(profile).gazetteer  # the engine's own (one per profile and process)
         parts = []
-        for i, text in enumerate(followup.split(question, engine.profile)):
-            reading = followup.merge(previous, text, engine.profile, engine.gazetteer, year, within=i > 0)
+        for i, text in enumerate(followup.split(question, profile)):
+            reading = followup.merge(previous, text, profile, gazetteer, year, within=i > 0)
             answer = engine.ask(reading.question)
             previous = followup.answered(reading.context, answer.asof)
             parts.append((reading, answer))

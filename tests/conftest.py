@@ -38,7 +38,7 @@ def seed_settings(tmp_path_factory):
     shutil.copytree(ROOT / "data" / "articles", base / "data")
     return Settings(
         _env_file=None, data_dir=base / "data", index_dir=base / "index", cache_dir=base / "cache",
-        embedding_model=str(MODEL_DIR), bot_token="123456:TEST-TOKEN-abcdef", admin_ids="42",
+        embedding_model=str(MODEL_DIR), bot_token="123456:TEST-TOKEN-abcdef", admin_ids="42", rate_queue=0,
     )
 
 
