@@ -60,3 +60,25 @@ async def test_group_answers_thread_on_the_question_and_replies_inherit(emulator
         await member.reply_to(answer, "那出院呢")
         follow = await member.wait_reply(timeout=60)
         assert follow.text.startswith("「荷塘区 · 累计出院」") and follow.reply_to_message_id is not None
+
+
+async def test_english_labels_thanks_and_admin_commands_in_groups(emulator, app):  # noqa: F811
+    async with running(app):
+        user = emulator.user(app.bot_data["token"], user_id=33)
+        await user.send_message("How many people recovered?")
+        assert bold((await user.wait_reply(timeout=60)).text)[0].startswith("Zhuzhou total discharged: 46 (as of")
+        await user.send_message("谢谢你啊")
+        assert (await user.wait_reply(timeout=30)).text.startswith("不客气！")
+        member = emulator.group_member(app.bot_data["token"])
+        await member.send_command("stats")
+        await member.expect_no_reply(within=3.0)
+
+
+async def test_a_burst_of_thirty_gets_thirty_answers_in_order(emulator, app):  # noqa: F811
+    asked = [("株洲累计确诊多少", "累计确诊78例"), ("荷塘区有多少确诊病例", "荷塘区累计确诊21例"), ("醴陵有几个确诊", "醴陵市累计确诊8例")]
+    async with running(app):
+        user = emulator.user(app.bot_data["token"], user_id=34)
+        for n in range(30):  # past the 20 a minute: 10 wait their turn
+            await user.send_message(asked[n % 3][0])
+        replies = await user.wait_replies(30, timeout=300)
+        assert [bold(r.text)[0].split("（")[0] for r in replies] == [asked[n % 3][1] for n in range(30)]
