@@ -10,7 +10,7 @@ from telegram.constants import ChatAction, ChatType, MessageEntityType
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
-from bot import conversation, pacing
+from bot import conversation, feedback, pacing
 from bot import format as fmt
 from retrieval import render
 from retrieval.errors import IndexNotReady, IndexUnavailable, SearchUnavailable
@@ -114,6 +114,7 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: 
     reading, answer = turn.parts[-1]
     if answer.answered and answer.sources:
         markup = fmt.answer_keyboard(reading.question, answer.sources[0].article_id)
+    markup = feedback.with_feedback(markup, question, answer, service.build_id, message.chat.type)
     said = conversation.coverage_said(context.chat_data, service.coverage_line(), turn.parts)
     sent = await reply_html(message, fmt.split_blocks(render.turn_html(turn.parts, service.profile, said)), markup)
     conversation.remember(context.chat_data, message, turn.context, sent)

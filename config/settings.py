@@ -101,6 +101,9 @@ class Settings(BaseSettings):
                                 "(seconds; 0: always). Most answers take ~40 ms: a typing action would cost an "
                                 "API call and nothing visible.")
 
+    feedback_db: Path = Field(PROJECT_ROOT / "var" / "feedback.sqlite",
+                              description="Readers' 👍/👎/报错 (question, answer, sources, build, chat type; no names).")
+
     log_level: str = Field("INFO")
 
     @field_validator("admin_ids", mode="before")

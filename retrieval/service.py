@@ -111,6 +111,11 @@ class Service:
 
         return small_talk(text, self.profile)
 
+    @property
+    def build_id(self) -> str:
+        """The index build that answers now."""
+        return self._live().snapshot.build_id
+
     def more_sources(self, question: str, limit: int = MORE_SOURCES) -> MoreSources:
         """The quotes for ``question`` beyond the ``top_k`` its answer showed (possibly none)."""
         engine = self._live()
