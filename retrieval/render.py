@@ -247,3 +247,13 @@ def small_talk_text(kind: str, profile: Profile | None = None) -> str:
     examples = _profile(profile).examples
     english = next((e for e in examples if e.isascii()), examples[0])
     return SMALL_TALK[kind].format(example=english if kind.endswith("_en") else examples[0])
+
+
+def card_html(answer: Answer, profile: Profile | None = None) -> str:
+    """The inline answer card: the answer's head (bold answer, or why not) and its first quote with the source."""
+    return "\n\n".join(answer_html(answer, profile)[:2])
+
+
+def card_title(answer: Answer) -> str:
+    """The line an inline result is listed under when there is no direct answer."""
+    return NO_DIRECT.rstrip("：") if answer.answered else f"抱歉，{(answer.note or NOT_COVERED).split('。')[0]}"

@@ -1,8 +1,11 @@
-"""Feedback round trip (bot/feedback.py): 👍/👎/报错 under an answer, stored in SQLite, 👎 exported as a question set."""
+"""Feedback round trip (bot/feedback.py): 👍/👎/报错 stored in SQLite, 👎 exported as a question set; inline mode."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from telegram import Update
 
 from bot import feedback
 from bot.app import build_application
@@ -45,3 +48,16 @@ async def test_a_thumbs_down_is_stored_exported_and_scored(bot, tmp_path):
 def test_export_without_feedback_writes_an_empty_set(tmp_path):
     assert feedback.export(tmp_path / "none.sqlite", tmp_path / "fb.jsonl") == 0
     assert (tmp_path / "fb.jsonl").read_text() == ""
+
+
+async def test_inline_query_gets_the_answer_card(bot):
+    app, request, _ = bot
+    update = Update.de_json({"update_id": 7, "inline_query": {
+        "id": "iq1", "query": "株洲累计确诊多少", "offset": "", "from": {"id": 9, "is_bot": False, "first_name": "U"}}},
+        app.bot)
+    await app.process_update(update)
+    [sent] = request.sent("answerInlineQuery")
+    [card] = json.loads(sent["results"]) if isinstance(sent["results"], str) else sent["results"]
+    assert card["title"].startswith("累计确诊78例")
+    content = card["input_message_content"]
+    assert content["message_text"].startswith("<b>累计确诊78例") and "<blockquote>" in content["message_text"]
