@@ -18,6 +18,9 @@ MARKER = re.compile(r"^(?:那么|那|还有|再看看|再问|and|what about|how 
 RELATIVE_DAYS = {"前1天": -1, "前1日": -1, "昨天": -1, "昨日": -1, "前天": -2, "后1天": 1, "第2天": 1, "次日": 1,
                  "后天": 2, "当天": 0, "同1天": 0}
 RELATIVE = re.compile("|".join(sorted(RELATIVE_DAYS, key=len, reverse=True)))
+# a change asked of the last figure: 比前天多了多少, 比昨天增加了几例, 变化多少
+COMPARE = re.compile(r"(?:那|那么)?(?:和|与|跟)?(?:比)?(?P<when>前1天|昨天|昨日|前天)?(?:比|相比)?[，, ]?"
+                     r"(?:多|少|增加|减少|增长|下降|变化|增减)了?(?:多少|几)[例人个]?[?？。!！]*")
 # what a question may hold beside the slots and still be a follow-up ("那…呢", "有几个", "了", "例")
 FILLER = re.compile(
     r"那么|那|还有|再看看|再问|呢|吗|的|了|有|是|呀|啊|吧|共|都|截至|截止|到|目前|现在|如今|当前|人数|病例|患者|"
@@ -152,6 +155,20 @@ def merge(previous: Context | None, question: str, profile: Profile, gaz: Gazett
         day = (date.fromisoformat(previous.date or previous.answered) + timedelta(days=now.shift)).isoformat()
     merged = Context(thing, qualifier, part, now.place or previous.place, day)
     return Reading(question_of(merged, profile, year), merged, label_of(merged, profile, gaz, year))
+
+
+def compare(previous: Context | None, question: str, profile: Profile, gaz: Gazetteer, year: int) -> list[Reading]:
+    """"比前天多了多少", "比昨天增加了几例": the last question's figure and the one of the day compared with, each its
+    own reading (no difference is computed: every number shown is printed in a quote); [] when ``question``
+    compares nothing, or there is no day to count back from."""
+    found = COMPARE.fullmatch(normalize(question, profile, gaz).text.strip())
+    day = previous and previous.thing and (previous.date or previous.answered)
+    if not found or not day:
+        return []
+    back = RELATIVE_DAYS.get(found.group("when") or "", -1)
+    earlier = (date.fromisoformat(day) + timedelta(days=min(back, -1))).isoformat()
+    pair = [replace(previous, date=day, answered=None), replace(previous, date=earlier, answered=None)]
+    return [Reading(question_of(c, profile, year), c, label_of(c, profile, gaz, year)) for c in pair]
 
 
 def answered(context: Context, asof: str | None) -> Context:

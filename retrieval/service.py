@@ -99,10 +99,12 @@ class Service:
         gazetteer = grammar(profile).gazetteer  # the engine's own (one per profile and process)
         parts = []
         for i, text in enumerate(followup.split(question, profile)):
-            reading = followup.merge(previous, text, profile, gazetteer, year, within=i > 0)
-            answer = engine.ask(reading.question)
-            previous = followup.answered(reading.context, answer.asof)
-            parts.append((reading, answer))
+            readings = followup.compare(previous, text, profile, gazetteer, year) or [
+                followup.merge(previous, text, profile, gazetteer, year, within=i > 0)]
+            for reading in readings:
+                answer = engine.ask(reading.question)
+                parts.append((reading, answer))
+            previous = followup.answered(readings[0].context, parts[-len(readings)][1].asof)
         return Turn(tuple(parts), previous)
 
     def small_talk(self, text: str) -> str | None:

@@ -6,7 +6,7 @@ import pytest
 
 from config.profile import load_profile
 from news.figures import grammar
-from retrieval.followup import Context, answered, merge, split
+from retrieval.followup import Context, answered, compare, merge, split
 
 PROFILE = load_profile()
 
@@ -75,3 +75,13 @@ def test_later_parts_inherit_from_earlier_ones(gaz):
     second = merge(first.context, "出院了几个", PROFILE, gaz, 2020, within=True)
     assert second.question == "醴陵市出院多少" and second.label == "醴陵市 · 累计出院"
     assert merge(first.context, "出院了几个", PROFILE, gaz, 2020).label is None  # a new message: fresh
+
+
+def test_a_comparison_asks_both_figures_and_computes_nothing(gaz):
+    asked = answered(merge(None, "株洲累计确诊多少", PROFILE, gaz, 2020).context, "2020-02-19T24:00")
+    later, earlier = compare(asked, "比前天多了多少", PROFILE, gaz, 2020)
+    assert (later.question, earlier.question) == ("2月19日株洲累计确诊多少", "2月17日株洲累计确诊多少")
+    assert earlier.label == "2月17日 · 株洲 · 累计确诊"
+    assert [r.question for r in compare(asked, "比昨天增加了几例", PROFILE, gaz, 2020)][1] == "2月18日株洲累计确诊多少"
+    assert compare(None, "比前天多了多少", PROFILE, gaz, 2020) == []
+    assert compare(asked, "株洲累计确诊多少", PROFILE, gaz, 2020) == []
