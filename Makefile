@@ -7,6 +7,8 @@ STAMP  := $(VENV)/.installed
 MODEL  := models/multilingual-e5-small
 SHARED ?= ../shared
 Q      ?= 株洲累计确诊多少
+# answers readers marked 👎 or 报错 (python -m bot feedback export $(FEEDBACK)); make eval asks them when present
+FEEDBACK ?= var/eval/feedback.jsonl
 export PYTHONPATH := $(CURDIR)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -66,6 +68,7 @@ test: install  ## run the whole test suite (unit, real model, FAISS and embedded
 eval: index  ## answer quality on the question sets and the DXY dev set (+ CMRC2018/DRCD when ../shared exists)
 	$(PY) -m retrieval eval $(if $(wildcard $(SHARED)/eval/questions.jsonl),$(SHARED)/eval/questions.jsonl,data/eval/questions.jsonl)
 	$(PY) -m retrieval eval data/eval/extra_questions.jsonl
+	@if [ -s $(FEEDBACK) ]; then $(PY) -m retrieval eval $(FEEDBACK); fi
 	@if [ -d $(SHARED)/eval/external ]; then \
 	  for set in cmrc2018_dev drcd_dev; do $(PY) -m bench.external_eval $(SHARED)/eval/external/$$set; done; \
 	else echo "skipping CMRC2018/DRCD: $(SHARED)/eval/external not found"; fi

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from config import Settings
 from config.logs import setup_logging
@@ -12,6 +13,11 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     settings = Settings()
     setup_logging(settings.log_level)
+    if args[:2] == ["feedback", "export"] and len(args) == 3:  # python -m bot feedback export FILE
+        from bot.feedback import export
+
+        print(f"{export(settings.feedback_db, Path(args[2]))} questions readers marked wrong → {args[2]}")
+        return 0
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         print(
             "error: BOT_TOKEN is not set. Copy .env.example to .env and set BOT_TOKEN (from @BotFather), "

@@ -17,20 +17,21 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     ExtBot,
+    InlineQueryHandler,
     InvalidCallbackData,
     MessageHandler,
     filters,
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot import handlers, recovery
+from bot import feedback, handlers, inline, recovery
 from bot.format import ArticleButton, MoreSourcesButton
 from config import Settings
 from retrieval.errors import IndexUnavailable
 from retrieval.service import Service
 
 log = logging.getLogger(__name__)
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
 BUTTON_KEYBOARDS = 2048  # answers whose buttons still work (PTB's callback data cache, least recently used dropped)
 WATCHER = "index-watcher"
 
@@ -132,6 +133,8 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("stats", handlers.on_stats))
     app.add_handler(CallbackQueryHandler(handlers.on_more_sources, pattern=MoreSourcesButton))
     app.add_handler(CallbackQueryHandler(handlers.on_full_article, pattern=ArticleButton))
+    app.add_handler(CallbackQueryHandler(feedback.on_feedback, pattern=feedback.FeedbackButton))
+    app.add_handler(InlineQueryHandler(inline.on_inline_query))
     app.add_handler(CallbackQueryHandler(handlers.on_expired_button, pattern=InvalidCallbackData))
     app.add_handler(MessageHandler(filters.COMMAND, handlers.on_unknown_command))
     app.add_handler(MessageHandler(private & filters.TEXT, handlers.on_private_text))

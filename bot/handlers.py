@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from contextvars import ContextVar
 from html import escape
 
@@ -13,6 +12,7 @@ from telegram.constants import ChatAction, ChatType, MessageEntityType
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
+from bot import conversation, feedback, pacing
 from bot import format as fmt
 from retrieval import render
 from retrieval.errors import IndexNotReady, IndexUnavailable, SearchUnavailable
@@ -20,13 +20,12 @@ from retrieval.service import Service
 
 log = logging.getLogger(__name__)
 MAX_QUESTION = 500  # characters of a question that are used; the rest is ignored
-RATE_WINDOW = 60.0  # seconds over which ``user_rate_per_minute`` is counted
 
 NOT_READY = "索引还没有准备好，请稍后再试（管理员：运行 make index）。"
 ONLY_TEXT = "我只能回答文字问题，请直接发送问题，例如：{example}"
 EXPIRED = "这个按钮已过期，请重新提问。"
 NO_MORE = "没有更多相关的原文了。"
-SLOW_DOWN = "提问太频繁了，请稍等一分钟再问。"
+SLOW_DOWN = "「{question}」没有回答：提问太频繁了，请{seconds}秒后再问。"
 NOT_ADMIN = "抱歉，这个命令只对管理员开放。"
 EMPTY = "请写上问题，例如：{example}（群聊中：/ask {example}）"
 SORRY = "抱歉，出了点问题，请稍后再试。"
@@ -37,22 +36,6 @@ LATE: ContextVar[bool] = ContextVar("late", default=False)  # set while answerin
 
 def _service(context: ContextTypes.DEFAULT_TYPE) -> Service:
     return context.bot_data["service"]
-
-
-def _allowed(context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """Per-user rate limit: at most ``user_rate_per_minute`` questions in any 60 seconds, counted in the
-    user's own ``user_data`` (only the last minute is kept; wall-clock times, as it is kept across restarts)."""
-    data = context.user_data
-    if data is None:  # an update without a user (a channel post)
-        return True
-    limit = context.bot_data["settings"].user_rate_per_minute
-    now = time.time()
-    recent = [t for t in data.get("asked", ()) if now - t < RATE_WINDOW]
-    allowed = len(recent) < limit
-    if allowed:
-        recent.append(now)
-    data["asked"] = recent
-    return allowed
 
 
 async def with_retry(send, attempts: int = 4):
@@ -82,43 +65,66 @@ async def say(message: Message, text: str) -> None:
     await with_retry(lambda: message.reply_text(text, do_quote=False))
 
 
-async def reply_html(message: Message, parts: list[str], markup: InlineKeyboardMarkup | None = None) -> None:
-    """Send HTML parts in order; the buttons go under the last one."""
+async def reply_html(message: Message, parts: list[str], markup: InlineKeyboardMarkup | None = None) -> list[Message]:
+    """Send HTML parts in order, the buttons under the last one; in a group the first replies to (threads on)
+    the message it answers; after a restart the first says the answer is late."""
     if LATE.get():
         parts = fmt.split_blocks([escape(render.LATE_ANSWER), *parts])
+    sent = []
     for i, part in enumerate(parts):
         keyboard = markup if i == len(parts) - 1 else None
-        await with_retry(lambda part=part, keyboard=keyboard: message.reply_html(
-            part, reply_markup=keyboard, disable_web_page_preview=True, do_quote=False))
+        thread = i == 0 and message.chat.type != ChatType.PRIVATE
+        sent.append(await with_retry(lambda part=part, keyboard=keyboard, thread=thread: message.reply_html(
+            part, reply_markup=keyboard, disable_web_page_preview=True, do_quote=thread)))
+    return sent
 
 
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
-    """The one path every question takes (private text, /ask, group mention or reply)."""
+    """The one path every question takes (private text, /ask, group mention or reply): one asker's questions
+    in a chat are answered in order, a burst past the rate limit waiting its turn (bot/pacing.py)."""
+    message = update.effective_message
+    async with pacing.in_order(message.chat_id, message.from_user.id if message.from_user else 0):
+        await _answer(update, context, question)
+
+
+async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
     message = update.effective_message
     question = " ".join(question.split())[:MAX_QUESTION]
     service = _service(context)
     if not service.ready:
         await say(message, NOT_READY)
         return
-    if not _allowed(context):
-        await say(message, SLOW_DOWN)
+    settings = context.bot_data["settings"]
+    slot = pacing.reserve(context.user_data, settings.user_rate_per_minute, settings.rate_queue)
+    if slot.refused:
+        await say(message, SLOW_DOWN.format(question=question[:20], seconds=slot.retry))
         return
+    await asyncio.sleep(slot.wait)
     if not question.strip():
         await say(message, EMPTY.format(example=service.profile.example))
         return
-    work = asyncio.ensure_future(asyncio.to_thread(service.answer, question))
+    chat = service.small_talk(question)
+    if chat is not None:
+        await say(message, render.small_talk_text(chat, service.profile))
+        return
+    before = conversation.previous(context.chat_data, message, context.bot.id, settings.followup_minutes)
+    work = asyncio.ensure_future(asyncio.to_thread(service.converse, question, before))
     done, _ = await asyncio.wait({work}, timeout=context.bot_data["settings"].typing_after)
     if not done:  # a slow answer: show "typing…" meanwhile (cosmetic: never delays or loses the answer)
         typing = asyncio.create_task(_typing(context, message.chat_id))
         await asyncio.wait({work})
         await asyncio.wait({typing}, timeout=1.0)  # "typing…" before the reply, if Telegram took it in time
-    answer = work.result()
+    turn = work.result()
     if context.bot_data.pop(DOWN, None):
         log.info("the vector store answers again")
     markup = None
+    reading, answer = turn.parts[-1]
     if answer.answered and answer.sources:
-        markup = fmt.answer_keyboard(question, answer.sources[0].article_id)
-    await reply_html(message, fmt.split_blocks(render.answer_html(answer, service.profile)), markup)
+        markup = fmt.answer_keyboard(reading.question, answer.sources[0].article_id)
+    markup = feedback.with_feedback(markup, question, answer, service.build_id, message.chat.type)
+    said = conversation.coverage_said(context.chat_data, render.coverage_line(service.coverage()), turn.parts)
+    sent = await reply_html(message, fmt.split_blocks(render.turn_html(turn.parts, service.profile, said)), markup)
+    conversation.remember(context.chat_data, message, turn.context, sent)
 
 
 async def _typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
@@ -166,6 +172,7 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     service = _service(context)
+    conversation.forget(context.chat_data, update.effective_user.id if update.effective_user else None)
     await reply_html(update.effective_message, [render.help_html(service.coverage(), service.profile)])
 
 
@@ -214,9 +221,15 @@ def _is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     return user is not None and user.id in context.bot_data["settings"].admin_ids
 
 
+async def _not_admin(update: Update) -> None:
+    """An admin command from someone else: told so in a private chat, no reply in a group (no noise)."""
+    if update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE:
+        await say(update.effective_message, NOT_ADMIN)
+
+
 async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not _is_admin(update, context):
-        await say(update.effective_message, NOT_ADMIN)
+        await _not_admin(update)
         return
     try:
         done = await asyncio.to_thread(_service(context).reload)
@@ -231,7 +244,7 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not _is_admin(update, context):
-        await say(update.effective_message, NOT_ADMIN)
+        await _not_admin(update)
         return
     journal = context.bot_data.get("journal")  # pending and replayed questions (bot/journal.py)
     info = _service(context).info() | (journal.stats() if journal else {})

@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
 
     user_rate_per_minute: int = Field(20, ge=1, description="Questions one user may ask per minute.")
+    rate_queue: int = Field(20, ge=0, description="Questions past that limit that wait their turn (answered in order) "
+                            "rather than being refused.")
+    followup_minutes: float = Field(30.0, gt=0, description="Minutes a chat's last question is kept for follow-ups "
+                                    "(\"那出院呢\"); /start clears it.")
     reload_interval: float = Field(2.0, gt=0, description="Seconds between checks for a new index.")
     typing_after: float = Field(0.3, ge=0, description="Show \"typing…\" when an answer takes longer than this "
                                 "(seconds; 0: always). Most answers take ~40 ms: a typing action would cost an "
@@ -108,6 +112,9 @@ class Settings(BaseSettings):
                                    "answered late up to this age; older ones get one apology per chat.")
     bot_state_path: Path = Field(PROJECT_ROOT / "var" / "bot" / "state.sqlite3",
                                  description="Per-chat and per-user data (the rate limit) kept across restarts.")
+
+    feedback_db: Path = Field(PROJECT_ROOT / "var" / "feedback.sqlite",
+                              description="Readers' 👍/👎/报错 (question, answer, sources, build, chat type; no names).")
 
     log_level: str = Field("INFO")
 

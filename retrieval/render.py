@@ -10,6 +10,7 @@ from typing import Any
 
 from config.profile import Profile
 from news.asof import date_asof
+from retrieval import render_en
 from retrieval.answer import Answer, Coverage, Decline, Source
 from retrieval.latest import asof_phrase as _asof_phrase
 
@@ -87,9 +88,10 @@ def coverage_line(coverage: Coverage) -> str:
     return line
 
 
-def decline_note(decline: Decline) -> str:
-    """Why a question was declined, then what the corpus covers."""
-    return f"{REASONS[decline.reason].format(subject=decline.subject)}。{coverage_line(decline.coverage)}"
+def decline_note(decline: Decline, with_coverage: bool = True) -> str:
+    """Why a question was declined, then (unless the chat was told already) what the corpus covers."""
+    reason = REASONS[decline.reason].format(subject=decline.subject)
+    return f"{reason}。{coverage_line(decline.coverage)}" if with_coverage else reason
 
 
 def note(answer: Answer) -> str | None:
@@ -113,9 +115,9 @@ def answer_json(answer: Answer) -> dict:
     }
 
 
-def answer_parts(answer: Answer, profile: Profile) -> AnswerParts:
+def answer_parts(answer: Answer, profile: Profile, with_coverage: bool = True) -> AnswerParts:
     if not answer.answered:
-        reason = note(answer)
+        reason = decline_note(answer.decline, with_coverage) if answer.decline else answer.note
         hint = "可以试试：" + " / ".join(profile.examples[:2])
         return AnswerParts(f"抱歉，{reason}。", False, None, (), hint)
     if answer.answer:
@@ -162,9 +164,12 @@ def _quote_html(quote: Quote) -> str:
     return f"<blockquote>{escape(quote.text)}</blockquote>\n{quote.number}. {escape(quote.cite)}"
 
 
-def answer_html(answer: Answer, profile: Profile) -> list[str]:
-    """The answer as self-contained HTML blocks (a block never splits a tag)."""
-    parts = answer_parts(answer, profile)
+def answer_html(answer: Answer, profile: Profile, with_coverage: bool = True) -> list[str]:
+    """The answer as self-contained HTML blocks (a block never splits a tag); in English for an English question;
+    ``with_coverage`` False leaves what the corpus covers out of a decline (the chat was told already)."""
+    parts = answer_parts(answer, profile, with_coverage)
+    if render_en.is_english(answer.question):
+        parts = render_en.translate(parts, profile)
     if parts.strong:
         head = f"<b>{escape(parts.lead)}</b>" + (f"\n<i>{escape(parts.note)}</i>" if parts.note else "")
     else:
@@ -254,3 +259,52 @@ def latest_text(rows: list[dict], profile: Profile) -> str:
     if reports:
         lines += ["", "来源（数字均为报道原文）：", *(f"• {r}" for r in reports)]
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------- conversations (retrieval.followup)
+def reading_html(label: str) -> str:
+    """How a question was read when the conversation's context was used: 「醴陵市 · 累计出院」."""
+    return f"「{escape(label)}」"
+
+
+def turn_html(parts: Sequence[tuple[Any, Answer]], profile: Profile, said: str | None = None) -> list[str]:
+    """A message's answers in order (``parts``: (reading, answer) of retrieval.service.Turn); one read with
+    context, or one of several questions, starts with how it was read, so a part left unanswered is named.
+    ``said``: the coverage line this chat was already told, left out of declines."""
+    blocks: list[str] = []
+    for reading, answer in parts:
+        part = answer_html(answer, profile, with_coverage=not said)
+        name = reading.label or (reading.question if len(parts) > 1 else None)
+        if name:
+            part[0] = f"{reading_html(name)}\n{part[0]}"
+        blocks += part
+    return blocks
+
+
+SMALL_TALK = {
+    "greeting": "你好！想了解本地新闻，直接问就行，例如：「{example}」",
+    "thanks": "不客气！还有问题随时问，例如：「{example}」",
+    "bye": "再见，有问题随时来问。",
+    "emoji": "🙂 想问点什么？例如：「{example}」",
+    "greeting_en": "Hello! Ask me about the local news, e.g. “{example}”",
+    "thanks_en": "You're welcome! Ask again any time, e.g. “{example}”",
+    "bye_en": "Bye! Ask again any time.",
+}
+
+
+def small_talk_text(kind: str, profile: Profile) -> str:
+    """One short friendly line for a greeting, thanks, goodbye or emoji (retrieval.smalltalk), with an example
+    question (an English one for English small talk)."""
+    examples = profile.examples
+    english = next((e for e in examples if e.isascii()), examples[0])
+    return SMALL_TALK[kind].format(example=english if kind.endswith("_en") else examples[0])
+
+
+def card_html(answer: Answer, profile: Profile) -> str:
+    """The inline answer card: the answer's head (bold answer, or why not) and its first quote with the source."""
+    return "\n\n".join(answer_html(answer, profile)[:2])
+
+
+def card_title(answer: Answer) -> str:
+    """The line an inline result is listed under when there is no direct answer."""
+    return NO_DIRECT.rstrip("：") if answer.answered else f"抱歉，{(note(answer) or REASONS['not_found']).split('。')[0]}"

@@ -17,6 +17,7 @@ from stores.layout import current_dir
 if TYPE_CHECKING:
     from config import Settings
     from retrieval.answer import Answer, Coverage, Source
+    from retrieval.followup import Context, Reading
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,14 @@ class MoreSources:
 
     first: int
     sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A message answered in a conversation: (how each question was read, its answer), and the context left."""
+
+    parts: tuple[tuple[Reading, Answer], ...]
+    context: Context | None
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,37 @@ class Service:
         engine = self._live()
         self.questions += 1
         return engine.ask(question)
+
+    def converse(self, question: str, previous: Context | None = None) -> Turn:
+        """Answer a message in a conversation: each of its questions in order, a short one ("那出院呢", "醴陵呢")
+        read with what ``previous`` (the last question's context) left out (blocking)."""
+        from news.figures import grammar
+        from retrieval import followup
+
+        engine = self._live()
+        profile, year = self.profile, self.settings.default_year
+        gazetteer = grammar(profile).gazetteer  # the engine's own (one per profile and process)
+        parts = []
+        for i, text in enumerate(followup.split(question, profile)):
+            readings = followup.compare(previous, text, profile, gazetteer, year) or [
+                followup.merge(previous, text, profile, gazetteer, year, within=i > 0)]
+            for reading in readings:
+                self.questions += 1
+                answer = engine.ask(reading.question)
+                parts.append((reading, answer))
+            previous = followup.answered(readings[0].context, parts[-len(readings)][1].asof)
+        return Turn(tuple(parts), previous)
+
+    def small_talk(self, text: str) -> str | None:
+        """"greeting", "thanks", "bye", "emoji" (``_en`` when in English) for a message that is no question."""
+        from retrieval.smalltalk import small_talk
+
+        return small_talk(text, self.profile)
+
+    @property
+    def build_id(self) -> str:
+        """The index build that answers now."""
+        return self._live().snapshot.build_id
 
     def more_sources(self, question: str, limit: int = MORE_SOURCES_LIMIT) -> MoreSources:
         """The quotes for ``question`` beyond the ``top_k`` its answer showed (possibly none)."""

@@ -72,6 +72,7 @@ def seed_settings(tmp_path_factory, backend, seed_cache):
     return Settings(
         _env_file=None, data_dir=base / "data", index_dir=base / "index", cache_dir=seed_cache(base / "cache"),
         embedding_model=str(MODEL_DIR), bot_token="123456:TEST-TOKEN-abcdef", admin_ids="42", vector_backend=backend,
+        rate_queue=0,
     )
 
 

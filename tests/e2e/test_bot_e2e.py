@@ -69,7 +69,7 @@ async def test_question_answer_quotes_and_source_buttons(emulator, app):
         assert "<blockquote>截至2月19日24时，我市累计报告新冠肺炎确诊病例78例" in reply.text
         assert "000_b7adce7465891e7b.txt" in reply.text
         assert state.calls_to("sendChatAction")  # typing indicator
-        assert [b["text"] for row in reply.buttons for b in row] == ["更多来源", "查看全文"]
+        assert [[b["text"] for b in row] for row in reply.buttons] == [["更多来源", "查看全文"], ["👍", "👎", "报错"]]
 
         await user.press_button(reply, text="更多来源")
         more = await user.wait_reply(timeout=30)

@@ -107,7 +107,7 @@ async def test_webhook_mode_serves_with_a_secret_token(seed_settings, seed_index
     assert stub.sent.get(90_009) is None  # updates with a wrong or no secret were never answered
     [hook] = stub.calls_to("setWebhook")
     assert hook["url"] == url and hook["secret_token"] == SECRET
-    assert set(hook["allowed_updates"]) == {"message", "edited_message", "callback_query"}
+    assert set(hook["allowed_updates"]) == {"message", "edited_message", "callback_query", "inline_query"}
     assert stub.errors == [] and "Traceback" not in output, output[-3000:]
     assert journaled(tmp_path / "journal.sqlite3", "done") == [3]  # the button press (4) is not journaled
     assert "Running job" not in output  # the watcher runs every RELOAD_INTERVAL: the scheduler keeps quiet

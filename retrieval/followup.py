@@ -1,0 +1,194 @@
+"""Follow-ups without a language model: a short question takes the measure, place and date it leaves out from the last one."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from config.profile import Profile
+from news.asof import QUESTION_DATE, parse_question_date
+from news.places import Gazetteer
+from retrieval.facts import question_qualifier
+from retrieval.normalize import Query, normalize
+
+# words that say "the same question, but …": 那出院呢, 还有醴陵, what about Liling
+MARKER = re.compile(r"^(?:那么|那|还有|再看看|再问|and|what about|how about)|呢[\s?？。.!！]*$", re.I)
+# days relative to the date the last answer was about: 昨天呢, 前一天呢 (前1天 once normalised), 次日呢
+RELATIVE_DAYS = {"前1天": -1, "前1日": -1, "昨天": -1, "昨日": -1, "前天": -2, "后1天": 1, "第2天": 1, "次日": 1,
+                 "后天": 2, "当天": 0, "同1天": 0}
+RELATIVE = re.compile("|".join(sorted(RELATIVE_DAYS, key=len, reverse=True)))
+# a change asked of the last figure: 比前天多了多少, 比昨天增加了几例, 变化多少
+COMPARE = re.compile(r"(?:那|那么)?(?:和|与|跟)?(?:比)?(?P<when>前1天|昨天|昨日|前天)?(?:比|相比)?[，, ]?"
+                     r"(?:多|少|增加|减少|增长|下降|变化|增减)了?(?:多少|几)[例人个]?[?？。!！]*")
+# what a question may hold beside the slots and still be a follow-up ("那…呢", "有几个", "了", "例")
+FILLER = re.compile(
+    r"那么|那|还有|再看看|再问|呢|吗|的|了|有|是|呀|啊|吧|共|都|截至|截止|到|目前|现在|如今|当前|人数|病例|患者|"
+    r"what about|how about|and|\b(?:the|of|in|on|for|people|number|patients?)\b|[例人个名位\s?？。.!！,，、:：]"
+)
+
+
+@dataclass(frozen=True)
+class Context:
+    """The last question's analysis, kept per chat and user: what a follow-up inherits."""
+
+    thing: str | None  # the measured thing (a profile thing name: 确诊, 出院 …)
+    qualifier: str | None = None  # 累计 / 新增 / 现有 as the question said it; None: the thing's default
+    part: str = ""  # 境外输入 …
+    place: str | None = None  # the place as a question writes it (醴陵); None: the home city
+    date: str | None = None  # the ISO date asked; None: the newest report
+    answered: str | None = None  # the ISO date the answer was about (what 昨天呢 counts from)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How one question (or one part of a message) is read: what to ask, the context it leaves, and the
+    words that say how it was read when context was used (None when it was asked as written)."""
+
+    question: str
+    context: Context
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class _Slots:
+    """What one question names on its own."""
+
+    thing: str | None
+    qualifier: str | None
+    part: str
+    place: str | None
+    date: str | None
+    shift: int | None  # days relative to the last answer (昨天 -1)
+    rest: str  # what is left once the slots, markers and fillers are taken out
+    marked: bool  # says "the same, but" (那…呢)
+    asks: bool  # has a question word (多少, 几个)
+
+
+def _thing(query: Query, profile: Profile) -> str | None:
+    """The thing a question names in words (no default thing for a bare qualifier, unlike facts.question_thing)."""
+    for thing in profile.things:
+        if re.search("|".join(thing.question), query.lexical, re.I):
+            return thing.name
+    return None
+
+
+def _slots(question: str, profile: Profile, gaz: Gazetteer, year: int) -> _Slots:
+    query = normalize(question, profile, gaz)
+    text = query.lexical if query.english else query.text
+    thing = _thing(query, profile)
+    part = next((p for p, words in profile.parts.items() if any(w in query.lexical for w in words)), "")
+    place = None
+    if query.places:
+        place = query.place_words[0]
+    elif query.home_places:
+        place = gaz.label(query.home_places[0])
+    elif any(word in query.text for word in query.home_words):
+        place = profile.home_label
+    shift = next((RELATIVE_DAYS[m.group()] for m in RELATIVE.finditer(query.text)), None)
+    rest = text
+    patterns = [QUESTION_DATE.pattern, RELATIVE.pattern, profile.pattern("quantity").pattern,
+                *(re.escape(t.name) for t in profile.things), *(w for t in profile.things for w in t.question),
+                *(w for ws in profile.question_qualifiers.values() for w in ws),
+                *(re.escape(w) for ws in profile.parts.values() for w in ws),
+                *(re.escape(w) for w in (*query.place_words, *query.home_words, *profile.english))]
+    for start, end, _ in reversed(gaz.find(rest)):
+        rest = rest[:start] + " " + rest[end:]
+    rest = re.sub("|".join(f"(?:{p})" for p in patterns), " ", rest, flags=re.I)
+    rest = FILLER.sub("", rest)
+    return _Slots(thing, question_qualifier(query, profile), part, place, parse_question_date(query.text, year),
+                  shift, rest, bool(MARKER.search(query.text.strip())), query.kind == "quantity")
+
+
+def _date_words(iso: str, year: int) -> str:
+    day = date.fromisoformat(iso)
+    return f"{day.month}月{day.day}日" if day.year == year else f"{day.year}年{day.month}月{day.day}日"
+
+
+def question_of(context: Context, profile: Profile, year: int) -> str:
+    """The full question a context stands for: "2月19日醴陵新增确诊多少"."""
+    when = _date_words(context.date, year) if context.date else ""
+    return f"{when}{context.place or ''}{context.qualifier or ''}{context.part}{context.thing}多少"
+
+
+def label_of(context: Context, profile: Profile, gaz: Gazetteer, year: int) -> str:
+    """How a follow-up was read: "醴陵市 · 累计出院", "2月19日 · 株洲 · 新增确诊"."""
+    thing = profile.thing(context.thing or "")
+    qualifier = context.qualifier or (thing.default if thing else "")
+    if thing is not None and thing.kind == "rate":
+        qualifier = ""
+    place = gaz.lookup(context.place) if context.place else None
+    where = gaz.label(place) if place is not None else context.place or profile.home_label
+    when = [_date_words(context.date, year)] if context.date else []
+    return " · ".join([*when, where, profile.metric(qualifier, context.thing or "", context.part)])
+
+
+def merge(previous: Context | None, question: str, profile: Profile, gaz: Gazetteer, year: int,
+          within: bool = False) -> Reading:
+    """Read ``question`` after ``previous``: a short question naming only some of measure, qualifier, place and
+    date ("那出院呢", "醴陵呢", "昨天呢", "那新增确诊呢") inherits the rest; a full one starts fresh.
+
+    Args:
+        within: a later part of the same message ("醴陵有几个确诊，出院了几个"): it inherits even when it
+            names a measure and a question word.
+    """
+    now = _slots(question, profile, gaz, year)
+    fresh = Context(now.thing, now.qualifier, now.part, now.place, now.date)
+    if previous is None or previous.thing is None or now.rest:
+        return Reading(question, fresh)
+    full = now.thing is not None and now.asks and not now.marked
+    if full and not within:
+        return Reading(question, fresh)
+    if not (now.thing or now.qualifier or now.part or now.place or now.date or now.shift is not None or within):
+        return Reading(question, fresh)
+    thing = now.thing or previous.thing
+    if now.qualifier is not None:
+        qualifier = now.qualifier
+    elif thing == previous.thing or (previous.qualifier in profile.period_qualifiers
+                                      and profile.metric(previous.qualifier, thing or "") in profile.latest_order):
+        qualifier = previous.qualifier  # 新增出院 → 确诊呢: still a day's count (新增在院 is no measure)
+    else:
+        qualifier = None
+    part = now.part or (previous.part if thing == previous.thing else "")
+    day = now.date or previous.date
+    if now.date is None and now.shift is not None and (previous.date or previous.answered):
+        day = (date.fromisoformat(previous.date or previous.answered) + timedelta(days=now.shift)).isoformat()
+    merged = Context(thing, qualifier, part, now.place or previous.place, day)
+    return Reading(question_of(merged, profile, year), merged, label_of(merged, profile, gaz, year))
+
+
+def compare(previous: Context | None, question: str, profile: Profile, gaz: Gazetteer, year: int) -> list[Reading]:
+    """"比前天多了多少", "比昨天增加了几例": the last question's figure and the one of the day compared with, each its
+    own reading (no difference is computed: every number shown is printed in a quote); [] when ``question``
+    compares nothing, or there is no day to count back from."""
+    found = COMPARE.fullmatch(normalize(question, profile, gaz).text.strip())
+    day = previous and previous.thing and (previous.date or previous.answered)
+    if not found or not day:
+        return []
+    back = RELATIVE_DAYS.get(found.group("when") or "", -1)
+    earlier = (date.fromisoformat(day) + timedelta(days=min(back, -1))).isoformat()
+    pair = [replace(previous, date=day, answered=None), replace(previous, date=earlier, answered=None)]
+    return [Reading(question_of(c, profile, year), c, label_of(c, profile, gaz, year)) for c in pair]
+
+
+def answered(context: Context, asof: str | None) -> Context:
+    """The context once answered: remembers the date the answer was about (what 昨天呢 counts back from)."""
+    return replace(context, answered=asof[:10]) if asof else context
+
+
+def split(question: str, profile: Profile) -> list[str]:
+    """The questions of one message, in order ("醴陵有几个确诊，出院了几个" → two): a clause that asks something
+    (a question word, or "…呢") ends a part; a clause that asks nothing joins the part it stands in."""
+    english = sum(c.isascii() and c.isalpha() for c in question) > 2 * sum("\u4e00" <= c <= "\u9fff" for c in question)
+    cut = r"([，,；;？?！!。]+)" if english else r"([，,；;？?！!。\s]+)"
+    parts, lead = [], ""
+    for clause in re.split(cut, question.strip()):
+        lead += clause
+        if clause and not re.fullmatch(cut, clause) and (
+            profile.pattern("quantity").search(clause) or MARKER.search(clause)
+        ):
+            parts.append(lead)
+            lead = ""
+    if parts and lead:
+        parts[-1] += lead
+    return [p.strip(" ，,；;") for p in parts] if len(parts) > 1 else [question]

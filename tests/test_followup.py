@@ -1,0 +1,87 @@
+"""Follow-up resolution (retrieval/followup.py): what a short question inherits, what starts fresh, several questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from config.profile import load_profile
+from news.figures import grammar
+from retrieval.followup import Context, answered, compare, merge, split
+
+PROFILE = load_profile()
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return grammar(PROFILE).gazetteer
+
+
+def talk(gaz, *questions: str, start: Context | None = None) -> list:
+    """Each question read after the one before; the readings in order."""
+    readings, previous = [], start
+    for question in questions:
+        reading = merge(previous, question, PROFILE, gaz, 2020)
+        readings.append(reading)
+        previous = reading.context
+    return readings
+
+
+def test_the_issue_conversation(gaz):
+    first, discharged, liling, confirmed = talk(gaz, "株洲累计确诊多少", "那出院呢", "醴陵呢", "确诊呢")
+    assert first.label is None and first.question == "株洲累计确诊多少"
+    assert discharged.label == "株洲 · 累计出院" and discharged.question == "株洲出院多少"
+    assert liling.label == "醴陵市 · 累计出院" and liling.question == "醴陵市出院多少"
+    assert confirmed.label == "醴陵市 · 累计确诊" and confirmed.question == "醴陵市确诊多少"
+
+
+def test_a_day_and_its_qualifier_carry_over(gaz):
+    _, confirmed, before = talk(gaz, "2月19日新增出院几例", "那新增确诊呢", "前一天呢")
+    assert confirmed.question == "2月19日新增确诊多少" and confirmed.label == "2月19日 · 株洲 · 新增确诊"
+    assert before.question == "2月18日新增确诊多少"
+
+
+def test_relative_day_counts_from_the_answer_when_no_date_was_asked(gaz):
+    asked = merge(None, "株洲累计确诊多少", PROFILE, gaz, 2020).context
+    yesterday = merge(answered(asked, "2020-02-19T24:00"), "昨天呢", PROFILE, gaz, 2020)
+    assert yesterday.question == "2月18日株洲累计确诊多少"
+
+
+def test_a_total_does_not_make_the_next_thing_a_total(gaz):
+    severe = talk(gaz, "株洲累计确诊多少", "那重症呢")[-1]
+    assert severe.context.qualifier is None and severe.label == "株洲 · 重症"  # 现有, the thing's default
+
+
+@pytest.mark.parametrize("question", ["株洲累计出院多少", "疫情防控怎么做呢", "春运期间株洲客运量是多少", "醴陵有几个确诊"])
+def test_a_full_or_other_question_starts_fresh(gaz, question):
+    reading = talk(gaz, "2月19日新增出院几例", question)[-1]
+    assert reading.question == question and reading.label is None
+
+
+def test_no_context_no_change(gaz):
+    for question in ("那出院呢", "醴陵呢", "How many people recovered?"):
+        reading = merge(None, question, PROFILE, gaz, 2020)
+        assert reading.question == question and reading.label is None
+
+
+def test_several_questions_in_one_message():
+    assert split("醴陵有几个确诊，出院了几个", PROFILE) == ["醴陵有几个确诊", "出院了几个"]
+    assert split("确诊多少 出院多少 重症多少 在院多少", PROFILE) == ["确诊多少", "出院多少", "重症多少", "在院多少"]
+    assert split("截至2月16日，株洲累计出院多少例？", PROFILE) == ["截至2月16日，株洲累计出院多少例？"]
+    assert split("How many confirmed cases in Zhuzhou?", PROFILE) == ["How many confirmed cases in Zhuzhou?"]
+
+
+def test_later_parts_inherit_from_earlier_ones(gaz):
+    first = merge(None, "醴陵有几个确诊", PROFILE, gaz, 2020)
+    second = merge(first.context, "出院了几个", PROFILE, gaz, 2020, within=True)
+    assert second.question == "醴陵市出院多少" and second.label == "醴陵市 · 累计出院"
+    assert merge(first.context, "出院了几个", PROFILE, gaz, 2020).label is None  # a new message: fresh
+
+
+def test_a_comparison_asks_both_figures_and_computes_nothing(gaz):
+    asked = answered(merge(None, "株洲累计确诊多少", PROFILE, gaz, 2020).context, "2020-02-19T24:00")
+    later, earlier = compare(asked, "比前天多了多少", PROFILE, gaz, 2020)
+    assert (later.question, earlier.question) == ("2月19日株洲累计确诊多少", "2月17日株洲累计确诊多少")
+    assert earlier.label == "2月17日 · 株洲 · 累计确诊"
+    assert [r.question for r in compare(asked, "比昨天增加了几例", PROFILE, gaz, 2020)][1] == "2月18日株洲累计确诊多少"
+    assert compare(None, "比前天多了多少", PROFILE, gaz, 2020) == []
+    assert compare(asked, "株洲累计确诊多少", PROFILE, gaz, 2020) == []
