@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import pickle  # noqa: S403 — only this process writes the file it reads (var/bot/), as PTB's PicklePersistence
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +15,15 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS data (
     kind  TEXT NOT NULL,     -- 'chat' or 'user'
     id    INTEGER NOT NULL,  -- the chat's or the user's id
-    value TEXT NOT NULL,     -- the dict as JSON
+    value BLOB NOT NULL,     -- the dict, pickled (follow-up contexts are dataclasses; ids stay ints)
     PRIMARY KEY (kind, id)
 );
 """
 
 
 class SQLitePersistence(BasePersistence):
-    """``chat_data`` and ``user_data`` as one JSON row per chat and per user, written within ``FLUSH_EVERY`` of a
-    change (each row its own transaction: a crash never leaves half a write). Their values must be JSON.
+    """``chat_data`` and ``user_data`` as one pickled row per chat and per user, written within ``FLUSH_EVERY`` of a
+    change (each row its own transaction: a crash never leaves half a write). Their values must pickle.
 
     Not kept: ``bot_data`` (it holds the live engine and settings) and the data behind answers' buttons (a
     button pressed after a restart says it expired). The bot has no persistent conversations.
@@ -36,11 +36,11 @@ class SQLitePersistence(BasePersistence):
 
     def _load(self, kind: str) -> dict[int, dict[str, Any]]:
         rows = self._db.execute("SELECT id, value FROM data WHERE kind = ?", (kind,))
-        return {key: json.loads(value) for key, value in rows}
+        return {key: pickle.loads(value) for key, value in rows}  # noqa: S301 — our own file (see import)
 
     def _save(self, kind: str, key: int, data: dict[str, Any]) -> None:
         self._db.execute("INSERT OR REPLACE INTO data (kind, id, value) VALUES (?, ?, ?)",
-                         (kind, key, json.dumps(data, ensure_ascii=False)))
+                         (kind, key, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)))
 
     def _drop(self, kind: str, key: int) -> None:
         self._db.execute("DELETE FROM data WHERE kind = ? AND id = ?", (kind, key))

@@ -146,3 +146,16 @@ async def test_chat_and_user_data_rows(tmp_path):
     with pytest.raises(NotImplementedError):
         await again.get_bot_data()  # holds the engine: never kept
     await again.flush()
+
+
+async def test_a_follow_up_context_survives_a_restart(tmp_path):
+    """chat_data holds follow-up contexts (dataclasses) keyed by user id (ints): both come back as they were."""
+    from retrieval.followup import Context
+
+    context = Context(thing="出院", qualifier="累计", place="醴陵")
+    state = SQLitePersistence(tmp_path / "state.sqlite3")
+    await state.update_chat_data(5, {"followup": {7: (1700000000.0, context)}})
+    await state.flush()
+    again = SQLitePersistence(tmp_path / "state.sqlite3")
+    assert (await again.get_chat_data())[5]["followup"][7] == (1700000000.0, context)
+    await again.flush()
