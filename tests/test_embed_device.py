@@ -53,10 +53,13 @@ def test_on_cuda_passages_go_in_large_batches() -> None:
 
 
 @pytest.mark.slow
-def test_auto_on_this_machine_gives_the_cpu_vectors(real_embedder) -> None:
+def test_auto_on_this_machine_gives_the_cpu_vectors() -> None:
     """No GPU here: auto resolves to the CPU, and passages come out as sentence-transformers' own encode."""
+    from model.embedder import make_embedder
+
     texts = ["截至2月19日24时，我市累计报告新冠肺炎确诊病例78例", "株洲市卫健委通报"]
+    auto = make_embedder(str(MODEL_DIR), "auto")
     cpu = SentenceTransformerEmbedder(str(MODEL_DIR), "cpu")
     library = cpu.model.encode(texts, prompt_name="passage", normalize_embeddings=True, convert_to_numpy=True)
-    assert np.abs(real_embedder.encode_passages(texts) - library).max() < 1e-6
-    assert real_embedder._passages.device == "cpu"
+    assert np.abs(auto.encode_passages(texts) - library).max() < 1e-6
+    assert auto._passages.device == "cpu"
