@@ -57,9 +57,8 @@ class Service:
     to each newer build: an engine per build, swapped under one lock, so an answer in flight keeps its build.
 
     Args:
-        settings: the one Settings object; its ``profile`` is read here, once (``profile``: the newsroom
-            profile replies are worded by, there before an index; ``load_profile`` keeps one per path, so it
-            is the engines' own).
+        settings: the one Settings object. Its ``PROFILE`` is read here, once: ``profile`` words the replies
+            before an index is loaded too (``load_profile`` keeps one per path: the engines' own).
         engine: an opened engine (tests, benchmarks); ``None`` until :meth:`reload` opens one.
     """
 
