@@ -27,7 +27,7 @@ def reserve(data: dict | None, limit: int, queue: int) -> Slot:
     reserved future slots) is kept, under ``asked``."""
     if data is None:  # an update without a user (a channel post)
         return Slot()
-    now = time.monotonic()
+    now = time.time()  # wall clock: user_data (and these times) are kept across restarts (bot/persistence.py)
     recent = sorted(t for t in data.get("asked", ()) if now - t < WINDOW)
     slot = now if len(recent) < limit else recent[-limit] + WINDOW
     if slot > now and sum(t > now for t in recent) >= queue:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from model.errors import ModelError
 from model.onnx_query import (
     ENCODER,
     FORMAT_VERSION,
@@ -34,7 +35,7 @@ MAX_DIFF = 1e-4  # largest element difference from torch's query vectors that an
 PROBES = ["株洲累计确诊多少", "截至2月16日，株洲累计出院多少例？", "What is  the\u3000latest count?  ", "ＡＢＣ１２３ ①", ""]
 
 
-class ExportError(RuntimeError):
+class ExportError(ModelError):
     """The model cannot be exported this way (not mean-pooled BERT, not a Unigram tokenizer, or a bad export)."""
 
 

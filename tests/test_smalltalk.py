@@ -10,7 +10,7 @@ import pytest
 from bot import conversation
 from config.profile import load_profile
 from retrieval import render
-from retrieval.answer import Answer
+from retrieval.answer import Answer, Coverage, Decline
 from retrieval.followup import Context, Reading
 from retrieval.smalltalk import small_talk
 
@@ -31,8 +31,12 @@ def test_small_talk_lines_are_short_and_offer_an_example():
     assert "How many" in render.small_talk_text("greeting_en", PROFILE)
 
 
-def declined(note: str) -> Answer:
-    return Answer("火星呢", False, None, [], note=note, kind="declined")
+COVERAGE = Coverage(papers=("株洲日报",), more_papers=False, articles=18, first="2020-02-16", last="2020-02-20",
+                    places=(), more_places=False, topics=())
+
+
+def declined() -> Answer:
+    return Answer("火星呢", False, None, [], kind="declined", decline=Decline("not_covered", COVERAGE, "火星"))
 
 
 def test_turn_names_how_each_part_was_read_and_says_coverage_once():
@@ -41,11 +45,12 @@ def test_turn_names_how_each_part_was_read_and_says_coverage_once():
     assert one[0] == "「醴陵市 · 累计出院」\n<b>醴陵市累计出院5例</b>"
     plain = render.turn_html([(Reading("株洲累计确诊多少", Context("确诊")), figure)], PROFILE)
     assert plain[0] == "<b>醴陵市累计出院5例</b>"  # asked as written: no reading line
-    parts = [(Reading("确诊多少", Context("确诊")), figure), (Reading("火星多少", Context(None)), declined("没有X。现有18篇"))]
+    parts = [(Reading("确诊多少", Context("确诊")), figure), (Reading("火星多少", Context(None)), declined())]
     blocks = render.turn_html(parts, PROFILE)
     assert blocks[0].startswith("「确诊多少」") and any(b.startswith("「火星多少」\n抱歉") for b in blocks)
-    again = render.turn_html(parts, PROFILE, said="现有18篇")
-    assert "现有18篇" in "".join(blocks) and "现有18篇" not in "".join(again)
+    again = render.turn_html(parts, PROFILE, said=render.coverage_line(COVERAGE))
+    assert "现有株洲日报18篇" in "".join(blocks) and "现有株洲日报18篇" not in "".join(again)
+    assert "火星" in "".join(again)  # the reason stays
 
 
 def message(user: int, reply_to: int | None = None, bot_id: int = 1) -> SimpleNamespace:
@@ -70,7 +75,7 @@ def test_chat_state_per_user_per_answer_expiry_and_start():
 def test_coverage_is_noted_with_the_first_decline():
     chat: dict = {}
     ok = [(None, Answer("q", True, "x", []))]
-    no = [(None, declined("r"))]
+    no = [(None, declined())]
     assert conversation.coverage_said(chat, "C", ok) is None and conversation.SAID not in chat
     assert conversation.coverage_said(chat, "C", no) is None
     assert conversation.coverage_said(chat, "C", no) == "C"
