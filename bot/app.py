@@ -39,6 +39,7 @@ def commands(example: str) -> list[BotCommand]:
     """The command menu; ``example`` is the profile's shortest example question."""
     return [
         BotCommand("latest", "最新疫情数字及变化"),
+        BotCommand("trend", "数字变化趋势图：/trend 累计确诊 [地区]"),
         BotCommand("ask", f"提问（群聊中使用）：/ask {example}"),
         BotCommand("help", "用法和收录范围"),
     ]
@@ -122,6 +123,7 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler(["start", "help"], handlers.on_start))
     app.add_handler(CommandHandler("latest", handlers.on_latest))
     app.add_handler(CommandHandler("ask", handlers.on_ask))
+    app.add_handler(CommandHandler("trend", handlers.on_trend))
     app.add_handler(CommandHandler("reload", handlers.on_reload))
     app.add_handler(CommandHandler("stats", handlers.on_stats))
     app.add_handler(CallbackQueryHandler(handlers.on_more_sources, pattern=MoreSourcesButton))

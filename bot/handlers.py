@@ -85,6 +85,14 @@ async def reply_html(message: Message, parts: list[str], markup: InlineKeyboardM
             part, reply_markup=keyboard, disable_web_page_preview=True, do_quote=False))
 
 
+async def send_chart(message: Message, chart) -> None:
+    """A trend chart as a photo with its caption, or its words when there are too few dates to draw."""
+    if chart.png is None:
+        await say(message, chart.text)
+        return
+    await with_retry(lambda: message.reply_photo(chart.png, caption=chart.text, do_quote=False))
+
+
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
     """The one path every question takes (private text, /ask, group mention or reply)."""
     message = update.effective_message
@@ -98,6 +106,10 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         return
     if not question.strip():
         await say(message, EMPTY.format(example=service.profile.example))
+        return
+    chart = await asyncio.to_thread(service.trend_question, question)
+    if chart is not None:  # "出院人数的变化趋势": a chart, not a quote
+        await send_chart(message, chart)
         return
     work = asyncio.ensure_future(asyncio.to_thread(service.answer, question))
     done, _ = await asyncio.wait({work}, timeout=context.bot_data["settings"].typing_after)
@@ -166,6 +178,19 @@ async def on_latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     service = _service(context)
     rows = await asyncio.to_thread(service.latest)
     await reply_html(update.effective_message, fmt.split_blocks(render.latest_html(rows, profile=service.profile)))
+
+
+async def on_trend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/trend 累计确诊 [地区 …]: the measure over its as-of dates as a line chart."""
+    service, message = _service(context), update.effective_message
+    if not service.ready:
+        await say(message, NOT_READY)
+        return
+    chart = await asyncio.to_thread(service.chart, " ".join(context.args or []))
+    if chart is None:
+        await say(message, render.trend_usage(service.profile.home_label))
+        return
+    await send_chart(message, chart)
 
 
 async def on_more_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

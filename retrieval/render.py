@@ -10,6 +10,7 @@ from typing import Any
 from config.profile import Profile, load_profile
 from retrieval.answer import Answer, Source
 from retrieval.latest import asof_phrase as _asof_phrase
+from retrieval.wording import trend_usage  # noqa: F401 - the bot takes all wording from this module
 
 NO_DIRECT = "没有能直接给出的数字，以下是最相关的原文："
 NOT_COVERED = "现有报道没有涉及这个问题"

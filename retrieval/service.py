@@ -25,6 +25,14 @@ class MoreSources:
 
 
 @dataclass(frozen=True)
+class Chart:
+    """A trend reply: a PNG line chart and its caption, or (too few dates) ``png`` None and the words."""
+
+    png: bytes | None
+    text: str
+
+
+@dataclass(frozen=True)
 class Reloaded:
     """What a reload did: ``changed`` (a new build, or the first one, is now served) and which build serves."""
 
@@ -102,6 +110,35 @@ class Service:
     def info(self) -> dict:
         """Counts, model, build id, uptime and questions answered (for ``/stats``)."""
         return self._live().info()
+
+    # ------------------------------------------------------------------ figures over time
+    def chart(self, text: str) -> Chart | None:
+        """The trend chart of what ``text`` names ("累计确诊 北京 上海"; the home city by default); ``None``
+        when it names no measure. Blocking (draws with matplotlib): call it off the event loop."""
+        from retrieval.trend import parse_request
+
+        engine = self._live()
+        request = parse_request(text, engine.profile, engine.gazetteer)
+        return self._draw(engine, request) if request.metric else None
+
+    def trend_question(self, question: str) -> Chart | None:
+        """The chart a question asks for ("出院人数的变化趋势": a trend word and a measure), or ``None`` (a
+        question without a trend word costs one regular expression)."""
+        if not self.profile.pattern("trend").search(question):
+            return None
+        return self.chart(question)
+
+    @staticmethod
+    def _draw(engine: Any, request: Any) -> Chart:
+        from retrieval import wording
+        from retrieval.trend import trend
+
+        found = trend(engine.snapshot, request.metric, request.regions, engine.profile)
+        if not found.drawable:
+            return Chart(None, wording.trend_words(found))
+        from retrieval.chart import png
+
+        return Chart(png(found, wording.chart_text(found)), wording.trend_caption(found))
 
     # ------------------------------------------------------------------ index builds
     def reload(self, force: bool = True) -> Reloaded:

@@ -1,0 +1,118 @@
+"""A measure over its as-of dates, per place, from the figure table: what a trend chart, an alert and /since read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from config.profile import Profile
+from news.places import Gazetteer
+from retrieval.facts import asked_metric
+from retrieval.normalize import normalize
+
+MIN_POINTS = 2  # fewer dates than this: said in words, not drawn
+
+
+def attr(fig, name: str):
+    """One field of a figure, whatever the figure table hands out (a dict today, a Figure record later)."""
+    return fig[name] if isinstance(fig, Mapping) else getattr(fig, name)
+
+
+def moment(asof_key: str) -> datetime:
+    """Where a chart puts an as-of: at noon of the day it describes ("2020-02-19T24:00" on 2月19日, just right of
+    noon; a date alone at noon), so that the day's tick label is the day the report names."""
+    day, _, clock = asof_key.partition("T")
+    hour, _, minute = (clock or "12:00").partition(":")
+    offset = timedelta(hours=(int(hour) + int(minute or 0) / 60 - 12) / 4)  # 0时 … 24时 → -3 h … +3 h
+    return datetime.combine(date.fromisoformat(day), time(12)) + offset
+
+
+@dataclass(frozen=True)
+class Point:
+    """One as-of of a measure in one place: the value as printed, its sentence and the article it came from."""
+
+    asof_key: str
+    asof_label: str
+    asof_date: str
+    value: str
+    number: float
+    unit: str
+    sentence: str
+    article_id: str
+
+    @property
+    def when(self) -> datetime:
+        return moment(self.asof_key)
+
+
+@dataclass(frozen=True)
+class Series:
+    region: str
+    points: tuple[Point, ...]  # oldest first, one per as-of
+
+    @property
+    def newest(self) -> Point | None:
+        return self.points[-1] if self.points else None
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A measure in one or more places; ``sources``: (paper, publication date, dateline date, page) of the
+    articles its points came from, oldest first."""
+
+    metric: str
+    period: bool
+    series: tuple[Series, ...]
+    sources: tuple[tuple[str, str | None, str | None, str], ...]
+
+    @property
+    def drawable(self) -> bool:
+        return any(len(s.points) >= MIN_POINTS for s in self.series)
+
+
+def point(fig) -> Point:
+    return Point(*(attr(fig, n) for n in ("asof_key", "asof_label", "asof_date", "value", "number", "unit",
+                                            "sentence", "article_id")))
+
+
+def history(figures, metric: str, region: str, period: bool) -> list[Point]:
+    """One point per as-of, oldest first; for an as-of printed twice the later article's; a per-day measure
+    (新增) by whole days only, not "0—12时"."""
+    seen: dict[str, Point] = {}
+    for fig in figures.chosen(metric, region, whole=period):  # newest first, the later article first
+        seen.setdefault(attr(fig, "asof_key"), point(fig))
+    return sorted(seen.values(), key=lambda p: p.when)
+
+
+def trend(snapshot, metric: str, regions: Iterable[str], profile: Profile) -> Trend:
+    """The history of ``metric`` in each of ``regions`` (in the order asked) and the reports it quotes."""
+    period = profile.is_period(metric)
+    series = tuple(Series(r, tuple(history(snapshot.figures, metric, r, period))) for r in regions)
+    ids = dict.fromkeys(p.article_id for s in series for p in sorted(s.points, key=lambda p: p.when))
+    sources = {}
+    for article_id in ids:
+        article = snapshot.articles.get(article_id)
+        if article is not None:
+            key = (article.paper, getattr(article, "published", None), article.date, getattr(article, "page", ""))
+            sources.setdefault(key, None)
+    return Trend(metric, period, series, tuple(sources))
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a trend, subscription or /since names: a measure and the places (labels, the home city by default)."""
+
+    metric: str | None
+    regions: tuple[str, ...]
+
+
+def parse_request(text: str, profile: Profile, gazetteer: Gazetteer) -> Request:
+    """"累计确诊 北京 上海", "出院人数的变化趋势": the measure (a bare thing takes its default qualifier) and
+    the places named; ``metric`` is None when no measured thing is named."""
+    query = normalize(text, profile, gazetteer)
+    places = [gazetteer.home] if any(w in query.text for w in query.home_words) else []  # "株洲", "我市"
+    places = [*places, *query.places, *query.home_places] or [gazetteer.home]
+    regions = tuple(dict.fromkeys(gazetteer.label(p) for p in places))
+    return Request(asked_metric(query, profile), regions)
+

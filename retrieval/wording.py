@@ -1,0 +1,111 @@
+"""Wording of figures over time — trend charts, alerts, /since — and of a report's paper line (re-exported by render)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from retrieval.chart import ChartText
+from retrieval.compose import _date_label as date_label
+from retrieval.latest import asof_phrase
+from retrieval.trend import MIN_POINTS, Point, Trend
+
+TREND_USAGE = "请写上要看的数字和地区，例如：/trend 累计确诊 {home}"
+CAPTION_SOURCES = 6  # papers named one by one in a chart's caption; beyond, grouped per paper
+
+
+def short_day(iso: str | None) -> str:
+    """"2月20日" of "2020-02-20" ("" for none)."""
+    if not iso:
+        return ""
+    _, month, day = (int(p) for p in iso.split("-"))
+    return f"{month}月{day}日"
+
+
+def paper_line(paper: str, published: str | None, dateline: str | None, page: str = "") -> str:
+    """How a reader knows a report: "株洲日报 2020年2月21日 A1版（2月20日讯）" — the paper, its publication date
+    and page when known; the dateline's date (the day the report was filed) said apart, as "…讯"."""
+    parts = [paper] if paper else []
+    if published:
+        parts.append(date_label(published))
+    if page:
+        parts.append(f"{page}版")
+    line = " ".join(parts)
+    if dateline and dateline != published:
+        filed = f"{short_day(dateline) if published and published[:4] == dateline[:4] else date_label(dateline)}讯"
+        line = f"{line}（{filed}）" if line else filed
+    return line or "日期不详"
+
+
+def _unit(point: Point) -> str:
+    return "" if point.value == "无" else point.unit
+
+
+def amount(point: Point) -> str:
+    """"78例", "58.9%", "无"."""
+    return f"{point.value}{_unit(point)}"
+
+
+def when(point: Point, period: bool) -> str:
+    """The as-of of a point, as /latest says it ("截至2020年2月19日24时", "2020年2月19日0—24时")."""
+    return asof_phrase(period, point.asof_label)
+
+
+def _short_asof(point: Point, period: bool) -> str:
+    return when(point, period).split("年", 1)[-1]
+
+
+def sources_caption(sources: Sequence[tuple[str, str | None, str | None, str]]) -> str:
+    """"来源：株洲日报（2020年2月17日讯）；…" — one line per report, or per paper with its dates when many."""
+    if len(sources) <= CAPTION_SOURCES:
+        return "来源：" + "；".join(paper_line(*s) for s in sources) + "。数字均摘自报道原文。"
+    papers: dict[str, list[str]] = {}
+    for paper, published, dateline, _ in sources:
+        papers.setdefault(paper or "其他报道", []).append(published or dateline or "")
+    parts = []
+    for paper, days in papers.items():
+        days = sorted(d for d in days if d)
+        span = f"{date_label(days[0])}至{date_label(days[-1])}" if days and days[0] != days[-1] else (
+            date_label(days[0]) if days else "")
+        parts.append(f"{paper} {span}（{len(papers[paper])}篇）".replace("  ", " "))
+    return "来源：" + "；".join(parts) + "。数字均摘自报道原文。"
+
+
+def chart_text(trend: Trend) -> ChartText:
+    """Every word on a trend chart."""
+    regions = [s.region for s in trend.series]
+    newest = [s.newest for s in trend.series]
+    unit = next((_unit(p) for p in newest if p is not None and _unit(p)), "")
+    return ChartText(
+        title=f"{'、'.join(regions)} {trend.metric}",
+        xlabel="统计日期" if trend.period else "通报截至时间",
+        ylabel=f"{trend.metric}（{unit}）" if unit else trend.metric,
+        caption=sources_caption(trend.sources),
+        newest=tuple(f"最新 {amount(p)}（{_short_asof(p, trend.period)}）" if p else "" for p in newest),
+        names=tuple(regions),
+    )
+
+
+def trend_caption(trend: Trend) -> str:
+    """The photo's caption: each place's newest value and how many dates the chart has."""
+    lines = [f"{'、'.join(s.region for s in trend.series)} {trend.metric}变化"]
+    for series in trend.series:
+        if series.newest is not None:
+            lines.append(f"{series.region}：最新{amount(series.newest)}（{when(series.newest, trend.period)}），"
+                         f"共{len(series.points)}个日期")
+    return "\n".join(lines)
+
+
+def trend_words(trend: Trend) -> str:
+    """Too few dates for a chart: what there is, in words."""
+    lines = []
+    for series in trend.series:
+        if not series.points:
+            lines.append(f"索引里没有{series.region}的{trend.metric}数字。")
+            continue
+        values = "，".join(f"{amount(p)}（{when(p, trend.period)}）" for p in series.points)
+        lines.append(f"{series.region}{trend.metric}只有{len(series.points)}个日期的数字（画图至少要{MIN_POINTS}个）：{values}")
+    return "\n".join(lines)
+
+
+def trend_usage(home: str) -> str:
+    return TREND_USAGE.format(home=home)
