@@ -23,7 +23,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot import handlers
+from bot import alerts, handlers
 from bot.format import ArticleButton, MoreSourcesButton
 from config import Settings
 from retrieval.errors import IndexUnavailable
@@ -40,6 +40,8 @@ def commands(example: str) -> list[BotCommand]:
     return [
         BotCommand("latest", "最新疫情数字及变化"),
         BotCommand("trend", "数字变化趋势图：/trend 累计确诊 [地区]"),
+        BotCommand("subscribe", "关注一个数字，更新时通知：/subscribe 累计确诊 [地区]"),
+        BotCommand("subscriptions", "已关注的数字"),
         BotCommand("ask", f"提问（群聊中使用）：/ask {example}"),
         BotCommand("help", "用法和收录范围"),
     ]
@@ -124,6 +126,9 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("latest", handlers.on_latest))
     app.add_handler(CommandHandler("ask", handlers.on_ask))
     app.add_handler(CommandHandler("trend", handlers.on_trend))
+    app.add_handler(CommandHandler("subscribe", alerts.on_subscribe))
+    app.add_handler(CommandHandler("unsubscribe", alerts.on_unsubscribe))
+    app.add_handler(CommandHandler("subscriptions", alerts.on_subscriptions))
     app.add_handler(CommandHandler("reload", handlers.on_reload))
     app.add_handler(CommandHandler("stats", handlers.on_stats))
     app.add_handler(CallbackQueryHandler(handlers.on_more_sources, pattern=MoreSourcesButton))
@@ -158,6 +163,8 @@ async def _post_init(app: Application) -> None:
             await asyncio.to_thread(service.reload)
         except IndexUnavailable as err:
             log.error("starting without an index: %s", err)  # users are told; /reload and the watcher retry
+    if service.ready:
+        await alerts.after_build(app)  # builds that landed while the bot was stopped
     try:
         await app.bot.set_my_commands(commands(service.profile.example))
     except TelegramError as err:
@@ -177,3 +184,4 @@ async def watch_index(context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if done is not None:
         log.info("now serving index %s", done.build_id)
+        await alerts.after_build(context.application)

@@ -236,6 +236,7 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not _is_admin(update, context):
         await say(update.effective_message, NOT_ADMIN)
         return
+    done = None
     try:
         done = await asyncio.to_thread(_service(context).reload)
     except IndexUnavailable as err:
@@ -245,6 +246,10 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text = (f"索引已加载：{done.build_id}" if done.opened else
                 f"已切换到新索引：{done.build_id}" if done.changed else f"索引没有变化：{done.build_id}")
     await say(update.effective_message, text)
+    if done is not None and done.changed:  # what the watcher does after a switch: subscribers and admins told
+        from bot.alerts import after_build  # (bot.alerts uses this module's reply helpers)
+
+        await after_build(context.application)
 
 
 async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -97,7 +97,15 @@ class Settings(BaseSettings):
                                 "(seconds; 0: always). Most answers take ~40 ms: a typing action would cost an "
                                 "API call and nothing visible.")
 
+    subscriptions_db: Path | None = Field(None, description="SQLite file of the bot's subscriptions (/subscribe) "
+                                          "and of what it already told; unset: bot/subscriptions.sqlite beside "
+                                          "INDEX_DIR (var/bot/ by default).")
+
     log_level: str = Field("INFO")
+
+    @property
+    def subscriptions_path(self) -> Path:
+        return self.subscriptions_db or self.index_dir.parent / "bot" / "subscriptions.sqlite"
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -10,7 +10,15 @@ from typing import Any
 from config.profile import Profile, load_profile
 from retrieval.answer import Answer, Source
 from retrieval.latest import asof_phrase as _asof_phrase
-from retrieval.wording import trend_usage  # noqa: F401 - the bot takes all wording from this module
+from retrieval.wording import (  # noqa: F401 - the bot takes all its wording from this module
+    alert_html,
+    seen_amount,
+    subscribe_usage,
+    subscribed_text,
+    subscriptions_text,
+    trend_usage,
+    unsubscribed_text,
+)
 
 NO_DIRECT = "没有能直接给出的数字，以下是最相关的原文："
 NOT_COVERED = "现有报道没有涉及这个问题"
@@ -164,7 +172,9 @@ def help_html(coverage: str, profile: Profile | None = None) -> str:
         f"你好！我回答关于<b>{escape(profile.home_label)}本地新闻</b>的问题，答案都摘自报道原文，并附上出处。\n\n"
         f"{escape(coverage)}。\n\n"
         f"直接发问题即可，例如：\n{examples}\n\n"
-        "命令：\n/latest 最新疫情数字及变化\n/ask 问题 —— 在群里提问\n/help 本说明\n\n"
+        "命令：\n/latest 最新疫情数字及变化\n/trend 累计确诊 [地区] —— 数字变化趋势图\n"
+        "/subscribe 累计确诊 [地区] —— 关注一个数字，更新时通知你（/subscriptions 查看，/unsubscribe 退订）\n"
+        "/since 2月18日 —— 那天以后变了哪些数字、新增哪些报道\n/ask 问题 —— 在群里提问\n/help 本说明\n\n"
         "问题里写上日期（如“截至2月16日”）会给出那天的数字；不写则给出最新报道的数字。"
     )
 

@@ -115,11 +115,8 @@ class Service:
     def chart(self, text: str) -> Chart | None:
         """The trend chart of what ``text`` names ("累计确诊 北京 上海"; the home city by default); ``None``
         when it names no measure. Blocking (draws with matplotlib): call it off the event loop."""
-        from retrieval.trend import parse_request
-
-        engine = self._live()
-        request = parse_request(text, engine.profile, engine.gazetteer)
-        return self._draw(engine, request) if request.metric else None
+        request = self.request(text)
+        return self._draw(self._live(), request) if request.metric else None
 
     def trend_question(self, question: str) -> Chart | None:
         """The chart a question asks for ("出院人数的变化趋势": a trend word and a measure), or ``None`` (a
@@ -127,6 +124,35 @@ class Service:
         if not self.profile.pattern("trend").search(question):
             return None
         return self.chart(question)
+
+    def request(self, text: str) -> Any:
+        """The measure and places ``text`` names (``metric`` None when no measure): a Request."""
+        from retrieval.trend import parse_request
+
+        engine = self._live()
+        return parse_request(text, engine.profile, engine.gazetteer)
+
+    def newest(self, metric: str, region: str) -> Any | None:
+        """The newest figure of (metric, region) with its sentence and report (a Newest), or None."""
+        from retrieval.trend import newest
+
+        engine = self._live()
+        return newest(engine.snapshot, metric, region, engine.profile)
+
+    def news_for(self, subscriptions: list) -> list[tuple[Any, Any]]:
+        """(subscription, Newest) for each subscription whose (metric, region) has a figure later than the one
+        it saw (``asof_key``, ``value``); each pair is looked up once however many chats follow it."""
+        from retrieval.trend import is_news
+
+        found: dict[tuple[str, str], Any] = {}
+        out = []
+        for sub in subscriptions:
+            key = (sub.metric, sub.region)
+            if key not in found:
+                found[key] = self.newest(*key)
+            if found[key] is not None and is_news(found[key], sub.asof_key, sub.value):
+                out.append((sub, found[key]))
+        return out
 
     @staticmethod
     def _draw(engine: Any, request: Any) -> Chart:

@@ -85,18 +85,53 @@ def history(figures, metric: str, region: str, period: bool) -> list[Point]:
     return sorted(seen.values(), key=lambda p: p.when)
 
 
+def report(article) -> tuple[str, str | None, str | None, str]:
+    """How a reader knows an article's report: (paper, publication date, dateline date, page)."""
+    return article.paper, getattr(article, "published", None), article.date, getattr(article, "page", "")
+
+
 def trend(snapshot, metric: str, regions: Iterable[str], profile: Profile) -> Trend:
     """The history of ``metric`` in each of ``regions`` (in the order asked) and the reports it quotes."""
     period = profile.is_period(metric)
     series = tuple(Series(r, tuple(history(snapshot.figures, metric, r, period))) for r in regions)
     ids = dict.fromkeys(p.article_id for s in series for p in sorted(s.points, key=lambda p: p.when))
-    sources = {}
-    for article_id in ids:
-        article = snapshot.articles.get(article_id)
-        if article is not None:
-            key = (article.paper, getattr(article, "published", None), article.date, getattr(article, "page", ""))
-            sources.setdefault(key, None)
-    return Trend(metric, period, series, tuple(sources))
+    articles = [a for a in map(snapshot.articles.get, ids) if a is not None]
+    return Trend(metric, period, series, tuple(dict.fromkeys(map(report, articles))))
+
+
+@dataclass(frozen=True)
+class Newest:
+    """The newest figure of (metric, region), the sentence it was printed in and its report."""
+
+    metric: str
+    region: str
+    period: bool
+    point: Point
+    quote: str
+    report: tuple[str, str | None, str | None, str]
+
+    @property
+    def seen(self) -> tuple[str, str, str, str]:
+        """What a subscription records as seen: (asof_key, value, unit, asof_label)."""
+        return self.point.asof_key, self.point.value, self.point.unit, self.point.asof_label
+
+
+def newest(snapshot, metric: str, region: str, profile: Profile) -> Newest | None:
+    points = history(snapshot.figures, metric, region, profile.is_period(metric))
+    if not points:
+        return None
+    top = points[-1]
+    article = snapshot.articles.get(top.article_id)
+    source = report(article) if article is not None else ("", None, None, "")
+    return Newest(metric, region, profile.is_period(metric), top, profile.strip_dateline(top.sentence), source)
+
+
+def is_news(found: Newest, asof_key: str | None, value: str | None) -> bool:
+    """Is ``found`` later than what was seen (a later as-of, or the same as-of corrected)? Nothing seen: yes."""
+    if asof_key is None:
+        return True
+    return moment(found.point.asof_key) > moment(asof_key) or (
+        found.point.asof_key == asof_key and found.point.value != value)
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from html import escape
 
 from retrieval.chart import ChartText
 from retrieval.compose import _date_label as date_label
 from retrieval.latest import asof_phrase
-from retrieval.trend import MIN_POINTS, Point, Trend
+from retrieval.trend import MIN_POINTS, Newest, Point, Trend
 
 TREND_USAGE = "请写上要看的数字和地区，例如：/trend 累计确诊 {home}"
 CAPTION_SOURCES = 6  # papers named one by one in a chart's caption; beyond, grouped per paper
@@ -109,3 +110,53 @@ def trend_words(trend: Trend) -> str:
 
 def trend_usage(home: str) -> str:
     return TREND_USAGE.format(home=home)
+
+
+# ---------------------------------------------------------------------- alerts (/subscribe)
+def subscribe_usage(home: str) -> str:
+    return f"请写上要关注的数字和地区，例如：/subscribe 累计确诊 {home}（有新数字时我会通知你）"
+
+
+def _now(found: Newest | None) -> str:
+    return f"目前{amount(found.point)}（{when(found.point, found.period)}）" if found else "目前还没有这个数字"
+
+
+def subscribed_text(metric: str, followed: Sequence[tuple[str, Newest | None, bool]]) -> str:
+    """Reply to /subscribe: per place (region, its newest figure, whether it is new to this chat)."""
+    lines = [f"{'已关注' if added else '已在关注'}：{region} {metric}，{_now(found)}。" for region, found, added in followed]
+    regions = " ".join(r for r, _, _ in followed)
+    return "\n".join([*lines, f"数字更新时我会发消息给你。退订：/unsubscribe {metric} {regions}"])
+
+
+def unsubscribed_text(removed: int, metric: str | None, regions: Sequence[str]) -> str:
+    if not removed:
+        return "你没有关注这个数字。发送 /subscriptions 查看已关注的数字。"
+    if metric is None:
+        return f"已退订全部{removed}项关注。"
+    return f"已退订：{'、'.join(regions)} {metric}。"
+
+
+def subscriptions_text(followed: Sequence[tuple[str, str, str | None]]) -> str:
+    """/subscriptions: (metric, region, the value last sent as "78例（截至…）" or None)."""
+    if not followed:
+        return "你还没有关注任何数字。例如：/subscribe 累计确诊"
+    lines = [f"• {region} {metric}" + (f"：{shown}" if shown else "") for metric, region, shown in followed]
+    return "\n".join(["你关注的数字（更新时通知你）：", *lines, "退订：/unsubscribe 数字 地区；全部退订：/unsubscribe"])
+
+
+def seen_amount(value: str | None, unit: str | None, asof_label: str | None, period: bool) -> str | None:
+    """"78例（截至2020年2月19日24时）" of a value a chat last saw; None when it saw none."""
+    if value is None or asof_label is None:
+        return None
+    return f"{value}{'' if value == '无' else unit or ''}（{asof_phrase(period, asof_label)}）"
+
+
+def alert_html(found: Newest, old: str | None) -> str:
+    """The message a subscriber gets unasked: the new figure and its as-of, what it was, the sentence quoted,
+    the report it was printed in."""
+    lines = [f"<b>{escape(found.region)} {escape(found.metric)}：{escape(amount(found.point))}</b>"
+             f"（{escape(when(found.point, found.period))}）"]
+    lines += [f"此前：{escape(old)}"] if old else []
+    lines += [f"<blockquote>{escape(found.quote)}</blockquote>", f"—— {escape(paper_line(*found.report))}",
+              f"退订：/unsubscribe {escape(found.metric)} {escape(found.region)}"]
+    return "\n".join(lines)

@@ -1,0 +1,111 @@
+"""Figures over time through the real bot (production HTTP layer, rate limiter, JobQueue watcher, real engine)
+long-polling the in-process Bot API stub: /subscribe, then a build lands while the bot runs → the subscriber is
+sent the new figure unasked, once (not again after a second build or a restart); a blocked chat is dropped;
+/trend gets a photo."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+
+import pytest
+from pydantic import SecretStr
+
+from bench.botapi import BotAPIStub, serving
+from bot.alerts import subscriptions
+from bot.app import build_application
+from index.build import build_index
+from retrieval.engine import Engine
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+ADMIN = 4242
+NEWER = """title: 我市累计确诊病例增至80例
+date: 2020-02-22
+source: 株洲日报
+
+株洲日报讯 2月22日，市卫健委通报：截至2月21日24时，我市累计报告新冠肺炎确诊病例80例，累计出院病例50例。
+"""
+
+
+@pytest.fixture
+def corpus(tmp_path, seed_settings, seed_engine):
+    """The seed pages in a data folder of their own, built with the real model (embeddings from the seed's cache)."""
+    shutil.copytree(ROOT / "data" / "articles", tmp_path / "data")
+    return seed_settings.model_copy(update={
+        "data_dir": tmp_path / "data", "index_dir": tmp_path / "index", "reload_interval": 0.5, "typing_after": 0,
+        "admin_ids": frozenset({ADMIN}), "subscriptions_db": tmp_path / "bot.sqlite"})
+
+
+def _build(settings, embedder, **kwargs):
+    return build_index(settings, lambda: embedder, embedder.model_id, progress=False, **kwargs)
+
+
+async def _served(app, build_id: str) -> None:
+    """Wait (bounded) until the bot's watcher serves ``build_id``, then one more watcher round."""
+    service = app.bot_data["service"]
+    for _ in range(200):
+        if service.ready and service._live().snapshot.build_id == build_id:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(2 * app.bot_data["settings"].reload_interval)
+
+
+async def test_subscriber_is_told_a_new_figure_once(corpus, real_embedder):
+    first = _build(corpus, real_embedder)
+    async with BotAPIStub() as stub:
+        settings = corpus.model_copy(update={"bot_token": SecretStr(stub.token), "bot_api_url": stub.bot_api_url})
+        app = build_application(settings, engine=Engine.open(settings, embedder=real_embedder))
+        reader, quitter = stub.user(5001), stub.user(5002)
+        async with serving(app):
+            reader.send("/subscribe 累计确诊")
+            ok = await reader.wait_reply(timeout=15)
+            assert "已关注：株洲 累计确诊，目前78例（截至2020年2月19日24时）" in ok.plain
+            quitter.send("/subscribe 累计确诊 株洲")
+            await quitter.wait_reply(timeout=15)
+            stub.blocked.add(quitter.chat_id)  # this user blocks the bot
+
+            (corpus.data_dir / "newer.md").write_text(NEWER, encoding="utf-8")
+            newer = await asyncio.to_thread(_build, settings, real_embedder)
+            assert newer.build_dir != first.build_dir
+            alert = await reader.wait_reply(timeout=30)  # unasked: the watcher saw the build
+            assert alert.parse_mode == "HTML"
+            assert "株洲 累计确诊：80例</b>（截至2020年2月21日24时）" in alert.text
+            assert "此前：78例（截至2020年2月19日24时）" in alert.plain
+            assert "<blockquote>2月22日，市卫健委通报：截至2月21日24时，我市累计报告新冠肺炎确诊病例80例" in alert.text
+            assert "株洲日报" in alert.plain and ".md" not in alert.plain
+
+            again = await asyncio.to_thread(_build, settings, real_embedder, force=True)  # same figures, new build
+            await _served(app, again.build_dir.name)
+            assert len(reader.replies) == 2  # the answer to /subscribe and the one alert
+            assert subscriptions(app).of_chat(quitter.chat_id) == []  # blocked: dropped
+            assert [s.asof_key for s in subscriptions(app).of_chat(reader.chat_id)] == ["2020-02-21T24:00"]
+        subscriptions(app).close()
+
+        restarted = build_application(settings, engine=Engine.open(settings, embedder=real_embedder))
+        async with serving(restarted):  # start-up sends what landed while stopped: nothing new here
+            reader.send("/subscriptions")
+            listed = await reader.wait_reply(timeout=15)
+            assert "• 株洲 累计确诊：80例（截至2020年2月21日24时）" in listed.plain
+            assert len(reader.replies) == 3
+        subscriptions(restarted).close()
+    assert [e for e in stub.errors if "Forbidden" not in e] == []
+
+
+async def test_trend_gets_a_photo(seed_settings, seed_engine, tmp_path):
+    async with BotAPIStub() as stub:
+        settings = seed_settings.model_copy(update={"bot_token": SecretStr(stub.token), "bot_api_url": stub.bot_api_url,
+                                                    "subscriptions_db": tmp_path / "bot.sqlite"})
+        app = build_application(settings, engine=seed_engine)
+        user = stub.user(5003)
+        async with serving(app):
+            user.send("/trend 累计出院")
+            photo = await user.wait_reply(timeout=60)
+            user.send("出院人数的变化趋势")
+            asked = await user.wait_reply(timeout=60)
+            user.send("/trend 累计确诊 荷塘区")
+            words = await user.wait_reply(timeout=60)
+    sent = stub.calls_to("sendPhoto")
+    assert len(sent) == 2 and all(p["photo"].startswith(b"\x89PNG") for p in sent)
+    assert photo.text.startswith("株洲 累计出院变化") and asked.text == photo.text
+    assert words.text.startswith("荷塘区累计确诊只有1个日期的数字")
