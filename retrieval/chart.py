@@ -71,6 +71,8 @@ def png(trend: Trend, text: ChartText) -> bytes:
             if all(p.number.is_integer() for s in trend.series for p in s.points):
                 axes.yaxis.set_major_locator(ticker.MaxNLocator(integer=True))
             axes.margins(x=0.08, y=0.2)
+            if all(p.number >= 0 for s in trend.series for p in s.points):
+                axes.set_ylim(bottom=0)
             axes.grid(alpha=0.3)
             if len(trend.series) > 1:
                 axes.legend(loc="best", fontsize=9)

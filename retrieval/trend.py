@@ -50,6 +50,7 @@ class Point:
 class Series:
     region: str
     points: tuple[Point, ...]  # oldest first, one per as-of
+    disputed: int = 0  # as-ofs left out: their report gives two values
 
     @property
     def newest(self) -> Point | None:
@@ -76,13 +77,21 @@ def point(fig) -> Point:
                                             "sentence", "article_id")))
 
 
-def history(figures, metric: str, region: str, period: bool) -> list[Point]:
-    """One point per as-of, oldest first; for an as-of printed twice the later article's; a per-day measure
-    (新增) by whole days only, not "0—12时"."""
-    seen: dict[str, Point] = {}
+def history(figures, metric: str, region: str, period: bool) -> tuple[list[Point], int]:
+    """One point per as-of, oldest first, from the latest article that printed it; a per-day measure (新增) by
+    whole days only, not "0—12时". An as-of whose latest report gives two values ("#北京新确诊8例累计191例#" read
+    as 累计 8 and 191) is left out: returned is how many were."""
+    by_key: dict[str, list] = {}
     for fig in figures.chosen(metric, region, whole=period):  # newest first, the later article first
-        seen.setdefault(attr(fig, "asof_key"), point(fig))
-    return sorted(seen.values(), key=lambda p: p.when)
+        by_key.setdefault(attr(fig, "asof_key"), []).append(fig)
+    points, disputed = [], 0
+    for group in by_key.values():
+        latest = [f for f in group if attr(f, "article_date") == attr(group[0], "article_date")]
+        if len({attr(f, "value") for f in latest}) > 1:
+            disputed += 1
+            continue
+        points.append(point(group[0]))
+    return sorted(points, key=lambda p: p.when), disputed
 
 
 def report(article) -> tuple[str, str | None, str | None, str]:
@@ -93,7 +102,8 @@ def report(article) -> tuple[str, str | None, str | None, str]:
 def trend(snapshot, metric: str, regions: Iterable[str], profile: Profile) -> Trend:
     """The history of ``metric`` in each of ``regions`` (in the order asked) and the reports it quotes."""
     period = profile.is_period(metric)
-    series = tuple(Series(r, tuple(history(snapshot.figures, metric, r, period))) for r in regions)
+    series = tuple(Series(r, tuple(points), disputed)
+                   for r in regions for points, disputed in [history(snapshot.figures, metric, r, period)])
     ids = dict.fromkeys(p.article_id for s in series for p in sorted(s.points, key=lambda p: p.when))
     articles = [a for a in map(snapshot.articles.get, ids) if a is not None]
     return Trend(metric, period, series, tuple(dict.fromkeys(map(report, articles))))
@@ -117,7 +127,7 @@ class Newest:
 
 
 def newest(snapshot, metric: str, region: str, profile: Profile) -> Newest | None:
-    points = history(snapshot.figures, metric, region, profile.is_period(metric))
+    points, _ = history(snapshot.figures, metric, region, profile.is_period(metric))
     if not points:
         return None
     top = points[-1]

@@ -71,6 +71,12 @@ def sources_caption(sources: Sequence[tuple[str, str | None, str | None, str]]) 
     return "来源：" + "；".join(parts) + "。数字均摘自报道原文。"
 
 
+def disputed(trend: Trend) -> str:
+    """"北京市有1个日期的报道给出两个不同数字，未画出。" (empty when none)."""
+    found = [f"{s.region}有{s.disputed}个" for s in trend.series if s.disputed]
+    return f"{'，'.join(found)}日期的报道给出两个不同数字，未画出。" if found else ""
+
+
 def chart_text(trend: Trend) -> ChartText:
     """Every word on a trend chart."""
     regions = [s.region for s in trend.series]
@@ -80,7 +86,7 @@ def chart_text(trend: Trend) -> ChartText:
         title=f"{'、'.join(regions)} {trend.metric}",
         xlabel="统计日期" if trend.period else "通报截至时间",
         ylabel=f"{trend.metric}（{unit}）" if unit else trend.metric,
-        caption=sources_caption(trend.sources),
+        caption=sources_caption(trend.sources) + disputed(trend),
         newest=tuple(f"最新 {amount(p)}（{_short_asof(p, trend.period)}）" if p else "" for p in newest),
         names=tuple(regions),
     )
