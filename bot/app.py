@@ -24,7 +24,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import alerts, handlers
-from bot.format import ArticleButton, MoreSourcesButton
+from bot.format import ArticleButton, DistrictsButton, MoreSourcesButton
 from config import Settings
 from retrieval.errors import IndexUnavailable
 from retrieval.service import Service
@@ -133,6 +133,7 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("stats", handlers.on_stats))
     app.add_handler(CallbackQueryHandler(handlers.on_more_sources, pattern=MoreSourcesButton))
     app.add_handler(CallbackQueryHandler(handlers.on_full_article, pattern=ArticleButton))
+    app.add_handler(CallbackQueryHandler(handlers.on_districts, pattern=DistrictsButton))
     app.add_handler(CallbackQueryHandler(handlers.on_expired_button, pattern=InvalidCallbackData))
     app.add_handler(MessageHandler(filters.COMMAND, handlers.on_unknown_command))
     app.add_handler(MessageHandler(private & filters.TEXT, handlers.on_private_text))

@@ -175,9 +175,24 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/latest: every figure in a private chat; in a group the home city's, and a button for the districts."""
     service = _service(context)
     rows = await asyncio.to_thread(service.latest)
-    await reply_html(update.effective_message, fmt.split_blocks(render.latest_html(rows, profile=service.profile)))
+    group = update.effective_chat is not None and update.effective_chat.type != ChatType.PRIVATE
+    blocks = render.latest_html(rows, profile=service.profile, short=group)
+    markup = fmt.districts_keyboard() if group and len(blocks) > 1 else None  # the 2nd block: "各区县（N个）…"
+    await reply_html(update.effective_message, fmt.split_blocks(blocks), markup)
+
+
+async def on_districts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The button under a group's /latest: every district's figures (of the index served now)."""
+    query = update.callback_query
+    await query.answer()
+    if query.message is None:
+        return
+    service = _service(context)
+    rows = await asyncio.to_thread(service.latest)
+    await reply_html(query.message, fmt.split_blocks(render.latest_rest_html(rows, profile=service.profile)))
 
 
 async def on_trend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -51,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         for article in corpus.articles:
             if args.json:
                 view = article.to_json()
-                print(json.dumps({k: view[k] for k in ("id", "title", "date", "byline", "source", "text")}
+                print(json.dumps({k: view[k] for k in ("id", "title", "date", "published", "paper", "page", "byline",
+                                                         "source", "text")}
                                  | {"lines": [article.line_start, article.line_end]}, ensure_ascii=False))
             else:
                 print(f"{article.date or '----------'}  {article.source}:{article.line_start}  {article.title}")

@@ -22,6 +22,8 @@ class Source:
     end: int = 0
     paper: str = ""
     url: str = ""
+    published: str | None = None  # the paper's publication date, when known (``date`` is the dateline's)
+    page: str = ""
 
 
 @dataclass
@@ -37,13 +39,14 @@ class Answer:
     asof: str | None = None
 
     def to_json(self) -> dict:
-        """The `ask --json` object: {question, answered, answer, sources:[{title,date,quote,source,score}]}."""
+        """The `ask --json` object: {question, answered, answer, sources:[{title,date,quote,source,score,url,
+        paper,published,page}]}; ``source`` is the file (for admins and the question-set checks)."""
         return {
             "question": self.question,
             "answered": self.answered,
             "answer": self.answer,
             "sources": [
-                {k: v for k, v in asdict(s).items() if k in ("title", "date", "quote", "source", "score", "url")}
+                {k: v for k, v in asdict(s).items() if k in ("title", "date", "quote", "source", "score", "url", "paper", "published", "page")}
                 | {"score": round(s.score, 4)}
                 for s in self.sources
             ],

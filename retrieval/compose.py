@@ -178,7 +178,7 @@ def _source(snapshot: IndexSnapshot, cand: Candidate, profile: Profile) -> Sourc
     return Source(
         title=article.title, date=article.date, quote=quote, source=article.source,
         score=round(cand.relevance, 4), article_id=article.id, start=cand.start, end=cand.end,
-        paper=article.paper, url=article.url,
+        paper=article.paper, url=article.url, published=article.published, page=article.page,
     )
 
 

@@ -120,7 +120,7 @@ def figure_source(snapshot: IndexSnapshot, fig: dict, score: float, profile: Pro
     return Source(
         title=article.title, date=article.date, quote=profile.strip_dateline(article.text[start:end]),
         source=article.source, score=score, article_id=article.id, start=start, end=end,
-        paper=article.paper, url=article.url,
+        paper=article.paper, url=article.url, published=article.published, page=article.page,
     )
 
 

@@ -96,7 +96,7 @@ def history(figures, metric: str, region: str, period: bool) -> tuple[list[Point
 
 def report(article) -> tuple[str, str | None, str | None, str]:
     """How a reader knows an article's report: (paper, publication date, dateline date, page)."""
-    return article.paper, getattr(article, "published", None), article.date, getattr(article, "page", "")
+    return article.paper, article.published, article.date, article.page
 
 
 def trend(snapshot, metric: str, regions: Iterable[str], profile: Profile) -> Trend:

@@ -6,7 +6,8 @@ import hashlib
 import json
 from pathlib import Path
 
-FORMAT_VERSION = 3  # 2: vectors/ and lexical/ through the store interfaces; 3: figures indexed, place_names
+FORMAT_VERSION = 4  # 2: vectors/ and lexical/ through the store interfaces; 3: figures indexed, place_names;
+# 4: articles' publication date and page
 MANIFEST = "manifest.json"
 KEEP_BUILDS = 2
 

@@ -73,7 +73,7 @@ async def test_subscriber_is_told_a_new_figure_once(corpus, real_embedder):
             assert "株洲 累计确诊：80例</b>（截至2020年2月21日24时）" in alert.text
             assert "此前：78例（截至2020年2月19日24时）" in alert.plain
             assert "<blockquote>2月22日，市卫健委通报：截至2月21日24时，我市累计报告新冠肺炎确诊病例80例" in alert.text
-            assert "株洲日报" in alert.plain and ".md" not in alert.plain
+            assert "—— 株洲日报 2020年2月22日" in alert.plain and ".md" not in alert.plain
 
             again = await asyncio.to_thread(_build, settings, real_embedder, force=True)  # same figures, new build
             await _served(app, again.build_dir.name)
