@@ -23,7 +23,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot import alerts, handlers
+from bot import alerts, figures, handlers
 from bot.format import ArticleButton, DistrictsButton, MoreSourcesButton
 from config import Settings
 from retrieval.errors import IndexUnavailable
@@ -42,6 +42,7 @@ def commands(example: str) -> list[BotCommand]:
         BotCommand("trend", "数字变化趋势图：/trend 累计确诊 [地区]"),
         BotCommand("subscribe", "关注一个数字，更新时通知：/subscribe 累计确诊 [地区]"),
         BotCommand("subscriptions", "已关注的数字"),
+        BotCommand("since", "某天以后变了哪些数字、新增哪些报道：/since 2月18日"),
         BotCommand("ask", f"提问（群聊中使用）：/ask {example}"),
         BotCommand("help", "用法和收录范围"),
     ]
@@ -125,7 +126,8 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler(["start", "help"], handlers.on_start))
     app.add_handler(CommandHandler("latest", handlers.on_latest))
     app.add_handler(CommandHandler("ask", handlers.on_ask))
-    app.add_handler(CommandHandler("trend", handlers.on_trend))
+    app.add_handler(CommandHandler("trend", figures.on_trend))
+    app.add_handler(CommandHandler("since", figures.on_since))
     app.add_handler(CommandHandler("subscribe", alerts.on_subscribe))
     app.add_handler(CommandHandler("unsubscribe", alerts.on_unsubscribe))
     app.add_handler(CommandHandler("subscriptions", alerts.on_subscriptions))

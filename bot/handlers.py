@@ -195,19 +195,6 @@ async def on_districts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await reply_html(query.message, fmt.split_blocks(render.latest_rest_html(rows, profile=service.profile)))
 
 
-async def on_trend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/trend 累计确诊 [地区 …]: the measure over its as-of dates as a line chart."""
-    service, message = _service(context), update.effective_message
-    if not service.ready:
-        await say(message, NOT_READY)
-        return
-    chart = await asyncio.to_thread(service.chart, " ".join(context.args or []))
-    if chart is None:
-        await say(message, render.trend_usage(service.profile.home_label))
-        return
-    await send_chart(message, chart)
-
-
 async def on_more_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """更多来源: the next quotes for the same question, numbered on from the answer's."""
     query = update.callback_query

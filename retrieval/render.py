@@ -14,6 +14,8 @@ from retrieval.wording import (  # noqa: F401 - the bot takes all its wording fr
     alert_html,
     paper_line,
     seen_amount,
+    since_html,
+    since_usage,
     subscribe_usage,
     subscribed_text,
     subscriptions_text,

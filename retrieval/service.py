@@ -154,6 +154,14 @@ class Service:
                 out.append((sub, found[key]))
         return out
 
+    def since(self, text: str) -> Any | None:
+        """What changed after the day ``text`` names (figures whose as-of moved, reports added): a Since, or
+        None when it names no day."""
+        from retrieval.since import since
+
+        engine = self._live()
+        return since(engine.snapshot, text, engine.profile, engine.grammar, self.settings.default_year)
+
     @staticmethod
     def _draw(engine: Any, request: Any) -> Chart:
         from retrieval import wording

@@ -8,6 +8,7 @@ from html import escape
 from retrieval.chart import ChartText
 from retrieval.compose import _date_label as date_label
 from retrieval.latest import asof_phrase
+from retrieval.since import Since
 from retrieval.trend import MIN_POINTS, Newest, Point, Trend
 
 TREND_USAGE = "请写上要看的数字和地区，例如：/trend 累计确诊 {home}"
@@ -166,3 +167,29 @@ def alert_html(found: Newest, old: str | None) -> str:
     lines += [f"<blockquote>{escape(found.quote)}</blockquote>", f"—— {escape(paper_line(*found.report))}",
               f"退订：/unsubscribe {escape(found.metric)} {escape(found.region)}"]
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------- /since
+SINCE_USAGE = "请写上日期，例如：/since 2月18日（可加数字和地区：/since 2月18日 累计确诊 {home}）"
+SINCE_ARTICLES = 30  # reports listed by title; beyond, counted
+
+
+def since_html(found: Since, home: str) -> list[str]:
+    """/since: each figure whose as-of moved, old → new with the new as-of, then the reports printed since."""
+    scope = "、".join(found.scope) or f"{home}及各区县"
+    title = f"<b>{escape(date_label(found.day))}以后的变化</b>（{escape(scope)}）"
+    lines = [f"• {m.region} {m.metric}：" + (f"{amount(m.old)} → " if m.old else "新出现 ")
+             + f"{amount(m.new)}（{when(m.new, m.period)}）" for m in found.moved]
+    blocks = [title + "\n" + ("\n".join(map(escape, lines)) if lines else "没有数字更新。")]
+    if found.added:
+        shown = [f"• {escape(t)} · {escape(paper_line(*r))}" for t, r in found.added[:SINCE_ARTICLES]]
+        more = len(found.added) - len(shown)
+        shown += [f"……另有{more}篇"] if more > 0 else []
+        blocks.append(f"<b>新增报道（{len(found.added)}篇）</b>\n" + "\n".join(shown))
+    else:
+        blocks.append("这天以后没有新的报道。")
+    return blocks
+
+
+def since_usage(home: str) -> str:
+    return SINCE_USAGE.format(home=home)

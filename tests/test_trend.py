@@ -14,7 +14,7 @@ import warnings
 import pytest
 from PIL import Image
 
-from retrieval import chart, font, wording
+from retrieval import chart, font, render, wording
 from retrieval.engine import Engine
 from retrieval.service import Service
 from retrieval.trend import moment, parse_request, trend
@@ -134,3 +134,18 @@ def test_answer_path_does_not_import_matplotlib():
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
+
+
+def test_since_lists_moved_figures_and_reports_added(service):
+    found = service.since("2月18日")
+    moved = {(m.region, m.metric): (m.old.value if m.old else None, m.new.value) for m in found.moved}
+    assert moved[("株洲", "在院治疗")] == ("45", "38") and moved[("株洲", "重症")] == (None, "6")
+    assert all(m.new.asof_date > "2020-02-18" for m in found.moved)
+    assert ("荷塘区", "累计确诊") not in moved  # as of 2月16日: it did not move
+    assert len(found.added) == 7 and all(r[2] > "2020-02-18" for _, r in found.added)
+    blocks = render.since_html(found, "株洲")
+    assert "• 株洲 在院治疗：45例 → 38例（截至2020年2月19日24时）" in blocks[0]
+    assert blocks[1].startswith("<b>新增报道（7篇）</b>") and ".txt" not in blocks[1]
+    narrowed = service.since("2月15日 累计确诊 荷塘区")
+    assert [(m.region, m.metric, m.old) for m in narrowed.moved] == [("荷塘区", "累计确诊", None)]
+    assert service.since("荷塘区") is None  # no day named

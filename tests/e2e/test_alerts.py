@@ -75,9 +75,14 @@ async def test_subscriber_is_told_a_new_figure_once(corpus, real_embedder):
             assert "<blockquote>2月22日，市卫健委通报：截至2月21日24时，我市累计报告新冠肺炎确诊病例80例" in alert.text
             assert "—— 株洲日报 2020年2月22日" in alert.plain and ".md" not in alert.plain
 
+            reader.send("/since 2月20日")
+            since = await reader.wait_reply(timeout=15)
+            assert "• 株洲 累计确诊：78例 → 80例（截至2020年2月21日24时）" in since.plain
+            assert "我市累计确诊病例增至80例 · 株洲日报 2020年2月22日" in since.plain
+
             again = await asyncio.to_thread(_build, settings, real_embedder, force=True)  # same figures, new build
             await _served(app, again.build_dir.name)
-            assert len(reader.replies) == 2  # the answer to /subscribe and the one alert
+            assert len(reader.replies) == 3  # the answer to /subscribe, the one alert, /since
             assert subscriptions(app).of_chat(quitter.chat_id) == []  # blocked: dropped
             assert [s.asof_key for s in subscriptions(app).of_chat(reader.chat_id)] == ["2020-02-21T24:00"]
         subscriptions(app).close()
@@ -87,7 +92,7 @@ async def test_subscriber_is_told_a_new_figure_once(corpus, real_embedder):
             reader.send("/subscriptions")
             listed = await reader.wait_reply(timeout=15)
             assert "• 株洲 累计确诊：80例（截至2020年2月21日24时）" in listed.plain
-            assert len(reader.replies) == 3
+            assert len(reader.replies) == 4
         subscriptions(restarted).close()
     assert [e for e in stub.errors if "Forbidden" not in e] == []
 
