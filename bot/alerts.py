@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from html import escape
 
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
+from bot import format as fmt
 from bot.handlers import NOT_READY, say, with_retry
 from bot.subscriptions import SubscriptionStore
 from retrieval import render
@@ -17,6 +19,7 @@ from retrieval.service import Service
 
 log = logging.getLogger(__name__)
 STORE = "subscriptions"  # bot_data key of the SubscriptionStore
+REPORTED, FAILED = "build_reported", "failure_reported"  # notices: the build admins were told of, the failure
 
 
 def subscriptions(app: Application) -> SubscriptionStore:
@@ -109,5 +112,33 @@ async def send_alerts(app: Application) -> int:
 
 
 async def after_build(app: Application) -> None:
-    """Once a new build serves (the watcher, /reload, start-up): subscribers get their new figures."""
+    """Once a new build serves (the watcher, /reload, start-up): subscribers get their new figures, admins what
+    the build changed (once per build, marked in the store)."""
     await send_alerts(app)
+    service: Service = app.bot_data["service"]
+    store = subscriptions(app)
+    info = await asyncio.to_thread(service.info) if service.ready else None
+    if info is not None and store.notice(REPORTED) != info["build_id"]:
+        await tell_admins(app, render.build_report_html(info, service.profile.timezone))
+        store.set_notice(REPORTED, info["build_id"])
+
+
+async def check_failed_build(app: Application) -> None:
+    """Tell the admins, once, when the last `make index` failed (the watcher calls this every round)."""
+    service: Service = app.bot_data["service"]
+    status = await asyncio.to_thread(service.build_status)
+    if status and status.get("error") and subscriptions(app).notice(FAILED) != status.get("at"):
+        await tell_admins(app, escape(render.build_failed_text(status, service.profile.timezone)))
+        subscriptions(app).set_notice(FAILED, status.get("at"))
+
+
+async def tell_admins(app: Application, html: str) -> None:
+    """Send ``html`` to every ADMIN_IDS user (split under Telegram's limit); one that cannot be reached is logged."""
+    for admin in sorted(app.bot_data["settings"].admin_ids):
+        for part in fmt.split_blocks(html.split("\n\n")):
+            try:
+                await with_retry(lambda admin=admin, part=part: app.bot.send_message(
+                    admin, part, parse_mode=ParseMode.HTML, disable_web_page_preview=True))
+            except TelegramError as err:
+                log.warning("could not tell admin %s: %s", admin, err)
+                break

@@ -180,6 +180,7 @@ async def _post_init(app: Application) -> None:
 async def watch_index(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Hot reload (a JobQueue job): load the index once one appears, then switch to each newer build."""
     service: Service = context.bot_data["service"]
+    await alerts.check_failed_build(context.application)
     try:
         done = await asyncio.to_thread(service.refresh)
     except Exception:  # noqa: BLE001 - a bad build must not stop the watcher

@@ -258,7 +258,9 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not _is_admin(update, context):
         await say(update.effective_message, NOT_ADMIN)
         return
-    await reply_html(update.effective_message, [render.stats_html(_service(context).info())])
+    service = _service(context)
+    info = await asyncio.to_thread(service.info)
+    await reply_html(update.effective_message, fmt.split_blocks([render.stats_html(info, service.profile.timezone)]))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

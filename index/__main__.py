@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    for problem in report.problems:
+    for problem in [*report.problems, *report.undated]:
         print(f"warning: {problem}", file=sys.stderr)
     print(report.summary())
     return 0

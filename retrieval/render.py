@@ -12,10 +12,13 @@ from retrieval.answer import Answer, Source
 from retrieval.latest import asof_phrase as _asof_phrase
 from retrieval.wording import (  # noqa: F401 - the bot takes all its wording from this module
     alert_html,
+    build_failed_text,
+    build_report_html,
     paper_line,
     seen_amount,
     since_html,
     since_usage,
+    stats_html,
     subscribe_usage,
     subscribed_text,
     subscriptions_text,
@@ -222,15 +225,6 @@ def help_html(coverage: str, profile: Profile | None = None) -> str:
         "/since 2月18日 —— 那天以后变了哪些数字、新增哪些报道\n/ask 问题 —— 在群里提问\n/help 本说明\n\n"
         "问题里写上日期（如“截至2月16日”）会给出那天的数字；不写则给出最新报道的数字。"
     )
-
-
-def stats_html(info: dict) -> str:
-    rows = [
-        ("文章", info.get("articles")), ("片段", info.get("chunks")), ("数字", info.get("figures")),
-        ("模型", info.get("model")), ("索引", info.get("build_id")), ("建于", info.get("built_at")),
-        ("运行", f"{info.get('uptime_s', 0)} 秒"), ("已回答", info.get("questions")),
-    ]
-    return "<b>状态</b>\n" + "\n".join(f"{escape(k)}：{escape(str(v))}" for k, v in rows)
 
 
 # ---------------------------------------------------------------------- plain text (terminal)

@@ -108,8 +108,17 @@ class Service:
         return self._live().latest()
 
     def info(self) -> dict:
-        """Counts, model, build id, uptime and questions answered (for ``/stats``)."""
-        return self._live().info()
+        """Counts, model, build id and time, uptime, questions answered, the build's report (what it changed,
+        its problems) and the last build attempt (for ``/stats``)."""
+        engine = self._live()
+        return engine.info() | {"report": engine.snapshot.manifest.get("report") or {},
+                                "last_attempt": self.build_status()}
+
+    def build_status(self) -> dict | None:
+        """The last `make index` attempt: {at, build_id, error}; readable with no index loaded (cheap)."""
+        from stores.layout import read_build_status
+
+        return read_build_status(self.settings.index_dir)
 
     # ------------------------------------------------------------------ figures over time
     def chart(self, text: str) -> Chart | None:

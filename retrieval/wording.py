@@ -1,9 +1,12 @@
-"""Wording of figures over time — trend charts, alerts, /since — and of a report's paper line (re-exported by render)."""
+"""Wording of figures over time (trend charts, alerts, /since), of a report's paper line and of what admins are told
+(/stats, build reports); re-exported by render."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from html import escape
+from zoneinfo import ZoneInfo
 
 from retrieval.chart import ChartText
 from retrieval.compose import _date_label as date_label
@@ -193,3 +196,63 @@ def since_html(found: Since, home: str) -> list[str]:
 
 def since_usage(home: str) -> str:
     return SINCE_USAGE.format(home=home)
+
+
+# ---------------------------------------------------------------------- admins: /stats, build reports
+LISTED = 10  # problems and titles named per list; the counts are whole
+
+
+def local_time(iso: str | None, zone: str) -> str:
+    """"2020年2月21日 08:05（Asia/Shanghai）" of an ISO time (the manifest's UTC ``built_at``)."""
+    if not iso:
+        return "不详"
+    when = datetime.fromisoformat(iso).astimezone(ZoneInfo(zone))
+    return f"{when.year}年{when.month}月{when.day}日 {when:%H:%M}（{zone}）"
+
+
+def _listed(title: str, items: Sequence[str], total: int | None = None) -> list[str]:
+    total = len(items) if total is None else total
+    if not total:
+        return []
+    more = total - min(len(items), LISTED)
+    return [f"{title}（{total}）：", *(f"• {escape(i)}" for i in items[:LISTED]), *([f"……另有{more}项"] if more else [])]
+
+
+def problems_lines(report: dict) -> list[str]:
+    """A build's problems: files or lines skipped, articles served undated (file and line each)."""
+    return [*_listed("跳过的文件或行", report.get("problems", [])), *_listed("没有日期的文章", report.get("undated", []))]
+
+
+def stats_html(info: dict, zone: str = "UTC") -> str:
+    """/stats: counts, the newest report's date, the build and its time in the newsroom's zone, its problems,
+    and the last build attempt when it failed."""
+    newest = (info.get("date_range") or [None, None])[1]
+    rows = [
+        ("文章", info.get("articles")), ("片段", info.get("chunks")), ("数字", info.get("figures")),
+        ("最新报道", date_label(newest) or "不详"), ("模型", info.get("model")), ("索引", info.get("build_id")),
+        ("建于", local_time(info.get("built_at"), zone)), ("运行", f"{info.get('uptime_s', 0)} 秒"),
+        ("已回答", info.get("questions")),
+    ]
+    lines = ["<b>状态</b>", *(f"{escape(k)}：{escape(str(v))}" for k, v in rows)]
+    lines += problems_lines(info.get("report") or {}) or ["这次构建没有问题。"]
+    attempt = info.get("last_attempt") or {}
+    if attempt.get("error"):
+        lines.append(f"最近一次构建失败（{escape(local_time(attempt.get('at'), zone))}）：{escape(attempt['error'])}")
+    return "\n".join(lines)
+
+
+def build_report_html(info: dict, zone: str = "UTC") -> str:
+    """What admins are sent once a new build serves: articles added and removed, figures changed, problems."""
+    report = info.get("report") or {}
+    lines = [f"<b>新索引已上线</b>：{escape(str(info.get('build_id')))}（{escape(local_time(info.get('built_at'), zone))}）",
+             f"文章：共{info.get('articles')}篇，新增{report.get('added', 0)}篇，删除{report.get('removed', 0)}篇"]
+    lines += _listed("新增", report.get("added_titles", []), report.get("added", 0) if report.get("previous") else 0)
+    lines += _listed("删除", report.get("removed_titles", []), report.get("removed", 0))
+    moved = [f"{r} {m}：{old or '—'} → {new}（{key}）" for m, r, old, new, key in report.get("figures", [])]
+    lines += _listed("数字有变化", moved, report.get("figures_changed", 0))
+    return "\n".join(lines + (problems_lines(report) or ["没有跳过的文件，没有缺日期的文章。"]))
+
+
+def build_failed_text(status: dict, zone: str = "UTC") -> str:
+    """What admins are sent once when a build fails (the bot keeps serving the previous index)."""
+    return f"构建失败（{local_time(status.get('at'), zone)}），继续使用当前索引：{status.get('error')}"

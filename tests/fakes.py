@@ -108,6 +108,7 @@ FAKE_QUOTES = tuple(
 @dataclass
 class FakeSnapshot:
     build_id: str = "fake-build-1"
+    manifest: dict = field(default_factory=dict)
     articles: dict = field(default_factory=lambda: {FAKE_ARTICLE.id: FAKE_ARTICLE})
 
 

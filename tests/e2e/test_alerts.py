@@ -1,7 +1,7 @@
 """Figures over time through the real bot (production HTTP layer, rate limiter, JobQueue watcher, real engine)
 long-polling the in-process Bot API stub: /subscribe, then a build lands while the bot runs → the subscriber is
 sent the new figure unasked, once (not again after a second build or a restart); a blocked chat is dropped;
-/trend gets a photo."""
+admins are told what each build changed and why one failed; /trend gets a photo."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from bench.botapi import BotAPIStub, serving
 from bot.alerts import subscriptions
 from bot.app import build_application
-from index.build import build_index
+from index.build import BuildError, build_index
 from retrieval.engine import Engine
 from tests.conftest import ROOT
 
@@ -41,23 +41,15 @@ def _build(settings, embedder, **kwargs):
     return build_index(settings, lambda: embedder, embedder.model_id, progress=False, **kwargs)
 
 
-async def _served(app, build_id: str) -> None:
-    """Wait (bounded) until the bot's watcher serves ``build_id``, then one more watcher round."""
-    service = app.bot_data["service"]
-    for _ in range(200):
-        if service.ready and service._live().snapshot.build_id == build_id:
-            break
-        await asyncio.sleep(0.05)
-    await asyncio.sleep(2 * app.bot_data["settings"].reload_interval)
-
-
 async def test_subscriber_is_told_a_new_figure_once(corpus, real_embedder):
     first = _build(corpus, real_embedder)
     async with BotAPIStub() as stub:
         settings = corpus.model_copy(update={"bot_token": SecretStr(stub.token), "bot_api_url": stub.bot_api_url})
         app = build_application(settings, engine=Engine.open(settings, embedder=real_embedder))
-        reader, quitter = stub.user(5001), stub.user(5002)
+        reader, quitter, admin = stub.user(5001), stub.user(5002), stub.user(ADMIN)
         async with serving(app):
+            started = await admin.wait_reply(timeout=15)  # the build served at start-up, told once
+            assert started.text.startswith("<b>新索引已上线</b>") and "文章：共18篇" in started.text
             reader.send("/subscribe 累计确诊")
             ok = await reader.wait_reply(timeout=15)
             assert "已关注：株洲 累计确诊，目前78例（截至2020年2月19日24时）" in ok.plain
@@ -80,11 +72,25 @@ async def test_subscriber_is_told_a_new_figure_once(corpus, real_embedder):
             assert "• 株洲 累计确诊：78例 → 80例（截至2020年2月21日24时）" in since.plain
             assert "我市累计确诊病例增至80例 · 株洲日报 2020年2月22日" in since.plain
 
+            told = await admin.wait_reply(timeout=30)  # after the subscribers: what the build changed
+            assert "新增1篇" in told.plain and "新增（1）：\n• 我市累计确诊病例增至80例" in told.plain
+            assert "• 株洲 累计确诊：78 → 80（2020-02-21T24:00）" in told.plain and "没有跳过的文件" in told.plain
+
             again = await asyncio.to_thread(_build, settings, real_embedder, force=True)  # same figures, new build
-            await _served(app, again.build_dir.name)
+            assert again.build_dir.name in (await admin.wait_reply(timeout=30)).plain  # its alerts were sent first
             assert len(reader.replies) == 3  # the answer to /subscribe, the one alert, /since
             assert subscriptions(app).of_chat(quitter.chat_id) == []  # blocked: dropped
             assert [s.asof_key for s in subscriptions(app).of_chat(reader.chat_id)] == ["2020-02-21T24:00"]
+
+            empty = corpus.data_dir.parent / "empty"
+            empty.mkdir()
+            with pytest.raises(BuildError):
+                await asyncio.to_thread(_build, settings.model_copy(update={"data_dir": empty}), real_embedder)
+            failed = await admin.wait_reply(timeout=30)
+            assert failed.plain.startswith("构建失败（") and "no article could be read" in failed.plain
+            admin.send("/stats")
+            stats = (await admin.wait_reply(timeout=15)).plain
+            assert "最新报道：2020年2月22日" in stats and "（Asia/Shanghai）" in stats and "最近一次构建失败" in stats
         subscriptions(app).close()
 
         restarted = build_application(settings, engine=Engine.open(settings, embedder=real_embedder))
@@ -92,7 +98,7 @@ async def test_subscriber_is_told_a_new_figure_once(corpus, real_embedder):
             reader.send("/subscriptions")
             listed = await reader.wait_reply(timeout=15)
             assert "• 株洲 累计确诊：80例（截至2020年2月21日24时）" in listed.plain
-            assert len(reader.replies) == 4
+            assert len(reader.replies) == 4 and len(admin.replies) == 5  # nothing told twice after the restart
         subscriptions(restarted).close()
     assert [e for e in stub.errors if "Forbidden" not in e] == []
 
