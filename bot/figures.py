@@ -12,28 +12,29 @@ from bot.handlers import NOT_READY, _service, reply_html, say, send_chart
 from retrieval import render
 
 
-async def on_trend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/trend 累计确诊 [地区 …]: the measure over its as-of dates as a line chart."""
+async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, method: str, usage):
+    """``service.<method>(the command's words)`` off the event loop; None once the user was told why not (no
+    index yet, or ``usage(home)`` when the words name nothing it can use)."""
     service, message = _service(context), update.effective_message
     if not service.ready:
         await say(message, NOT_READY)
-        return
-    chart = await asyncio.to_thread(service.chart, " ".join(context.args or []))
-    if chart is None:
-        await say(message, render.trend_usage(service.profile.home_label))
-        return
-    await send_chart(message, chart)
+        return None
+    found = await asyncio.to_thread(getattr(service, method), " ".join(context.args or []))
+    if found is None:
+        await say(message, usage(service.profile.home_label))
+    return found
+
+
+async def on_trend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/trend 累计确诊 [地区 …]: the measure over its as-of dates as a line chart."""
+    chart = await _ask(update, context, "chart", render.trend_usage)
+    if chart is not None:
+        await send_chart(update.effective_message, chart)
 
 
 async def on_since(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/since 2月18日 [数字] [地区]: each figure whose as-of moved after that day, old → new, and the reports added."""
-    service, message = _service(context), update.effective_message
-    if not service.ready:
-        await say(message, NOT_READY)
-        return
-    found = await asyncio.to_thread(service.since, " ".join(context.args or []))
-    home = service.profile.home_label
-    if found is None:
-        await say(message, render.since_usage(home))
-        return
-    await reply_html(message, fmt.split_blocks(render.since_html(found, home)))
+    found = await _ask(update, context, "since", render.since_usage)
+    if found is not None:
+        home = _service(context).profile.home_label
+        await reply_html(update.effective_message, fmt.split_blocks(render.since_html(found, home)))
