@@ -21,8 +21,9 @@ help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 E2E    := tests/e2e/node_modules/.e2e-installed
+FONT   := fonts/NotoSansSC-Regular.ttf
 
-install: $(STAMP) $(MODEL)/onnx/export.json $(E2E)  ## create .venv, install pinned packages, materialise and export the model
+install: $(STAMP) $(MODEL)/onnx/export.json $(E2E) $(FONT)  ## create .venv, install pinned packages, materialise and export the model, chart font
 
 $(E2E): tests/e2e/package-lock.json tests/e2e/package.json
 	bash tests/e2e/ensure_emulator.sh
@@ -38,6 +39,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 $(MODEL)/.materialized.json: $(STAMP)
 	$(PY) -m index materialize $(MODEL)
 	@touch $@
+
+# the charts' CJK font: npm @fontsource/noto-sans-sc 5.3.0 (SIL OFL), its simplified-Chinese WOFF as TTF (docs/trends.md)
+$(FONT): $(STAMP)
+	$(PY) -m retrieval.font $(FONT)
+
 
 # the question side as ONNX (4-bit weights, SentencePiece ids): answering never imports torch (model/onnx_export.py)
 $(MODEL)/onnx/export.json: $(MODEL)/.materialized.json
@@ -93,5 +99,5 @@ milvus-server:  ## start a real Milvus 2.3.5 server (own venv in var/milvus-serv
 lint: install  ## ruff (style, bugs, bandit security rules)
 	$(VENV)/bin/ruff check .
 
-clean:  ## remove the venv, the model, built indexes and caches
-	rm -rf $(VENV) models var .pytest_cache .ruff_cache
+clean:  ## remove the venv, the model, the chart font, built indexes and caches
+	rm -rf $(VENV) models fonts var .pytest_cache .ruff_cache

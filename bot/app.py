@@ -24,8 +24,8 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot import feedback, handlers, inline, recovery
-from bot.format import ArticleButton, MoreSourcesButton
+from bot import alerts, feedback, figures, handlers, inline, recovery
+from bot.format import ArticleButton, DistrictsButton, MoreSourcesButton
 from config import Settings
 from retrieval.errors import IndexUnavailable
 from retrieval.service import Service
@@ -40,6 +40,10 @@ def commands(example: str) -> list[BotCommand]:
     """The command menu; ``example`` is the profile's shortest example question."""
     return [
         BotCommand("latest", "最新疫情数字及变化"),
+        BotCommand("trend", "数字变化趋势图：/trend 累计确诊 [地区]"),
+        BotCommand("subscribe", "关注一个数字，更新时通知：/subscribe 累计确诊 [地区]"),
+        BotCommand("subscriptions", "已关注的数字"),
+        BotCommand("since", "某天以后变了哪些数字、新增哪些报道：/since 2月18日"),
         BotCommand("ask", f"提问（群聊中使用）：/ask {example}"),
         BotCommand("help", "用法和收录范围"),
     ]
@@ -129,12 +133,18 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler(["start", "help"], handlers.on_start))
     app.add_handler(CommandHandler("latest", handlers.on_latest))
     app.add_handler(CommandHandler("ask", handlers.on_ask))
+    app.add_handler(CommandHandler("trend", figures.on_trend))
+    app.add_handler(CommandHandler("since", figures.on_since))
+    app.add_handler(CommandHandler("subscribe", alerts.on_subscribe))
+    app.add_handler(CommandHandler("unsubscribe", alerts.on_unsubscribe))
+    app.add_handler(CommandHandler("subscriptions", alerts.on_subscriptions))
     app.add_handler(CommandHandler("reload", handlers.on_reload))
     app.add_handler(CommandHandler("stats", handlers.on_stats))
     app.add_handler(CallbackQueryHandler(handlers.on_more_sources, pattern=MoreSourcesButton))
     app.add_handler(CallbackQueryHandler(handlers.on_full_article, pattern=ArticleButton))
     app.add_handler(CallbackQueryHandler(feedback.on_feedback, pattern=feedback.FeedbackButton))
     app.add_handler(InlineQueryHandler(inline.on_inline_query))
+    app.add_handler(CallbackQueryHandler(handlers.on_districts, pattern=DistrictsButton))
     app.add_handler(CallbackQueryHandler(handlers.on_expired_button, pattern=InvalidCallbackData))
     app.add_handler(MessageHandler(filters.COMMAND, handlers.on_unknown_command))
     app.add_handler(MessageHandler(private & filters.TEXT, handlers.on_private_text))
@@ -165,6 +175,8 @@ async def _post_init(app: Application) -> None:
             await asyncio.to_thread(service.reload)
         except IndexUnavailable as err:
             log.error("starting without an index: %s", err)  # users are told; /reload and the watcher retry
+    if service.ready:
+        await alerts.after_build(app)  # builds that landed while the bot was stopped
     try:
         await app.bot.set_my_commands(commands(service.profile.example))
     except TelegramError as err:
@@ -179,6 +191,7 @@ async def _post_init(app: Application) -> None:
 async def watch_index(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Hot reload (a JobQueue job): load the index once one appears, then switch to each newer build."""
     service: Service = context.bot_data["service"]
+    await alerts.check_failed_build(context.application)
     try:
         done = await asyncio.to_thread(service.refresh)
     except Exception:  # noqa: BLE001 - a bad build must not stop the watcher
@@ -186,3 +199,4 @@ async def watch_index(context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if done is not None:
         log.info("now serving index %s", done.build_id)
+        await alerts.after_build(context.application)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
-from retrieval.render import MORE_SOURCES_LABEL
+from retrieval.render import DISTRICTS_BUTTON, MORE_SOURCES_LABEL
 
 LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 FULL_ARTICLE = "查看全文"
@@ -26,6 +26,15 @@ class ArticleButton:
     """Callback data of "查看全文": the article to send whole."""
 
     article_id: str
+
+
+@dataclass(frozen=True)
+class DistrictsButton:
+    """Callback data of /latest's button in a group chat: send the districts' figures."""
+
+
+def districts_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(DISTRICTS_BUTTON, callback_data=DistrictsButton())]])
 
 
 def answer_keyboard(question: str, article_id: str) -> InlineKeyboardMarkup:

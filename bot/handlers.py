@@ -79,6 +79,14 @@ async def reply_html(message: Message, parts: list[str], markup: InlineKeyboardM
     return sent
 
 
+async def send_chart(message: Message, chart) -> None:
+    """A trend chart as a photo with its caption, or its words when there are too few dates to draw."""
+    if chart.png is None:
+        await say(message, chart.text)
+        return
+    await with_retry(lambda: message.reply_photo(chart.png, caption=chart.text, do_quote=False))
+
+
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
     """The one path every question takes (private text, /ask, group mention or reply): one asker's questions
     in a chat are answered in order, a burst past the rate limit waiting its turn (bot/pacing.py)."""
@@ -102,6 +110,10 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: 
     await asyncio.sleep(slot.wait)
     if not question.strip():
         await say(message, EMPTY.format(example=service.profile.example))
+        return
+    chart = await asyncio.to_thread(service.trend_question, question)
+    if chart is not None:  # "出院人数的变化趋势": a chart, not a quote
+        await send_chart(message, chart)
         return
     chat = service.small_talk(question)
     if chat is not None:
@@ -177,9 +189,24 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/latest: every figure in a private chat; in a group the home city's, and a button for the districts."""
     service = _service(context)
     rows = await asyncio.to_thread(service.latest)
-    await reply_html(update.effective_message, fmt.split_blocks(render.latest_html(rows, service.profile)))
+    group = update.effective_chat is not None and update.effective_chat.type != ChatType.PRIVATE
+    blocks = render.latest_html(rows, profile=service.profile, short=group)
+    markup = fmt.districts_keyboard() if group and len(blocks) > 1 else None  # the 2nd block: "各区县（N个）…"
+    await reply_html(update.effective_message, fmt.split_blocks(blocks), markup)
+
+
+async def on_districts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The button under a group's /latest: every district's figures (of the index served now)."""
+    query = update.callback_query
+    await query.answer()
+    if query.message is None:
+        return
+    service = _service(context)
+    rows = await asyncio.to_thread(service.latest)
+    await reply_html(query.message, fmt.split_blocks(render.latest_rest_html(rows, profile=service.profile)))
 
 
 async def on_more_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -231,6 +258,7 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not _is_admin(update, context):
         await _not_admin(update)
         return
+    done = None
     try:
         done = await asyncio.to_thread(_service(context).reload)
     except IndexUnavailable as err:
@@ -240,15 +268,21 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text = (f"索引已加载：{done.build_id}" if done.opened else
                 f"已切换到新索引：{done.build_id}" if done.changed else f"索引没有变化：{done.build_id}")
     await say(update.effective_message, text)
+    if done is not None and done.changed:  # what the watcher does after a switch: subscribers and admins told
+        from bot.alerts import after_build  # (bot.alerts uses this module's reply helpers)
+
+        await after_build(context.application)
 
 
 async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not _is_admin(update, context):
         await _not_admin(update)
         return
+    service = _service(context)
     journal = context.bot_data.get("journal")  # pending and replayed questions (bot/journal.py)
-    info = _service(context).info() | (journal.stats() if journal else {})
-    await reply_html(update.effective_message, [render.stats_html(info)])
+    info = await asyncio.to_thread(service.info)
+    info |= journal.stats() if journal else {}
+    await reply_html(update.effective_message, fmt.split_blocks([render.stats_html(info, service.profile.timezone)]))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

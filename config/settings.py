@@ -116,7 +116,15 @@ class Settings(BaseSettings):
     feedback_db: Path = Field(PROJECT_ROOT / "var" / "feedback.sqlite",
                               description="Readers' 👍/👎/报错 (question, answer, sources, build, chat type; no names).")
 
+    subscriptions_db: Path | None = Field(None, description="SQLite file of the bot's subscriptions (/subscribe) "
+                                          "and of what it already told; unset: bot/subscriptions.sqlite beside "
+                                          "INDEX_DIR (var/bot/ by default).")
+
     log_level: str = Field("INFO")
+
+    @property
+    def subscriptions_path(self) -> Path:
+        return self.subscriptions_db or self.index_dir.parent / "bot" / "subscriptions.sqlite"
 
     @field_validator("admin_ids", mode="before")
     @classmethod

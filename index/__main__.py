@@ -51,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         for article in corpus.articles:
             if args.json:
                 view = article.to_json()
-                print(json.dumps({k: view[k] for k in ("id", "title", "date", "byline", "source", "text")}
+                print(json.dumps({k: view[k] for k in ("id", "title", "date", "published", "paper", "page", "byline",
+                                                         "source", "text")}
                                  | {"lines": [article.line_start, article.line_end]}, ensure_ascii=False))
             else:
                 print(f"{article.date or '----------'}  {article.source}:{article.line_start}  {article.title}")
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    for problem in report.problems:
+    for problem in [*report.problems, *report.undated]:
         print(f"warning: {problem}", file=sys.stderr)
     print(report.summary())
     return 0

@@ -19,12 +19,21 @@ import numpy as np
 from config import Settings
 from config.profile import load_profile
 from index.chunker import chunk_article
+from index.report import changes, undated
 from index.sources import scan
 from model.embedder import Embedder
 from news.figures import extract_figures, grammar
 from news.records import Chunk, SourceProblem
 from stores.errors import VectorStoreError
-from stores.layout import FORMAT_VERSION, KEEP_BUILDS, MANIFEST, current_dir, read_manifest, sha256_file
+from stores.layout import (
+    FORMAT_VERSION,
+    KEEP_BUILDS,
+    MANIFEST,
+    current_dir,
+    read_manifest,
+    sha256_file,
+    write_build_status,
+)
 from stores.lexical import create_lexical_index, lexical_config
 from stores.meta import EmbeddingCache, write_meta
 from stores.vector_store import create_vector_store, vector_config
@@ -47,6 +56,7 @@ class BuildReport:
     up_to_date: bool = False
     build_dir: Path | None = None
     problems: list[SourceProblem] = field(default_factory=list)
+    undated: list[SourceProblem] = field(default_factory=list)  # articles served without a date
 
     def summary(self) -> str:
         if self.up_to_date:
@@ -104,7 +114,12 @@ def build_index(
     (index_dir / "builds").mkdir(parents=True, exist_ok=True)
     with open(index_dir / ".build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time; readers never take this lock
-        report = _build_locked(settings, embedder_factory, model_id, force, progress)
+        try:
+            report = _build_locked(settings, embedder_factory, model_id, force, progress)
+        except Exception as err:  # the running bot tells the admins why, once
+            write_build_status(index_dir, None, str(err) if isinstance(err, BuildError) else f"{type(err).__name__}: {err}")
+            raise
+        write_build_status(index_dir, report.build_dir.name, None)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -114,9 +129,9 @@ def _build_locked(settings, embedder_factory, model_id, force, progress) -> Buil
     corpus = scan(settings.data_dir, settings.default_year, profile, settings.max_file_mb)
     report = BuildReport(
         files=len(corpus.file_hashes), articles=len(corpus.articles), duplicates=corpus.duplicates,
-        problems=corpus.problems,
+        problems=corpus.problems, undated=undated(corpus.articles),
     )
-    for problem in corpus.problems:
+    for problem in [*corpus.problems, *report.undated]:
         log.warning("%s", problem)
     if not corpus.articles:
         raise BuildError(f"no article could be read from {settings.data_dir}; the previous index is kept")
@@ -166,6 +181,7 @@ def _build_locked(settings, embedder_factory, model_id, force, progress) -> Buil
                 "figures": report.figures, "problems": len(report.problems),
             },
             "date_range": [dates[0], dates[-1]] if dates else None,
+            "report": changes(live, corpus.articles, figures, corpus.problems),  # for the admins (bot)
             "checksums": _checksums(work),
         }
         (work / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -17,7 +17,8 @@ TERMINAL = "。！？!?…；;"
 CLOSERS = "”’」』）)"
 PHOTO_CREDIT = re.compile(r"(?:记者|通讯员)\s*\S+(?:\s+\S+)*\s*摄\s*$")  # "株洲日报记者 张三 摄" too (a search)
 SECTION = re.compile(r"^【.+】$")
-HEADER = re.compile(r"^(paper|edition|date|year|source)\s*[:：]\s*(.+)$", re.IGNORECASE)
+HEADER = re.compile(r"^(paper|edition|date|year|source|page)\s*[:：]\s*(.+)$", re.IGNORECASE)
+JUMP = re.compile(r"下转\s*([A-Z]?)\s*0?2\s*版")  # "下转A2版": the article goes on to page 2, so this page is 1
 MAX_HEADING = 50
 MAX_SUBHEADING = 24  # a heading-like line inside an article that is longer is a cut line of prose
 
@@ -171,7 +172,7 @@ def parse_page(text: str, source: str, default_year: int, profile: Profile) -> l
     words = page_words(profile)
     raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     year = default_year
-    paper = words.paper
+    paper, published, page = words.paper, None, ""
     lines: list[_Line] = []
     gap = 0
     for no, raw_line in enumerate(raw, start=1):
@@ -186,8 +187,11 @@ def parse_page(text: str, source: str, default_year: int, profile: Profile) -> l
             found = re.search(r"(19|20)\d{2}", value)
             if key in ("date", "edition", "year") and found:
                 year = int(found.group(0))
+                published = _iso_day(value) if key != "year" else published
             elif key in ("paper", "source"):
                 paper = value
+            elif key == "page":
+                page = value.strip("第版 ")
             continue
         lines.append(_Line(no, stripped, gap))
         gap = 0
@@ -195,7 +199,14 @@ def parse_page(text: str, source: str, default_year: int, profile: Profile) -> l
     lines, moved = _join_fragments(lines, words)
     drafts = _segment(lines, moved, words)
     page_date = _page_date(drafts, year, words)
-    return [_finish(d, source, year, page_date, paper, words) for d in drafts if d.body]
+    edition = (paper, published, page or (f"{jump.group(1)}1" if (jump := JUMP.search(text)) else ""))
+    return [_finish(d, source, year, page_date, edition, words) for d in drafts if d.body]
+
+
+def _iso_day(value: str) -> str | None:
+    """The publication date of a ``date: 2020-02-21`` / ``edition: 2020-02-21`` header (None if not a day)."""
+    found = re.match(r"(?:19|20)\d{2}-\d{2}-\d{2}\b", value.strip())
+    return found.group(0) if found else None
 
 
 def _starts_article(lines: list[_Line], i: int, first: bool, words: PageWords) -> bool:
@@ -261,7 +272,8 @@ def _page_date(drafts: list[_Draft], year: int, words: PageWords) -> date | None
     return max(dates) if dates else None
 
 
-def _finish(draft: _Draft, source: str, year: int, page_date: date | None, paper: str, words: PageWords) -> Article:
+def _finish(draft: _Draft, source: str, year: int, day: date | None, edition: tuple, words: PageWords) -> Article:
+    """The article of a draft; ``edition``: (paper, publication date, page) of the whole page."""
     heads = [h.text for h in draft.headings] + draft.extra_headings
     title_parts = [h for h in heads if not h.startswith("——")]
     subtitle = " ".join(h for h in heads if h.startswith("——"))
@@ -272,7 +284,7 @@ def _finish(draft: _Draft, source: str, year: int, page_date: date | None, paper
             continue  # the same paragraph printed twice by the layout
         paragraphs.append(line.text)
     text = "\n".join(paragraphs)
-    when = _dateline(draft, year, words) or page_date
+    when = _dateline(draft, year, words) or day
     numbers = [h.no for h in draft.headings] + [max(b.no, b.end) for b in draft.body]
     return Article(
         id=article_id(title, text),
@@ -284,5 +296,5 @@ def _finish(draft: _Draft, source: str, year: int, page_date: date | None, paper
         line_start=min(numbers) if numbers else 0,
         line_end=max(numbers) if numbers else 0,
         subtitle=subtitle,
-        paper=paper,
+        paper=edition[0], published=edition[1], page=edition[2],
     )

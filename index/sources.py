@@ -150,7 +150,7 @@ def _single_article(
         Article(
             id=article_id(title, text), title=title, date=when, byline=header.get("byline", ""),
             source=rel, text=text, line_start=1, line_end=body_line + last,
-            url=header.get("url", ""), paper=header.get("source", ""),
+            url=header.get("url", ""), paper=header.get("source", ""), published=when,
         )
     ]
 
@@ -194,7 +194,7 @@ def _read_jsonl(text: str, rel: str, default_year: int, problems: list[SourcePro
             Article(
                 id=article_id(str(title), text_body), title=str(title).strip(), date=when, byline="",
                 source=rel, text=text_body, line_start=no, line_end=no,
-                url=str(_field(record, "url") or ""), paper=str(_field(record, "source") or ""),
+                url=str(_field(record, "url") or ""), paper=str(_field(record, "source") or ""), published=when,
             )
         )
     return articles

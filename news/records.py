@@ -11,7 +11,8 @@ class Article:
     """One news article, whatever file it came from.
 
     ``source`` is the file name relative to the data directory; ``line_start`` and ``line_end`` are
-    1-based, inclusive line numbers in that file.
+    1-based, inclusive line numbers in that file. ``date`` is the day the report was filed (its dateline, else
+    its page's or header's date); ``published``, the day the paper printed it, when a header says so.
     """
 
     id: str
@@ -25,6 +26,8 @@ class Article:
     subtitle: str = ""
     url: str = ""
     paper: str = ""
+    published: str | None = None  # ISO publication date: a page dump's date:/edition: header, an article's date:
+    page: str = ""  # the paper's page ("A1"): a page dump's page: header, or read from its jump lines
     extra: dict = field(default_factory=dict, compare=False)
 
     def to_json(self) -> dict:

@@ -1,4 +1,4 @@
-"""Command line: `python -m retrieval ask|chat|latest|eval`."""
+"""Command line: `python -m retrieval ask|chat|latest|trend|eval`."""
 
 from __future__ import annotations
 
@@ -30,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("chat", help="ask questions in a loop (empty line or Ctrl-D quits)")
     latest = sub.add_parser("latest", help="the newest epidemic figures with their change")
     latest.add_argument("--json", action="store_true")
+    chart = sub.add_parser("trend", help="a measure over its as-of dates as a PNG line chart")
+    chart.add_argument("words", nargs="+", help="the measure and places: 累计确诊 [北京 上海] (default: the home city)")
+    chart.add_argument("--out", required=True, help="the PNG file to write")
     ev = sub.add_parser("eval", help="answer quality on a questions.jsonl file")
     ev.add_argument("questions")
     ev.add_argument("--out", help="write one JSON line per question here")
@@ -69,6 +72,8 @@ def _run(args: argparse.Namespace, engine) -> int:
 
             print(latest_text(rows, engine.profile))
         return 0
+    if args.command == "trend":
+        return _trend(args, engine)
     if args.command == "chat":
         from retrieval.render import answer_text, coverage_line
         from retrieval.service import Service
@@ -88,6 +93,25 @@ def _run(args: argparse.Namespace, engine) -> int:
     from retrieval.evaluate import evaluate_file
 
     print(evaluate_file(engine, args.questions, out=args.out))
+    return 0
+
+
+def _trend(args: argparse.Namespace, engine) -> int:
+    """Write the chart to ``--out`` and print its caption; too few dates: the words, exit status 1."""
+    from pathlib import Path
+
+    from retrieval.render import trend_usage
+    from retrieval.service import Service
+
+    chart = Service(engine.settings, engine).chart(" ".join(args.words))
+    if chart is None:
+        print(trend_usage(engine.profile.home_label), file=sys.stderr)
+        return 2
+    if chart.png is None:
+        print(chart.text)
+        return 1
+    Path(args.out).write_bytes(chart.png)
+    print(f"{chart.text}\n→ {args.out}")
     return 0
 
 

@@ -24,6 +24,8 @@ class Source:
     end: int = 0
     paper: str = ""
     url: str = ""
+    published: str | None = None  # the paper's publication date, when known (``date`` is the dateline's)
+    page: str = ""
 
     @classmethod
     def quoting(cls, article: Article, start: int, end: int, score: float, profile: Profile) -> Source:
@@ -31,7 +33,8 @@ class Source:
         is when ``start`` is negative."""
         quote = profile.strip_dateline(article.text[start:end]) if start >= 0 else article.title
         return cls(title=article.title, date=article.date, quote=quote, source=article.source, score=score,
-                   article_id=article.id, start=start, end=end, paper=article.paper, url=article.url)
+                   article_id=article.id, start=start, end=end, paper=article.paper, url=article.url,
+                   published=article.published, page=article.page)
 
 
 # Why a question is declined; retrieval.render words each one (render.REASONS), with the Decline's subject.

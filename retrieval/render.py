@@ -13,6 +13,21 @@ from news.asof import date_asof
 from retrieval import render_en
 from retrieval.answer import Answer, Coverage, Decline, Source
 from retrieval.latest import asof_phrase as _asof_phrase
+from retrieval.wording import (  # noqa: F401 - the bot takes all its wording from this module
+    alert_html,
+    build_failed_text,
+    build_report_html,
+    paper_line,
+    seen_amount,
+    since_html,
+    since_usage,
+    stats_html,
+    subscribe_usage,
+    subscribed_text,
+    subscriptions_text,
+    trend_usage,
+    unsubscribed_text,
+)
 
 NO_DIRECT = "没有能直接给出的数字，以下是最相关的原文："
 REASONS = {  # why a question is declined (retrieval.answer.Reason); {subject} is the Decline's
@@ -29,6 +44,8 @@ MORE_SOURCES_LABEL = "更多来源"
 NO_FIGURES = "索引里还没有疫情数字。"
 LATE_ANSWER = "（稍晚的回答）"  # opens the reply to a question answered after the bot restarted (bot/recovery.py)
 LATE_APOLOGY = "抱歉，机器人刚才中断了，没能及时回答你之前发来的问题，请重新发送。"  # for questions too old for that
+DISTRICTS_BUTTON_HINT = "各区县（{n}个）的数字：点下面的按钮查看。"
+DISTRICTS_BUTTON = "各区县数字"
 
 
 # ---------------------------------------------------------------------- the parts of a reply
@@ -63,13 +80,14 @@ class FigureLine:
     note: str | None
 
 
-def cite(title: str, date: str | None, source: str) -> str:
-    """"title · date · source" (a missing date says so)."""
-    return " · ".join(part for part in (title, date or "日期不详", source) if part)
+def cite(title: str, paper: str, published: str | None, date: str | None, page: str = "") -> str:
+    """"title · 株洲日报 2020年2月21日 A1版（2月20日讯）": the paper, date and page a reader knows, not a file name."""
+    return " · ".join(part for part in (title, paper_line(paper, published, date, page)) if part)
 
 
 def quotes(sources: Iterable[Source], first: int = 1) -> tuple[Quote, ...]:
-    return tuple(Quote(i, s.quote, cite(s.title, s.date, s.source)) for i, s in enumerate(sources, start=first))
+    return tuple(Quote(i, s.quote, cite(s.title, s.paper, s.published, s.date, s.page))
+                 for i, s in enumerate(sources, start=first))
 
 
 def coverage_line(coverage: Coverage) -> str:
@@ -106,7 +124,7 @@ def answer_json(answer: Answer) -> dict:
         "answered": answer.answered,
         "answer": answer.answer,
         "sources": [
-            {k: v for k, v in asdict(s).items() if k in ("title", "date", "quote", "source", "score", "url")}
+            {k: v for k, v in asdict(s).items() if k in ("title", "date", "quote", "source", "score", "url", "paper", "published", "page")}
             | {"score": round(s.score, 4)}
             for s in answer.sources
         ],
@@ -136,27 +154,43 @@ def _value(row: dict) -> str:
     return row["value"] if row["value"] == "无" else f"{row['value']}{row['unit']}"
 
 
-def figure_line(row: dict, with_region: bool = False) -> FigureLine:
+def figure_line(row: dict) -> FigureLine:
     previous, change = row.get("previous"), None
     if previous and row.get("change_label"):
         change = f"较{previous['asof_label']}的{previous['value']}{previous['unit']}{row['change_label']}"
-    name = f"{row['region']} {row['metric']}" if with_region else row["metric"]
-    return FigureLine(name, _value(row), asof_phrase(row), change, row.get("note"))
+    return FigureLine(row["metric"], _value(row), asof_phrase(row), change, row.get("note"))
 
 
-def latest_parts(
-    rows: list[dict], profile: Profile, limit_regions: int | None = 12
-) -> tuple[list[tuple[str, list[FigureLine]]], list[str]]:
-    """Sections ("株洲最新疫情数字" for the profile's home city, then "各区县") of figure lines, and the cited
-    reports, newest first."""
+@dataclass(frozen=True)
+class LatestParts:
+    """/latest before markup: the home city's lines, then the districts in groups that share an as-of (and a
+    note, said once per group), each district one line; the reports cited, newest first."""
+
+    title: str
+    home: list[FigureLine]
+    districts: list[tuple[str, str | None, list[str]]]  # (heading, note, "荷塘区：累计确诊21例，累计出院8例")
+    reports: list[str]
+
+    @property
+    def district_count(self) -> int:
+        return len({line.split("：", 1)[0] for _, _, lines in self.districts for line in lines})
+
+
+def latest_parts(rows: list[dict], profile: Profile) -> LatestParts:
     label = profile.home_label
-    home = [figure_line(r) for r in rows if r["region"] == label]
-    districts = [r for r in rows if r["region"] != label][:limit_regions]
-    sections = [(f"{label}最新疫情数字", home)]
-    if districts:
-        sections.append(("各区县", [figure_line(r, with_region=True) for r in districts]))
-    reports = {(s["title"], s["date"], s["file"]): None for r in rows if (s := r.get("source"))}
-    return sections, [cite(*key) for key in sorted(reports, key=lambda k: k[1] or "", reverse=True)]
+    groups: dict[tuple[str, str | None], dict[str, list[str]]] = {}
+    for row in rows:
+        if row["region"] != label:
+            change = f"（{row['change_label']}）" if row.get("previous") and row.get("change_label") else ""
+            items = groups.setdefault((asof_phrase(row), row.get("note")), {}).setdefault(row["region"], [])
+            items.append(f"{row['metric']}{_value(row)}{change}")
+    districts = [(f"各区县（{when}）", note, [f"{region}：{'，'.join(items)}" for region, items in regions.items()])
+                 for (when, note), regions in groups.items()]
+    reports = {(s["title"], s.get("paper", ""), s.get("published"), s["date"], s.get("page", "")): None
+               for r in rows if (s := r.get("source"))}
+    newest_first = sorted(reports, key=lambda k: k[2] or k[3] or "", reverse=True)
+    return LatestParts(f"{label}最新疫情数字", [figure_line(r) for r in rows if r["region"] == label], districts,
+                       [cite(*key) for key in newest_first])
 
 
 # ---------------------------------------------------------------------- Telegram HTML (blocks)
@@ -191,20 +225,43 @@ def _figure_html(line: FigureLine) -> str:
     return text + (f"\n  <i>{escape(line.note)}</i>" if line.note else "")
 
 
-def latest_html(rows: list[dict], profile: Profile, limit_regions: int = 12) -> list[str]:
-    """/latest: metric, value, as-of, change since the previous report, the reports quoted — compact."""
+DISTRICT_LINES = 40  # district lines per block: a block never passes Telegram's limit, however many districts
+SOURCES = "来源（数字均为报道原文）："
+
+
+def latest_html(rows: list[dict], profile: Profile, short: bool = False) -> list[str]:
+    """/latest: the home city's figures with as-of and change, then every district, one line each, a note said
+    once per group; the reports quoted. ``short`` (a group chat): the home city's, and the districts counted
+    (a second block, under which the bot puts the button for :func:`latest_rest_html`)."""
     if not rows:
         return [NO_FIGURES]
-    sections, reports = latest_parts(rows, profile, limit_regions)
-    blocks = ["\n".join([f"<b>{escape(title)}</b>", *map(_figure_html, lines)]) for title, lines in sections]
-    if reports:
-        blocks.append("<i>来源（数字均为报道原文）：</i>\n" + "\n".join(f"• {escape(r)}" for r in reports))
+    parts = latest_parts(rows, profile)
+    head = "\n".join([f"<b>{escape(parts.title)}</b>", *map(_figure_html, parts.home)])
+    if short:
+        return [head, *([DISTRICTS_BUTTON_HINT.format(n=parts.district_count)] if parts.districts else [])]
+    return [head, *_rest_html(parts)]
+
+
+def latest_rest_html(rows: list[dict], profile: Profile) -> list[str]:
+    """What the group form of /latest leaves to its button: every district and the reports quoted."""
+    return _rest_html(latest_parts(rows, profile)) if rows else [NO_FIGURES]
+
+
+def _rest_html(parts: LatestParts) -> list[str]:
+    blocks = []
+    for heading, note, lines in parts.districts:
+        head = f"<b>{escape(heading)}</b>" + (f"\n<i>{escape(note)}</i>" if note else "")
+        for start in range(0, len(lines), DISTRICT_LINES):
+            body = "\n".join(f"• {escape(line)}" for line in lines[start : start + DISTRICT_LINES])
+            blocks.append(f"{head}\n{body}" if start == 0 else body)
+    if parts.reports:
+        blocks.append(f"<i>{SOURCES}</i>\n" + "\n".join(f"• {escape(r)}" for r in parts.reports))
     return blocks
 
 
 def article_html(article: Any) -> list[str]:
-    """The whole article: a head (title, date, source, byline) and the escaped text (plain, may be long)."""
-    head = f"<b>{escape(article.title)}</b>\n{escape(cite('', article.date, article.source))}"
+    """The whole article: a head (title, paper · date · page, byline) and the escaped text (plain, may be long)."""
+    head = f"<b>{escape(article.title)}</b>\n{escape(paper_line(article.paper, article.published, article.date, article.page))}"
     if article.byline:
         head += f"\n{escape(article.byline)}"
     return [head, escape(article.text)]
@@ -217,25 +274,16 @@ def help_html(coverage: Coverage, profile: Profile) -> str:
         f"你好！我回答关于<b>{escape(profile.home_label)}本地新闻</b>的问题，答案都摘自报道原文，并附上出处。\n\n"
         f"{escape(coverage_line(coverage))}。\n\n"
         f"直接发问题即可，例如：\n{examples}\n\n"
-        "命令：\n/latest 最新疫情数字及变化\n/ask 问题 —— 在群里提问\n/help 本说明\n\n"
+        "命令：\n/latest 最新疫情数字及变化\n/trend 累计确诊 [地区] —— 数字变化趋势图\n"
+        "/subscribe 累计确诊 [地区] —— 关注一个数字，更新时通知你（/subscriptions 查看，/unsubscribe 退订）\n"
+        "/since 2月18日 —— 那天以后变了哪些数字、新增哪些报道\n/ask 问题 —— 在群里提问\n/help 本说明\n\n"
         "问题里写上日期（如“截至2月16日”）会给出那天的数字；不写则给出最新报道的数字。"
     )
 
 
-def stats_html(info: dict) -> str:
-    rows = [
-        ("文章", info.get("articles")), ("片段", info.get("chunks")), ("数字", info.get("figures")),
-        ("模型", info.get("model")), ("索引", info.get("build_id")), ("建于", info.get("built_at")),
-        ("运行", f"{info.get('uptime_s', 0)} 秒"), ("已回答", info.get("questions")),
-    ]
-    if "pending" in info:  # the bot's journal: questions not answered yet, answered late or apologised for
-        rows += [("待回答", info["pending"]), ("重启后补答", info["replayed"]), ("过期致歉", info["expired"])]
-    return "<b>状态</b>\n" + "\n".join(f"{escape(k)}：{escape(str(v))}" for k, v in rows)
-
-
 # ---------------------------------------------------------------------- plain text (terminal)
 def answer_text(answer: Answer, profile: Profile) -> str:
-    """The answer for a terminal: the same words as the bot's, quotes as [n] “…” —— title · date · file."""
+    """The answer for a terminal: the same words as the bot's, quotes as [n] “…” —— title · paper date page."""
     parts = answer_parts(answer, profile)
     lines = [parts.lead, *([parts.note] if parts.note else [])]
     for quote in parts.quotes:
@@ -246,18 +294,18 @@ def answer_text(answer: Answer, profile: Profile) -> str:
 
 
 def latest_text(rows: list[dict], profile: Profile) -> str:
-    """/latest for a terminal: every region, the same lines as the bot's."""
+    """/latest for a terminal: the same lines as the bot's."""
     if not rows:
         return NO_FIGURES
-    sections, reports = latest_parts(rows, profile, limit_regions=None)
-    lines: list[str] = []
-    for title, figures in sections:
-        lines += ["", title] if lines else [title]
-        for line in figures:
-            lines.append(f"• {line.name}：{line.value}（{line.when}）" + (f"，{line.change}" if line.change else ""))
-            lines += [f"  {line.note}"] if line.note else []
-    if reports:
-        lines += ["", "来源（数字均为报道原文）：", *(f"• {r}" for r in reports)]
+    parts = latest_parts(rows, profile)
+    lines = [parts.title]
+    for line in parts.home:
+        lines.append(f"• {line.name}：{line.value}（{line.when}）" + (f"，{line.change}" if line.change else ""))
+        lines += [f"  {line.note}"] if line.note else []
+    for heading, note, districts in parts.districts:
+        lines += ["", heading, *([note] if note else []), *(f"• {d}" for d in districts)]
+    if parts.reports:
+        lines += ["", SOURCES, *(f"• {r}" for r in parts.reports)]
     return "\n".join(lines)
 
 

@@ -95,7 +95,8 @@ class Scope:
             rows = latest_figures(figures, self.grammar.profile)
             for row in rows:
                 article = snap.articles.get(row["article_id"])
-                row["source"] = {"title": article.title, "date": article.date, "file": article.source} if article else None
+                row["source"] = {"title": article.title, "date": article.date, "file": article.source,
+                                 "paper": article.paper, "published": article.published, "page": article.page} if article else None
             self._latest = rows
         return self._latest
 

@@ -41,6 +41,14 @@ class Turn:
 
 
 @dataclass(frozen=True)
+class Chart:
+    """A trend reply: a PNG line chart and its caption, or (too few dates) ``png`` None and the words."""
+
+    png: bytes | None
+    text: str
+
+
+@dataclass(frozen=True)
 class Reloaded:
     """What a reload did: ``changed`` (a new build, or the first one, is now served) and which build serves."""
 
@@ -149,6 +157,80 @@ class Service:
     def info(self) -> dict:
         """Counts, model, build id, uptime and questions answered (for ``/stats``)."""
         return self._live().info() | {"uptime_s": round(time.time() - self.started), "questions": self.questions}
+        """Counts, model, build id and time, uptime, questions answered, the build's report (what it changed,
+        its problems) and the last build attempt (for ``/stats``)."""
+        engine = self._live()
+        return engine.info() | {"report": engine.snapshot.manifest.get("report") or {},
+                                "last_attempt": self.build_status()}
+
+    def build_status(self) -> dict | None:
+        """The last `make index` attempt: {at, build_id, error}; readable with no index loaded (cheap)."""
+        from stores.layout import read_build_status
+
+        return read_build_status(self.settings.index_dir)
+
+    # ------------------------------------------------------------------ figures over time
+    def chart(self, text: str) -> Chart | None:
+        """The trend chart of what ``text`` names ("累计确诊 北京 上海"; the home city by default); ``None``
+        when it names no measure. Blocking (draws with matplotlib): call it off the event loop."""
+        request = self.request(text)
+        return self._draw(self._live(), request) if request.metric else None
+
+    def trend_question(self, question: str) -> Chart | None:
+        """The chart a question asks for ("出院人数的变化趋势": a trend word and a measure), or ``None`` (a
+        question without a trend word costs one regular expression)."""
+        if not self.profile.pattern("trend").search(question):
+            return None
+        return self.chart(question)
+
+    def request(self, text: str) -> Any:
+        """The measure and places ``text`` names (``metric`` None when no measure): a Request."""
+        from retrieval.trend import parse_request
+
+        engine = self._live()
+        return parse_request(text, engine.profile, engine.gazetteer)
+
+    def newest(self, metric: str, region: str) -> Any | None:
+        """The newest figure of (metric, region) with its sentence and report (a Newest), or None."""
+        from retrieval.trend import newest
+
+        engine = self._live()
+        return newest(engine.snapshot, metric, region, engine.profile)
+
+    def news_for(self, subscriptions: list) -> list[tuple[Any, Any]]:
+        """(subscription, Newest) for each subscription whose (metric, region) has a figure later than the one
+        it saw (``asof_key``, ``value``); each pair is looked up once however many chats follow it."""
+        from retrieval.trend import is_news
+
+        found: dict[tuple[str, str], Any] = {}
+        out = []
+        for sub in subscriptions:
+            key = (sub.metric, sub.region)
+            if key not in found:
+                found[key] = self.newest(*key)
+            if found[key] is not None and is_news(found[key], sub.asof_key, sub.value):
+                out.append((sub, found[key]))
+        return out
+
+    def since(self, text: str) -> Any | None:
+        """What changed after the day ``text`` names (figures whose as-of moved, reports added): a Since, or
+        None when it names no day."""
+        from retrieval.since import since
+
+        engine = self._live()
+        return since(engine.snapshot, text, engine.profile, engine.grammar, self.settings.default_year)
+
+    @staticmethod
+    def _draw(engine: Any, request: Any) -> Chart:
+        from retrieval import wording
+        from retrieval.trend import trend
+
+        found = trend(engine.snapshot, request.metric, request.regions, engine.profile)
+        if not found.drawable:
+            return Chart(None, wording.trend_words(found))
+        from retrieval.chart import png
+
+        return Chart(png(found, wording.chart_text(found)), wording.trend_caption(found))
 
     # ------------------------------------------------------------------ index builds
     def reload(self, force: bool = True) -> Reloaded:

@@ -167,6 +167,12 @@ class ArticleTable(Mapping):
             found.update(t for (t,) in self._meta.all(sql, tuple(batch)))
         return found
 
+    def dated_after(self, day: str) -> list[Article]:
+        """The articles printed (or, publication date unknown, filed) after ``day``, oldest first."""
+        rows = self._meta.all(f"{self._select} WHERE COALESCE(published, date) > ? "
+                              "ORDER BY COALESCE(published, date), title", (day,))
+        return [Article(**dict(zip(ARTICLE_COLUMNS, found, strict=True))) for found in rows]
+
     def names_place(self, name: str) -> bool:
         """Whether any title or text contains the gazetteer name ``name`` (looked up, not scanned)."""
         return self._meta.one("SELECT 1 FROM place_names WHERE name = ?", (name,)) is not None

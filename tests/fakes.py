@@ -110,6 +110,7 @@ FAKE_COVERAGE = Coverage(papers=("株洲日报",), more_papers=False, articles=1
 @dataclass
 class FakeSnapshot:
     build_id: str = "fake-build-1"
+    manifest: dict = field(default_factory=dict)
     articles: dict = field(default_factory=lambda: {FAKE_ARTICLE.id: FAKE_ARTICLE})
 
 

@@ -33,7 +33,7 @@ async def test_question_gets_answer_quotes_and_buttons(bot):
     assert reply["parse_mode"] == "HTML"
     assert "<b>累计确诊78例（截至2020年2月19日24时）</b>" in reply["text"]
     assert "<blockquote>截至2月19日24时，我市累计报告新冠肺炎确诊病例78例" in reply["text"]
-    assert "000_b7adce7465891e7b.txt" in reply["text"]
+    assert "· 株洲日报 A1版（2020年2月20日讯）" in reply["text"] and ".txt" not in reply["text"]  # paper and date, no file
     buttons = reply["reply_markup"]["inline_keyboard"][0]
     assert [b["text"] for b in buttons] == ["更多来源", "查看全文"]
     assert all(len(b["callback_data"].encode()) <= 64 for b in buttons)
@@ -58,6 +58,22 @@ async def test_latest_lists_newest_figures_with_change(bot):
     text = request.sent()[-1]["text"]
     assert "在院治疗：<b>38例</b>（截至2020年2月19日24时），较2020年2月16日24时的45例减少7例" in text
     assert "累计确诊：<b>78例</b>" in text
+    for district in ("荷塘区：累计确诊21例，累计出院8例", "醴陵市：累计确诊8例，累计出院5例", "茶陵县：累计确诊11例"):
+        assert district in text  # every district, no cap
+    assert text.count("最新通报未提及") == 1  # the note once, not per row
+
+
+async def test_latest_in_a_group_is_short_with_a_button_for_the_districts(bot):
+    app, request = bot
+    await app.process_update(message_update(app, "/latest", chat_type="group", chat_id=-100))
+    reply = request.sent()[-1]
+    assert "累计确诊：<b>78例</b>" in reply["text"] and "荷塘区" not in reply["text"]
+    assert "各区县（8个）的数字" in reply["text"]
+    [[button]] = reply["reply_markup"]["inline_keyboard"]
+    before = len(request.sent())
+    await app.process_update(button_update(app, button["callback_data"]))
+    rest = "\n".join(m["text"] for m in request.sent()[before:])
+    assert "醴陵市：累计确诊8例" in rest and "累计确诊：<b>78例</b>" not in rest
 
 
 async def test_group_message_not_addressed_to_bot_is_ignored(bot):

@@ -81,7 +81,7 @@ def test_lexical_search_finds_the_confirmed_cases(built) -> None:
 def test_manifest(built) -> None:
     settings, report, _ = built
     manifest = read_manifest(report.build_dir)
-    assert manifest["format_version"] == 3
+    assert manifest["format_version"] == 4
     assert manifest["build_id"] == report.build_dir.name
     assert manifest["model"] == {"id": "fake-64", "dimension": 64}
     assert manifest["chunking"] == {"size": settings.chunk_size, "overlap": settings.chunk_overlap}
@@ -93,6 +93,9 @@ def test_manifest(built) -> None:
     }
     assert manifest["counts"] == {"files": 2, "articles": 18, "chunks": 88, "figures": report.figures, "problems": 0}
     assert manifest["date_range"] == ["2020-02-16", "2020-02-20"]
+    assert manifest["report"] | {"previous": None} == {  # a first build: nothing to compare with
+        "problems": [], "undated": [], "previous": None, "added": 18, "removed": 0, "added_titles": [],
+        "removed_titles": [], "figures_changed": 0, "figures": []}
     assert len(manifest["fingerprint"]) == 64
     checksums = manifest["checksums"]
     assert {"vectors/faiss.index", "meta.sqlite"} <= set(checksums)
@@ -137,6 +140,10 @@ def test_adding_a_file_embeds_only_its_chunks(fresh) -> None:
     assert current_dir(settings.index_dir) == report.build_dir
     snapshot = load_snapshot(settings.index_dir, FAKE_ID)
     assert new_article.id in snapshot.articles and len(snapshot.chunks) == 88 + len(new_chunks)
+    told = snapshot.manifest["report"]  # what the admins are sent: against the build it replaced
+    assert told["previous"] == first.build_dir.name and (told["added"], told["removed"]) == (1, 0)
+    assert told["added_titles"] == ["我市新增出院病例5例"]
+    assert ["累计出院", "株洲", "46", "51", "2020-02-22"] in told["figures"]
     assert first.build_dir.is_dir()  # the previous build stays for readers that still hold it
 
 

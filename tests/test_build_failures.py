@@ -14,7 +14,7 @@ from model.embedder import FakeEmbedder
 from retrieval.errors import IndexCorrupt, IndexMismatch, IndexNotReady
 from retrieval.snapshot import load_snapshot
 from stores.bm25s_index import BM25sIndex
-from stores.layout import current_dir, read_manifest
+from stores.layout import current_dir, read_build_status, read_manifest
 from tests.buildkit import (
     FAKE_ID,
     NEW_ARTICLE,
@@ -117,6 +117,24 @@ def test_bad_file_next_to_good_ones_is_reported_not_fatal(fresh) -> None:
     assert report.articles == 18 and report.files == 3
     assert [(p.path, p.line) for p in report.problems] == [("broken.jsonl", 1)]
     assert read_manifest(report.build_dir)["counts"]["problems"] == 1
+    assert read_manifest(report.build_dir)["report"]["problems"][0].startswith("broken.jsonl:1: not valid JSON")
+
+
+def test_undated_article_is_reported_and_a_failed_build_recorded(fresh, tmp_path: Path) -> None:
+    settings, _ = fresh
+    (settings.data_dir / "undated.md").write_text("title: 没有日期的通知\n\n市卫健委提醒市民做好防护。\n", encoding="utf-8")
+    report = _build(settings)
+    assert [(p.path, p.line) for p in report.undated] == [("undated.md", 1)]
+    assert read_manifest(report.build_dir)["report"]["undated"] == [
+        "undated.md:1: no date (header date:, dateline or page date): 《没有日期的通知》 is served undated"]
+    assert read_build_status(settings.index_dir) | {"at": None} == {"at": None, "build_id": report.build_dir.name,
+                                                                    "error": None}
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(BuildError):
+        _build(settings.model_copy(update={"data_dir": empty}), factory=_no_embedder)
+    failed = read_build_status(settings.index_dir)
+    assert failed["build_id"] is None and "no article could be read" in failed["error"]
 
 
 

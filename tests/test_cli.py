@@ -29,7 +29,9 @@ def test_ask_json(seed_settings, seed_index_copy):
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["answered"] and "78" in data["answer"] and "2020年2月19日24时" in data["answer"]
-    assert data["sources"][0]["source"] == "000_b7adce7465891e7b.txt"
+    assert data["sources"][0]["source"] == "000_b7adce7465891e7b.txt"  # the file stays (admins, question sets)
+    assert {k: data["sources"][0][k] for k in ("paper", "published", "page")} == {
+        "paper": "株洲日报", "published": None, "page": "A1"}  # a page dump with no date: header
 
 
 def test_ask_plain_text_has_the_bots_words(seed_settings, seed_index_copy):
@@ -38,7 +40,8 @@ def test_ask_plain_text_has_the_bots_words(seed_settings, seed_index_copy):
     lines = done.stdout.splitlines()
     assert lines[0] == "累计确诊78例（截至2020年2月19日24时）"
     assert "[1] “截至2月19日24时，我市累计报告新冠肺炎确诊病例78例" in done.stdout
-    assert "    —— " in done.stdout and "000_b7adce7465891e7b.txt" in done.stdout and "<" not in done.stdout
+    assert "    —— 好消息 我市连续5天无新增病例 治愈出院人数增至46人 · 株洲日报 A1版（2020年2月20日讯）" in done.stdout
+    assert "000_b7adce7465891e7b.txt" not in done.stdout and "<" not in done.stdout  # the paper, not the file
 
 
 def test_latest_json(seed_settings, seed_index_copy):

@@ -56,7 +56,7 @@ def valid_html(text: str) -> bool:
 
 
 def source(quote: str, title: str = "标题") -> Source:
-    return Source(title=title, date="2020-02-20", quote=quote, source="000.txt", score=1.0)
+    return Source(title=title, date="2020-02-20", quote=quote, source="000.txt", score=1.0, paper="株洲日报")
 
 
 def test_user_and_corpus_text_is_escaped():
@@ -125,7 +125,21 @@ def test_latest_is_compact_and_valid():
     [message] = split_blocks(latest_html(rows, PROFILE))
     assert valid_html(message)
     assert "在院治疗：<b>38例</b>（截至2020年2月19日24时），较2020年2月16日24时的45例减少7例" in message
-    assert re.search(r"荷塘区 累计确诊：<b>21例</b>", message)
+    assert "<b>各区县（截至2020年2月16日24时）</b>\n• 荷塘区：累计确诊21例" in message
+
+
+def test_latest_lists_every_district_once_with_its_note_said_once():
+    note = "最新通报未提及，以下为2月16日数字"
+    rows = [{"metric": "累计确诊", "region": "株洲", "value": "78", "unit": "例", "asof_label": "2020年2月19日24时"}]
+    rows += [{"metric": metric, "region": f"第{i}区", "value": str(i), "unit": "例", "asof_label": "2020年2月16日24时",
+              "note": note} for i in range(1, 301) for metric in ("累计确诊", "累计出院")]
+    messages = split_blocks(latest_html(rows))
+    text = "\n".join(messages)
+    assert len(messages) > 1 and all(len(m) <= LIMIT and valid_html(m) for m in messages)
+    assert all(f"• 第{i}区：累计确诊{i}例，累计出院{i}例\n" in text + "\n" for i in range(1, 301))  # no cap
+    assert text.count(note) == 1 and latest_text(rows).count(note) == 1
+    short = latest_html(rows, short=True)
+    assert len(short) == 2 and short[1] == "各区县（300个）的数字：点下面的按钮查看。"
 
 
 def test_html_and_plain_text_say_the_same_words():
@@ -135,8 +149,10 @@ def test_html_and_plain_text_say_the_same_words():
     html, text = "\n\n".join(answer_html(answer, PROFILE)), answer_text(answer, PROFILE)
     plain = TAGS.sub("", html)
     for words in ("累计确诊78例（截至2020年2月19日24时）", "此前（截至2020年2月16日24时）为72例",
-                  "截至2月19日24时，我市累计报告新冠肺炎确诊病例78例。", "标题 · 2020-02-20 · 000.txt", "旧 · 2020-02-20"):
+                  "截至2月19日24时，我市累计报告新冠肺炎确诊病例78例。", "标题 · 株洲日报（2020年2月20日讯）",
+                  "旧 · 株洲日报（2020年2月20日讯）"):
         assert words in plain and words in text
+    assert "000.txt" not in plain + text  # a reader sees the paper and its date, not a file name
     assert "<b>累计确诊78例（截至2020年2月19日24时）</b>" in html and "[2] “此前为72例。”" in text
     no_figure = Answer("q", True, None, [source("引文")], kind="quotes")
     assert answer_html(no_figure, PROFILE)[0] == answer_text(no_figure, PROFILE).splitlines()[0] == "没有能直接给出的数字，以下是最相关的原文："
@@ -155,8 +171,17 @@ def test_asof_phrase_follows_the_figure_kind_and_a_note_is_shown():
     assert "累计确诊：78例（截至2020年2月19日24时）\n  最新通报未提及，以下为2月19日数字" in latest_text([noted], PROFILE)
 
 
+def test_a_source_shows_paper_publication_date_page_and_dateline_apart():
+    from retrieval.render import cite
+
+    assert cite("标题", "株洲日报", "2020-02-21", "2020-02-20", "A1") == "标题 · 株洲日报 2020年2月21日 A1版（2月20日讯）"
+    assert cite("标题", "人民日报", "2020-02-05", "2020-02-05") == "标题 · 人民日报 2020年2月5日"
+    assert cite("标题", "株洲日报", None, "2020-02-20", "A1") == "标题 · 株洲日报 A1版（2020年2月20日讯）"
+    assert cite("标题", "", None, None) == "标题 · 日期不详"
+
+
 def test_truncated_article_stays_within_the_limit():
     article = Article(id="x", title="t", date=None, byline="", source="f.txt", text="字" * (LIMIT * 8))
     messages = first_messages(article_html(article), max_messages=2)
     assert len(messages) == 2 and all(len(m) <= LIMIT for m in messages) and messages[-1].endswith("已截断）")
-    assert "日期不详 · f.txt" in messages[0]
+    assert messages[0] == "<b>t</b>\n日期不详"  # no file name: the paper and its date, or that it is unknown

@@ -51,10 +51,10 @@ ROWS = [
 def test_latest_titles_name_the_profiles_home_city(foshan):
     text = latest_text(ROWS, foshan)
     assert text.startswith("佛山最新疫情数字\n• 累计确诊：84例")
-    assert "各区县\n• 南海区 累计确诊：21例" in text
+    assert "各区县（截至2020年2月16日24时）\n• 南海区：累计确诊21例" in text
     assert "<b>佛山最新疫情数字</b>" in latest_html(ROWS, profile=foshan)[0]
     assert "株洲" not in text
-    assert latest_text(ROWS, PROFILE).startswith("株洲最新疫情数字\n\n各区县\n• 佛山 累计确诊")  # the default profile: 佛山 is not home
+    assert latest_text(ROWS, PROFILE).startswith("株洲最新疫情数字\n\n各区县（截至2020年2月19日24时）\n• 佛山：累计确诊")  # not home
 
 
 def test_help_and_declines_show_the_profiles_examples(foshan):

@@ -66,6 +66,7 @@ def test_front_matter_variant() -> None:
     (article,), problems = _read(raw, "b.md")
     assert problems == []
     assert (article.title, article.date, article.paper) == ("我市新增出院病例5例", "2020-02-22", "株洲日报")
+    assert article.published == "2020-02-22"  # a header's date: is the day the paper printed it
     assert article.text == "正文第一段。\n正文第二段。"
     assert "---" not in article.text and "title" not in article.text
     assert (article.line_start, article.line_end) == (1, 8)
@@ -115,6 +116,7 @@ def test_jsonl_with_dxy_field_names() -> None:
         "武汉发现 27 例肺炎病例", "湖南新增确诊 15 例：湖南累计确诊 24 例", "湖南累计确诊新型肺炎100例",
     ]
     assert [a.date for a in articles] == ["2019-12-31", "2020-01-24", "2020-01-27"]
+    assert [a.published for a in articles] == [a.date for a in articles]  # pubDate is the publication date
     assert [a.paper for a in articles] == ["武汉市卫健委", "湖南省卫健委", "人民日报"]
     assert [a.url for a in articles] == [
         "http://wjw.wuhan.gov.cn/front/web/showDetail/2019123108989",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from email.parser import BytesParser
+from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -43,6 +45,11 @@ def request_params(query: str, headers: dict[str, str], body: bytes) -> dict[str
         params.update(json.loads(body))
     elif body and ctype.startswith("application/x-www-form-urlencoded"):
         params.update({k: _decode(k, v) for k, v in parse_qsl(body.decode("utf-8"), keep_blank_values=True)})
+    elif body and ctype.startswith("multipart/form-data"):  # a file upload (sendPhoto): files stay bytes
+        form = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {headers['content-type']}\r\n\r\n".encode() + body)
+        for part in form.iter_parts():
+            name, data = part.get_param("name", header="content-disposition"), part.get_payload(decode=True)
+            params[name] = data if part.get_filename() else _decode(name, data.decode("utf-8"))
     elif body:
         return None
     return params

@@ -9,9 +9,9 @@ HTTP layer (PTB's ``HTTPXRequest``) through ``base_url``.
 What it implements (just what python-telegram-bot needs to run the bot):
 
 * ``getMe`` (a bot user, ``is_bot`` true), ``getUpdates`` (``offset`` confirms, ``limit``, ``timeout``),
-* ``sendMessage`` (recorded; answers a Telegram Message, ``date`` in seconds; ``parse_mode=HTML`` text is
-  checked the way Telegram does, see :func:`bench.botapi.telegram_html.check_telegram_html`, and refused with a
-  400 when Telegram would refuse it),
+* ``sendMessage`` and ``sendPhoto`` (recorded; answers a Telegram Message, ``date`` in seconds; ``parse_mode=HTML``
+  text is checked the way Telegram does, see :func:`bench.botapi.telegram_html.check_telegram_html`, and refused
+  with a 400 when Telegram would refuse it; a chat in ``blocked`` gets 403 Forbidden),
 * ``editMessageText`` / ``editMessageReplyMarkup`` of a recorded message (answers the edited Message),
 * every other method (``setMyCommands``, ``sendChatAction``, ``deleteWebhook``, ``answerCallbackQuery`` ...):
   ``{"ok": true, "result": true}``. Every call is recorded in :attr:`BotAPIStub.calls`.
@@ -102,6 +102,7 @@ class BotAPIStub(LocalBotAPI, JSONServer):
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.sent: dict[int | str, list[SentMessage]] = defaultdict(list)
         self.errors: list[str] = []  # 4xx answers the stub gave (a correct bot gets none)
+        self.blocked: set[int | str] = set()  # chats whose users blocked the bot: sends get 403 Forbidden
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
@@ -201,12 +202,22 @@ class BotAPIStub(LocalBotAPI, JSONServer):
         return message
 
     async def _api_sendmessage(self, params: dict[str, Any]):
-        chat_id, text = params.get("chat_id"), params.get("text")
+        if not params.get("text"):
+            return error(400, "Bad Request: message text is empty")
+        return await self._record(params, params.get("text"))
+
+    async def _api_sendphoto(self, params: dict[str, Any]):
+        """A photo (the upload's bytes are kept in ``params["photo"]``); its caption is the message's text."""
+        if not params.get("photo"):
+            return error(400, "Bad Request: there is no photo in the request")
+        return await self._record(params, params.get("caption") or "", caption=True)
+
+    async def _record(self, params: dict[str, Any], text: str, caption: bool = False):
+        chat_id, parse_mode = params.get("chat_id"), params.get("parse_mode")
         if chat_id is None:
             return error(400, "Bad Request: chat_id is empty")
-        if not text:
-            return error(400, "Bad Request: message text is empty")
-        parse_mode = params.get("parse_mode")
+        if chat_id in self.blocked:
+            return error(403, "Forbidden: bot was blocked by the user")
         if self.validate_html and (parse_mode or "").upper() == "HTML":
             problem = check_telegram_html(text)
             if problem:
@@ -219,7 +230,12 @@ class BotAPIStub(LocalBotAPI, JSONServer):
         async with cond:
             self.sent[chat_id].append(sent)
             cond.notify_all()
-        return ok(self._message(sent))
+        message = self._message(sent)
+        if caption:
+            photo = {"file_id": f"photo{sent.message_id}", "file_unique_id": f"p{sent.message_id}", "width": 1,
+                     "height": 1}
+            message = {**message, "photo": [photo], "caption": message.pop("text")}
+        return ok(message)
 
     async def _edit(self, params: dict[str, Any], **changes: Any):
         sent = self._by_id.get((params.get("chat_id"), params.get("message_id")))

@@ -67,7 +67,7 @@ async def test_question_answer_quotes_and_source_buttons(emulator, app):
         assert reply.parse_mode == "HTML" and check_telegram_html(reply.text) is None
         assert "<b>累计确诊78例（截至2020年2月19日24时）</b>" in reply.text
         assert "<blockquote>截至2月19日24时，我市累计报告新冠肺炎确诊病例78例" in reply.text
-        assert "000_b7adce7465891e7b.txt" in reply.text
+        assert "· 株洲日报 A1版（2020年2月20日讯）" in reply.text and ".txt" not in reply.text  # paper and date, no file
         assert state.calls_to("sendChatAction")  # typing indicator
         assert [[b["text"] for b in row] for row in reply.buttons] == [["更多来源", "查看全文"], ["👍", "👎", "报错"]]
 
@@ -86,6 +86,7 @@ async def test_latest(emulator, app):
         reply = await user.wait_reply(timeout=30)
         assert "在院治疗：<b>38例</b>（截至2020年2月19日24时），较2020年2月16日24时的45例减少7例" in reply.text
         assert "累计出院：<b>46人</b>" in reply.text
+        assert "醴陵市：累计确诊8例，累计出院5例" in reply.text  # the 12-row cap dropped it
 
 
 async def test_group_ignores_chatter_and_answers_mentions(emulator, app):
