@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from config.settings import PROJECT_ROOT
+from retrieval.errors import RetrievalError
 
 PACKAGE = "@fontsource/noto-sans-sc@5.3.0"
 # the registry's integrity of that tarball (npm checks it too; checked again here, so a mirror cannot swap it)
@@ -24,7 +25,7 @@ FONT_DIR = PROJECT_ROOT / "fonts"
 FONT = FONT_DIR / "NotoSansSC-Regular.ttf"
 
 
-class FontMissing(RuntimeError):
+class FontMissing(RetrievalError):
     """The chart font is not installed: ``make install`` brings it."""
 
 

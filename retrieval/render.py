@@ -21,6 +21,7 @@ from retrieval.wording import (  # noqa: F401 - the bot takes all its wording fr
     seen_amount,
     since_html,
     since_usage,
+    small_talk_text,
     stats_html,
     subscribe_usage,
     subscribed_text,
@@ -327,25 +328,6 @@ def turn_html(parts: Sequence[tuple[Any, Answer]], profile: Profile, said: str |
             part[0] = f"{reading_html(name)}\n{part[0]}"
         blocks += part
     return blocks
-
-
-SMALL_TALK = {
-    "greeting": "你好！想了解本地新闻，直接问就行，例如：「{example}」",
-    "thanks": "不客气！还有问题随时问，例如：「{example}」",
-    "bye": "再见，有问题随时来问。",
-    "emoji": "🙂 想问点什么？例如：「{example}」",
-    "greeting_en": "Hello! Ask me about the local news, e.g. “{example}”",
-    "thanks_en": "You're welcome! Ask again any time, e.g. “{example}”",
-    "bye_en": "Bye! Ask again any time.",
-}
-
-
-def small_talk_text(kind: str, profile: Profile) -> str:
-    """One short friendly line for a greeting, thanks, goodbye or emoji (retrieval.smalltalk), with an example
-    question (an English one for English small talk)."""
-    examples = profile.examples
-    english = next((e for e in examples if e.isascii()), examples[0])
-    return SMALL_TALK[kind].format(example=english if kind.endswith("_en") else examples[0])
 
 
 def card_html(answer: Answer, profile: Profile) -> str:

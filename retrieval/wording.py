@@ -8,6 +8,7 @@ from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
+from config.profile import Profile
 from news.asof import date_label
 from retrieval.chart import ChartText
 from retrieval.latest import asof_phrase
@@ -229,10 +230,12 @@ def stats_html(info: dict, zone: str = "UTC") -> str:
     newest = (info.get("date_range") or [None, None])[1]
     rows = [
         ("文章", info.get("articles")), ("片段", info.get("chunks")), ("数字", info.get("figures")),
-        ("最新报道", date_label(newest) or "不详"), ("模型", info.get("model")), ("索引", info.get("build_id")),
+        ("最新报道", date_label(newest) if newest else "不详"), ("模型", info.get("model")), ("索引", info.get("build_id")),
         ("建于", local_time(info.get("built_at"), zone)), ("运行", f"{info.get('uptime_s', 0)} 秒"),
         ("已回答", info.get("questions")),
     ]
+    if "pending" in info:  # the bot's journal: questions not answered yet, answered late or apologised for
+        rows += [("待回答", info["pending"]), ("重启后补答", info["replayed"]), ("过期致歉", info["expired"])]
     lines = ["<b>状态</b>", *(f"{escape(k)}：{escape(str(v))}" for k, v in rows)]
     lines += problems_lines(info.get("report") or {}) or ["这次构建没有问题。"]
     attempt = info.get("last_attempt") or {}
@@ -256,3 +259,23 @@ def build_report_html(info: dict, zone: str = "UTC") -> str:
 def build_failed_text(status: dict, zone: str = "UTC") -> str:
     """What admins are sent once when a build fails (the bot keeps serving the previous index)."""
     return f"构建失败（{local_time(status.get('at'), zone)}），继续使用当前索引：{status.get('error')}"
+
+
+# ---------------------------------------------------------------------- small talk (retrieval.smalltalk)
+SMALL_TALK = {
+    "greeting": "你好！想了解本地新闻，直接问就行，例如：「{example}」",
+    "thanks": "不客气！还有问题随时问，例如：「{example}」",
+    "bye": "再见，有问题随时来问。",
+    "emoji": "🙂 想问点什么？例如：「{example}」",
+    "greeting_en": "Hello! Ask me about the local news, e.g. “{example}”",
+    "thanks_en": "You're welcome! Ask again any time, e.g. “{example}”",
+    "bye_en": "Bye! Ask again any time.",
+}
+
+
+def small_talk_text(kind: str, profile: Profile) -> str:
+    """One short friendly line for a greeting, thanks, goodbye or emoji (retrieval.smalltalk), with an example
+    question (an English one for English small talk)."""
+    examples = profile.examples
+    english = next((e for e in examples if e.isascii()), examples[0])
+    return SMALL_TALK[kind].format(example=english if kind.endswith("_en") else examples[0])

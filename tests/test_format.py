@@ -133,12 +133,12 @@ def test_latest_lists_every_district_once_with_its_note_said_once():
     rows = [{"metric": "累计确诊", "region": "株洲", "value": "78", "unit": "例", "asof_label": "2020年2月19日24时"}]
     rows += [{"metric": metric, "region": f"第{i}区", "value": str(i), "unit": "例", "asof_label": "2020年2月16日24时",
               "note": note} for i in range(1, 301) for metric in ("累计确诊", "累计出院")]
-    messages = split_blocks(latest_html(rows))
+    messages = split_blocks(latest_html(rows, PROFILE))
     text = "\n".join(messages)
     assert len(messages) > 1 and all(len(m) <= LIMIT and valid_html(m) for m in messages)
     assert all(f"• 第{i}区：累计确诊{i}例，累计出院{i}例\n" in text + "\n" for i in range(1, 301))  # no cap
-    assert text.count(note) == 1 and latest_text(rows).count(note) == 1
-    short = latest_html(rows, short=True)
+    assert text.count(note) == 1 and latest_text(rows, PROFILE).count(note) == 1
+    short = latest_html(rows, PROFILE, short=True)
     assert len(short) == 2 and short[1] == "各区县（300个）的数字：点下面的按钮查看。"
 
 
