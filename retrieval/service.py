@@ -155,12 +155,11 @@ class Service:
         return self._live().latest()
 
     def info(self) -> dict:
-        """Counts, model, build id, uptime and questions answered (for ``/stats``)."""
-        return self._live().info() | {"uptime_s": round(time.time() - self.started), "questions": self.questions}
         """Counts, model, build id and time, uptime, questions answered, the build's report (what it changed,
         its problems) and the last build attempt (for ``/stats``)."""
         engine = self._live()
-        return engine.info() | {"report": engine.snapshot.manifest.get("report") or {},
+        return engine.info() | {"uptime_s": round(time.time() - self.started), "questions": self.questions,
+                                "report": engine.snapshot.manifest.get("report") or {},
                                 "last_attempt": self.build_status()}
 
     def build_status(self) -> dict | None:
