@@ -207,10 +207,10 @@ def test_windows_line_endings_parse_the_same() -> None:
 def test_page_and_publication_date_from_the_header_or_the_jump_lines() -> None:
     """A reader knows a report by paper, publication date and page: a header says them (``edition:`` /
     ``page:``); without one, "下转A2版" says this is page A1 and the publication date stays unknown."""
-    bare = parse_page(_raw(PAGE_001), PAGE_001, 2020)
+    bare = parse_page(_raw(PAGE_001), PAGE_001, 2020, PROFILE)
     assert {(a.paper, a.published, a.page) for a in bare} == {("株洲日报", None, "A1")}
-    dated = parse_page("edition: 2020-02-18\npage: 第A3版\n\n" + _raw(PAGE_001).replace("下转", "转"), PAGE_001, 2020)
+    dated = parse_page("edition: 2020-02-18\npage: 第A3版\n\n" + _raw(PAGE_001).replace("下转", "转"), PAGE_001, 2020, PROFILE)
     assert {(a.published, a.page) for a in dated} == {("2020-02-18", "A3")}
     assert [a.date for a in dated] == [a.date for a in bare]  # the dateline's date is kept apart
-    undated = parse_page(_raw(PAGE_001).replace("下转 A2 版", "下转 A3 版"), PAGE_001, 2020)
+    undated = parse_page(_raw(PAGE_001).replace("下转 A2 版", "下转 A3 版"), PAGE_001, 2020, PROFILE)
     assert {a.page for a in undated} == {""}  # a jump to A3 may come from A1 or A2: not guessed
