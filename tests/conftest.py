@@ -44,22 +44,24 @@ def real_embedder():
 
 
 @pytest.fixture(scope="session")
-def seed_cache(tmp_path_factory, real_embedder):
-    """``seed_cache(dir)`` fills ``dir`` with an embedding cache of the seed pages, embedded once per session with
-    the real model: a build of the seed pages (and what a test adds to them) then embeds only what was added."""
+def seed_build(tmp_path_factory, real_embedder):
+    """(settings, report) of the seed pages built from scratch with the real model on FAISS, once per session."""
     from config import Settings
     from index.build import build_index
 
-    base = tmp_path_factory.mktemp("seed-cache")
+    base = tmp_path_factory.mktemp("seed-build")
     shutil.copytree(ROOT / "data" / "articles", base / "data")
     settings = Settings(_env_file=None, data_dir=base / "data", index_dir=base / "index", cache_dir=base / "cache",
-                        embedding_model=str(MODEL_DIR), vector_backend="numpy")
-    assert build_index(settings, lambda: real_embedder, real_embedder.model_id, progress=False).embedded
+                        embedding_model=str(MODEL_DIR), vector_backend="faiss")
+    return settings, build_index(settings, lambda: real_embedder, real_embedder.model_id, progress=False)
 
-    def copy_to(cache_dir: Path) -> Path:
-        return shutil.copytree(settings.cache_dir, cache_dir, dirs_exist_ok=True)
 
-    return copy_to
+@pytest.fixture(scope="session")
+def seed_cache(seed_build):
+    """``seed_cache(dir)`` fills ``dir`` with seed_build's embedding cache: a build of the seed pages (and of what
+    a test adds to them) then embeds only what was added, not the seed pages again."""
+    cache = seed_build[0].cache_dir
+    return lambda cache_dir: shutil.copytree(cache, cache_dir, dirs_exist_ok=True)
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 async def bot(seed_settings, seed_engine):
     request = RecordingRequest()
-    app = build_application(seed_settings, engine=seed_engine, request=request, get_updates_request=request)
+    # no "typing…" unless a test asks for it: on a loaded machine an answer can take longer than the default 0.3 s
+    settings = seed_settings.model_copy(update={"typing_after": 60})
+    app = build_application(settings, engine=seed_engine, request=request, get_updates_request=request)
     await app.initialize()
     yield app, request
     await app.shutdown()

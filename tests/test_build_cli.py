@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 from config.profile import load_profile
-from index.build import build_index
 from index.sources import scan
 from model.embedder import FakeEmbedder
 from retrieval.snapshot import load_snapshot
@@ -75,10 +74,8 @@ def test_cli_build_on_unreadable_corpus_fails_cleanly(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_real_model_dense_search_finds_the_total(real_embedder, tmp_path: Path) -> None:
-    _seed(tmp_path)
-    settings = _settings(tmp_path)
-    report = build_index(settings, lambda: real_embedder, real_embedder.model_id, progress=False)
+def test_real_model_dense_search_finds_the_total(real_embedder, seed_build) -> None:
+    settings, report = seed_build  # the seed pages built from scratch with the real model (tests/conftest.py)
     assert report.embedded == report.chunks == 88
     snapshot = load_snapshot(settings.index_dir, real_embedder.model_id)
     assert snapshot.manifest["model"] == {"id": "multilingual-e5-small", "dimension": 384}

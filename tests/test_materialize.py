@@ -160,8 +160,8 @@ def test_second_call_is_noop(model_dir):
     assert (weights.stat().st_ino, weights.stat().st_mtime_ns, (model_dir / mat.MARKER).read_text()) == before
 
 
-def test_stale_marker_triggers_rebuild(tmp_path):
-    out = materialize_e5(tmp_path / "e5")
+def test_stale_marker_triggers_rebuild(model_dir, tmp_path):
+    out = shutil.copytree(model_dir, tmp_path / "e5")  # what materialize_e5 wrote (the session's folder)
     marker = json.loads((out / mat.MARKER).read_text())
     marker["bin_size"] += 1  # pretend the source package changed
     (out / mat.MARKER).write_text(json.dumps(marker))
