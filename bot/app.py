@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import secrets
 from urllib.parse import urlsplit
 
@@ -29,6 +30,9 @@ from bot.format import ArticleButton, DistrictsButton, MoreSourcesButton
 from config import Settings
 from retrieval.errors import IndexUnavailable
 from retrieval.service import Service
+
+# PTB 22 warns on every flood-control reply unless RetryAfter.retry_after is a timedelta (its documented opt-in)
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]

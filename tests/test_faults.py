@@ -127,3 +127,18 @@ def test_typing_actions_are_not_throttled_but_replies_are():
 
     asyncio.run(main())
     assert calls == [f"typing{i}" for i in range(5)] + ["reply1"]
+
+
+def test_flood_control_raises_no_ptb_deprecation_warning():
+    """The bot opts into PTB's timedelta retry_after, so a 429 logs no deprecation warning per reply."""
+    import warnings
+
+    from telegram.error import RetryAfter
+    from telegram.warnings import PTBDeprecationWarning
+
+    import bot.app  # noqa: F401  (the opt-in happens at import)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        RetryAfter(3)
+    assert not [w for w in caught if issubclass(w.category, PTBDeprecationWarning)]
