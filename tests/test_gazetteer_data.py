@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from news.errors import GazetteerMissing
-from news.places import _data_dir, _data_lines
+from news.lexicon import _data_dir, _data_lines
 
 
 def test_zipped_division_data_is_read_without_unpacking(tmp_path):
