@@ -89,10 +89,10 @@ def _absent(path: Path) -> LexiconMissing:
                           f"(or `.venv/bin/python -m news.lexicon {path.parent}`)")
 
 
-def place_data(folder: Path = DEFAULT_DIR) -> dict[str, list[str]]:
+def place_data(folder: Path | None = None) -> dict[str, list[str]]:
     """What the gazetteer is read from: ``divisions`` (china_location's province, city and county lines),
     ``world`` (world_location's lines) and ``place_words`` (the words jieba's dictionary tags ns)."""
-    path = Path(folder) / PLACES
+    path = Path(folder or DEFAULT_DIR) / PLACES
     if not path.is_file():
         raise _absent(path)
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -105,8 +105,8 @@ class PrefixDict(Mapping):
     a question is cut by jieba's own algorithm without loading its 500k keys (~1 s and ~60 MB per process).
     Keys looked up are remembered; the connection is shared by the bot's threads behind a lock."""
 
-    def __init__(self, folder: Path = DEFAULT_DIR) -> None:
-        path = Path(folder) / PREFIX
+    def __init__(self, folder: Path | None = None) -> None:
+        path = Path(folder or DEFAULT_DIR) / PREFIX
         if not path.is_file():
             raise _absent(path)
         self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from config.profile import Profile
-from news.lexicon import DEFAULT_DIR, place_data
+from news.lexicon import place_data
 
 COUNTRY = "全国"
 LEVELS = {"country": 0, "foreign": 0, "province": 1, "city": 2, "county": 3}
@@ -171,8 +171,9 @@ def _split_home(full: str) -> tuple[str, str]:
 
 
 @lru_cache(maxsize=4)
-def load_gazetteer(profile: Profile, folder: Path = DEFAULT_DIR) -> Gazetteer:
-    """The gazetteer for ``profile`` (read once per process from what `make install` derived: ~20 ms)."""
+def load_gazetteer(profile: Profile, folder: Path | None = None) -> Gazetteer:
+    """The gazetteer for ``profile`` (read once per process from what `make install` derived in ``folder``,
+    default models/lexicon: ~20 ms)."""
     data = place_data(folder)
     entries = _read(profile, data)
     home_province, home_city = _split_home(profile.home_city)
