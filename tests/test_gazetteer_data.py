@@ -1,4 +1,4 @@
-"""The gazetteer reads jionlp's data as the wheel ships it: china_location only as a .zip on a fresh install."""
+"""news/lexicon.py reads jionlp's data as the wheel ships it: china_location only as a .zip on a fresh install."""
 
 from __future__ import annotations
 
