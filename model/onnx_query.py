@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -43,11 +42,7 @@ class OnnxQueryEncoder:
         self._prefix, self._suffix = meta["prefix_ids"], meta["suffix_ids"]
         self._room = meta["max_tokens"] - len(self._prefix) - len(self._suffix)
         self._normalizer = Tokenizer.from_file(str(folder / NORMALIZER)).normalizer
-        # SentencePiece builds its trie of 250k pieces (~0.5 s) without the GIL: on a second thread, while this
-        # process opens the ONNX session, the index and the gazetteer; the first question waits for it
-        loading = ThreadPoolExecutor(1, thread_name_prefix="sentencepiece")
-        self._pieces = loading.submit(sentencepiece.SentencePieceProcessor, model_file=str(folder / TOKENIZER))
-        loading.shutdown(wait=False)
+        self._pieces = sentencepiece.SentencePieceProcessor(model_file=str(folder / TOKENIZER))
         self._table = np.load(folder / WORD_EMBEDDINGS, mmap_mode="r")
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
@@ -60,7 +55,7 @@ class OnnxQueryEncoder:
 
     def token_ids(self, text: str) -> list[int]:
         """tokenizer.json's ids for ``text`` (normalised by its own normaliser, then SentencePiece)."""
-        ids = self._pieces.result().encode(self._normalizer.normalize_str(text))
+        ids = self._pieces.encode(self._normalizer.normalize_str(text))
         return self._prefix + ids[: self._room] + self._suffix
 
     def encode(self, texts: list[str]) -> np.ndarray:
