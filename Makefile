@@ -48,7 +48,7 @@ $(FONT): $(STAMP)
 
 # the gazetteer's rows and jieba's prefix dictionary, derived once from the installed jionlp and jieba files
 # (news/lexicon.py): answering reads them instead of jionlp's 700k-line division list and jieba's whole dictionary
-$(LEXICON)/places.json: $(STAMP)
+$(LEXICON)/places.json: $(STAMP) news/lexicon.py
 	$(PY) -m news.lexicon $(LEXICON)
 
 # the question side as ONNX (4-bit weights, SentencePiece ids): answering never imports torch (model/onnx_export.py)

@@ -21,7 +21,7 @@ from news.errors import GazetteerMissing, LexiconMissing
 DEFAULT_DIR = PROJECT_ROOT / "models" / "lexicon"
 PLACES = "places.json"  # the division lines of china_location, world_location and jieba's place words (ns)
 PREFIX = "jieba_prefix.sqlite"  # jieba's prefix dictionary (its gen_pfdict of dict.txt), one row per key
-FORMAT = 1
+FORMAT = 2
 _MISSING = object()
 
 
@@ -63,7 +63,8 @@ def _jieba_dict() -> Path:
 
 
 def sources() -> dict[str, list[int]]:
-    """The package files everything here is derived from, as (size, mtime) — what the staleness check compares.
+    """The package files everything here is derived from, by size — what the staleness check compares (not
+    mtimes: a copied venv keeps the same files with new times).
     china_location is the wheel's .zip when present (jionlp may unpack a .txt beside it later: same data)."""
     data = _data_dir()
     division = data / "china_location.zip"
@@ -73,7 +74,7 @@ def sources() -> dict[str, list[int]]:
         if not path.is_file():
             raise GazetteerMissing(f"{path} is missing: reinstall jionlp and jieba (see requirements.txt)")
         stat = path.stat()
-        out[f"{path.parent.name}/{path.name}"] = [stat.st_size, stat.st_mtime_ns]
+        out[f"{path.parent.name}/{path.name}"] = [stat.st_size]
     return out
 
 
