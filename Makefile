@@ -5,6 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 MODEL  := models/multilingual-e5-small
+LEXICON := models/lexicon
 SHARED ?= ../shared
 Q      ?= 株洲累计确诊多少
 # answers readers marked 👎 or 报错 (python -m bot feedback export $(FEEDBACK)); make eval asks them when present
@@ -23,7 +24,7 @@ help:  ## list the targets
 E2E    := tests/e2e/node_modules/.e2e-installed
 FONT   := fonts/NotoSansSC-Regular.ttf
 
-install: $(STAMP) $(MODEL)/onnx/export.json $(E2E) $(FONT)  ## create .venv, install pinned packages, materialise and export the model, chart font
+install: $(STAMP) $(MODEL)/onnx/export.json $(LEXICON)/places.json $(E2E) $(FONT)  ## create .venv, install pinned packages, materialise and export the model, lexicon, chart font
 
 $(E2E): tests/e2e/package-lock.json tests/e2e/package.json
 	bash tests/e2e/ensure_emulator.sh
@@ -44,6 +45,11 @@ $(MODEL)/.materialized.json: $(STAMP)
 $(FONT): $(STAMP)
 	$(PY) -m retrieval.font $(FONT)
 
+
+# the gazetteer's rows and jieba's prefix dictionary, derived once from the installed jionlp and jieba files
+# (news/lexicon.py): answering reads them instead of jionlp's 700k-line division list and jieba's whole dictionary
+$(LEXICON)/places.json: $(STAMP) news/lexicon.py
+	$(PY) -m news.lexicon $(LEXICON)
 
 # the question side as ONNX (4-bit weights, SentencePiece ids): answering never imports torch (model/onnx_export.py)
 $(MODEL)/onnx/export.json: $(MODEL)/.materialized.json

@@ -26,7 +26,7 @@ def write_replica(source: Path, target: Path, rows: int, copy_figures: bool = Tr
     from retrieval.snapshot import load_snapshot
     from stores.bm25s_index import BM25sIndex
     from stores.layout import FORMAT_VERSION, MANIFEST, current_dir, read_manifest, sha256_file
-    from stores.lexical import lexical_config, tokenize
+    from stores.lexical import lexical_config, tokenize_corpus
     from stores.meta import read_meta, write_meta
     from stores.vector_store import create_vector_store, vector_config
 
@@ -73,7 +73,7 @@ def write_replica(source: Path, target: Path, rows: int, copy_figures: bool = Tr
     timings["vectors_s"] = round(time.perf_counter() - t, 1)
     del matrix
     t = time.perf_counter()
-    tokens = [tokenize(c.embed_text) or ["∅"] for c in chunks]  # the source's tokens, copied
+    tokens = [t or ["∅"] for t in tokenize_corpus([c.embed_text for c in chunks])]  # the source's tokens, copied
     retriever = bm25s.BM25(k1=1.2, b=0.75)
     retriever.index([tokens[i % n] for i in range(rows)], show_progress=False)
     lexical = BM25sIndex.from_retriever(retriever, rows)

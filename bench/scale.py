@@ -24,7 +24,7 @@ from retrieval.evaluate import evaluate_file
 from retrieval.snapshot import IndexSnapshot
 from stores.bm25s_index import BM25sIndex
 from stores.faiss_store import VectorIndex
-from stores.lexical import tokenize
+from stores.lexical import tokenize_corpus
 
 SCALE_FILES = ("cctv_stories.jsonl", "dxy_zh_news_unique.jsonl")
 SUMMARY = re.compile(r"(\d+) articles, (\d+) chunks.*embedded (\d+), reused (\d+)")
@@ -167,7 +167,7 @@ def replicate(engine: Engine, rows: int, log=print) -> dict:
     copies = math.ceil(rows / n)
     started = time.perf_counter()
     vectors = snap.vectors.reconstruct(list(range(n))).astype(np.float32)
-    tokens = [tokenize(c.embed_text) or ["∅"] for c in snap.chunks]
+    tokens = [t or ["∅"] for t in tokenize_corpus([c.embed_text for c in snap.chunks])]
     articles, chunks, blocks, token_lists = dict(snap.articles), list(snap.chunks), [vectors], list(tokens)
     rng = np.random.default_rng(5)
     scale = np.float32(0.3 / math.sqrt(vectors.shape[1]))

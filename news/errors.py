@@ -9,3 +9,7 @@ class NewsError(RuntimeError):
 
 class GazetteerMissing(NewsError):
     """jionlp (which ships the gazetteer data) is not installed, or its data file is missing."""
+
+
+class LexiconMissing(NewsError):
+    """A file `make install` derives from jionlp's and jieba's data (news/lexicon.py) is missing or stale."""

@@ -3,17 +3,13 @@ and without its 省/市/县/区 suffix, plus the profile's home-city extras. Loa
 
 from __future__ import annotations
 
-import importlib.util
-import io
 import re
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from config.profile import Profile
-from news.errors import GazetteerMissing
+from news.lexicon import place_data
 
 COUNTRY = "全国"
 LEVELS = {"country": 0, "foreign": 0, "province": 1, "city": 2, "county": 3}
@@ -44,56 +40,18 @@ class Place:
         return other.level == "country" or other == self or other.name in (self.province, self.city)
 
 
-def _data_dir() -> Path:
-    spec = importlib.util.find_spec("jionlp")
-    if spec is None or not spec.submodule_search_locations:
-        raise GazetteerMissing("the place gazetteer needs jionlp: .venv/bin/pip install jionlp (see requirements.txt)")
-    return Path(next(iter(spec.submodule_search_locations))) / "dictionary"
-
-
-def _data_lines(name: str = "china_location.txt", folder: Path | None = None) -> Iterator[str]:
-    """The lines of one of jionlp's data files. The wheel ships china_location as a .zip that jionlp unpacks
-    beside itself on first use; read the .zip directly when it has not (a fresh install), never write there."""
-    folder = folder or _data_dir()
-    plain = folder / name
-    if plain.is_file():
-        with plain.open(encoding="utf-8") as handle:
-            yield from handle
-        return
-    packed = plain.with_suffix(".zip")
-    if not packed.is_file():
-        raise GazetteerMissing(f"{plain} (or {packed.name}) is missing: reinstall jionlp (see requirements.txt)")
-    with zipfile.ZipFile(packed) as archive, archive.open(name) as raw:
-        yield from io.TextIOWrapper(raw, encoding="utf-8")
-
-
-def _foreign() -> list[tuple[str, Place]]:
+def _foreign(lines: list[str]) -> list[tuple[str, Place]]:
     """Countries abroad, their capitals and big cities (jionlp's world_location data): a figure about 秘鲁 or
     东京 is no figure about any Chinese place."""
     out = []
-    for line in _data_lines("world_location.txt"):
-        fields = line.rstrip("\n").split("\t")
+    for line in lines:
+        fields = line.split("\t")
         if len(fields) < 2 or fields[0] == "中国":
             continue
         place = Place(fields[0], "foreign")
         names = [fields[0], fields[1], *(fields[2:3]), *(fields[3].split("/") if len(fields) > 3 else [])]
         out += [(name, place) for name in names if len(name) >= 2]
     return out
-
-
-def _jieba_places() -> frozenset[str]:
-    """Words jieba's dictionary tags as place names (ns): a short form like 长沙 or 醴陵 is safe to
-    recognise without its suffix only when it is one; 平安, 通道, 新华 are not."""
-    spec = importlib.util.find_spec("jieba")
-    if spec is None or not spec.submodule_search_locations:
-        return frozenset()
-    path = Path(next(iter(spec.submodule_search_locations))) / "dict.txt"
-    out = set()
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.endswith(" ns\n"):
-                out.add(line.split(" ", 1)[0])
-    return frozenset(out)
 
 
 class Gazetteer:
@@ -170,14 +128,14 @@ class Gazetteer:
         return self.home_label if place == self.home else place.name
 
 
-def _read(profile: Profile) -> list[tuple[str, Place]]:
-    ns = _jieba_places()
+def _read(profile: Profile, data: dict[str, list[str]]) -> list[tuple[str, Place]]:
+    # a short form like 长沙 or 醴陵 is safe to recognise without its suffix only when jieba's dictionary tags
+    # it a place name (ns); 平安, 通道, 新华 are not
+    ns = frozenset(data["place_words"])
     entries: list[tuple[str, Place]] = []
     province = city = ""
     home_province, home_city = _split_home(profile.home_city)
-    for line in _data_lines():
-        if line.startswith("\t\t\t"):
-            continue
+    for line in data["divisions"]:
         depth = len(line) - len(line.lstrip("\t"))
         fields = line.strip().split("\t")
         if len(fields) != 3:
@@ -213,9 +171,11 @@ def _split_home(full: str) -> tuple[str, str]:
 
 
 @lru_cache(maxsize=4)
-def load_gazetteer(profile: Profile) -> Gazetteer:
-    """The gazetteer for ``profile`` (read once per process: ~0.5 s)."""
-    entries = _read(profile)
+def load_gazetteer(profile: Profile, folder: Path | None = None) -> Gazetteer:
+    """The gazetteer for ``profile`` (read once per process from what `make install` derived in ``folder``,
+    default models/lexicon: ~20 ms)."""
+    data = place_data(folder)
+    entries = _read(profile, data)
     home_province, home_city = _split_home(profile.home_city)
     names = {name: place for name, place in entries}
     home = next(
@@ -228,6 +188,6 @@ def load_gazetteer(profile: Profile) -> Gazetteer:
         if new in names:
             entries.append((old, names[new]))
     known = {name for name, _ in entries}
-    entries += [(name, place) for name, place in _foreign() if name not in known]
+    entries += [(name, place) for name, place in _foreign(data["world"]) if name not in known]
     entries.append((COUNTRY, Place(COUNTRY, "country")))
     return Gazetteer(entries, home, profile.home_label)

@@ -11,12 +11,13 @@ from config.logs import setup_logging
 
 
 def _engine(settings: Settings):
+    from news.errors import NewsError
     from retrieval.engine import Engine
     from retrieval.errors import IndexUnavailable
 
     try:
         return Engine.open(settings)  # with the profile of ``settings``, read once here
-    except IndexUnavailable as err:
+    except (IndexUnavailable, NewsError) as err:  # no index, or `make install`'s lexicon missing: say what to run
         print(f"error: {err}", file=sys.stderr)
         raise SystemExit(2) from err
 

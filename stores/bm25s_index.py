@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from stores.errors import LexicalIndexError
-from stores.lexical import LexicalIndex, tokenize
+from stores.lexical import LexicalIndex, tokenize, tokenize_corpus
 
 
 def _bm25s():
@@ -41,7 +41,7 @@ class BM25sIndex(LexicalIndex):
 
     def index(self, texts: list[str]) -> None:
         retriever = _bm25s().BM25(k1=1.2, b=0.75)
-        tokens = [tokenize(t) or ["∅"] for t in texts]  # bm25s needs at least one token per row
+        tokens = [t or ["∅"] for t in tokenize_corpus(texts)]  # bm25s needs at least one token per row
         if tokens:
             retriever.index(tokens, show_progress=False)
         self._bm25, self._rows = retriever, len(tokens)

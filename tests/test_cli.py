@@ -55,6 +55,15 @@ def test_ask_without_index_says_what_to_run(seed_settings, tmp_path):
     assert done.returncode == 2 and "make index" in done.stderr
 
 
+def test_ask_without_the_lexicon_names_the_file(seed_settings, seed_index_copy, tmp_path):
+    """`make install`'s derived gazetteer rows missing: one line naming the file and the command, no traceback."""
+    script = (f"import sys, news.lexicon; news.lexicon.DEFAULT_DIR = news.lexicon.Path({str(tmp_path)!r}); "
+              "from retrieval.__main__ import main; sys.exit(main(['ask', '株洲累计确诊多少']))")
+    done = run(["-c", script], seed_settings, INDEX_DIR=seed_index_copy)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert f"error: {tmp_path / 'places.json'} is missing: run `make install`" in done.stderr
+
+
 def test_bot_without_token_exits_at_once_with_help(seed_settings):
     done = run(["-m", "bot"], seed_settings, BOT_TOKEN="")
     assert done.returncode == 2

@@ -1,4 +1,4 @@
-"""The gazetteer reads jionlp's data as the wheel ships it: china_location only as a .zip on a fresh install."""
+"""news/lexicon.py reads jionlp's data as the wheel ships it: china_location only as a .zip on a fresh install."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from news.errors import GazetteerMissing
-from news.places import _data_dir, _data_lines
+from news.lexicon import _data_dir, _data_lines
 
 
 def test_zipped_division_data_is_read_without_unpacking(tmp_path):

@@ -95,14 +95,16 @@ def test_only_sentencepiece_unigram_tokenizers_are_converted() -> None:
 @pytest.mark.slow
 def test_answering_never_imports_torch(seed_index_copy, seed_settings) -> None:
     """`python -m retrieval ask` in a fresh process: answered from the ONNX encoder; torch and sentence-transformers
-    never imported, nor pymilvus and pkg_resources on FAISS; no warning on the terminal."""
-    heavy = HEAVY + (MILVUS if seed_settings.vector_backend != "milvus" else ())
+    never imported, nor pymilvus and pkg_resources on FAISS, nor jionlp; jieba's dictionary never loaded (the
+    question is cut from `make install`'s SQLite copy); no warning on the terminal."""
+    heavy = HEAVY + ("jionlp",) + (MILVUS if seed_settings.vector_backend != "milvus" else ())
     script = ("import sys; from retrieval.__main__ import main; rc = main(['ask', '株洲累计确诊多少']); "
-              f"print('HEAVY', sorted(m for m in {heavy!r} if m in sys.modules)); sys.exit(rc)")
+              f"print('HEAVY', sorted(m for m in {heavy!r} if m in sys.modules)); "
+              "print('JIEBA DICTIONARY', sys.modules['jieba'].dt.initialized); sys.exit(rc)")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "INDEX_DIR": seed_index_copy, "LOG_LEVEL": "WARNING",
            "DATA_DIR": str(seed_settings.data_dir), "EMBEDDING_MODEL": str(MODEL_DIR)}
     done = subprocess.run([sys.executable, "-c", script], env=env, cwd=seed_index_copy, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert "78例" in done.stdout and "HEAVY []" in done.stdout
+    assert "78例" in done.stdout and "HEAVY []" in done.stdout and "JIEBA DICTIONARY False" in done.stdout
     assert "Warning" not in done.stderr and "Traceback" not in done.stderr
