@@ -55,7 +55,7 @@ def score_one(item: dict, result: dict) -> dict:
     quotes = [_squash(s["quote"]) for s in result.get("sources", [])]
     wanted = [_squash(s) for s in item.get("source_any", [])]
     rank = next((i + 1 for i, q in enumerate(quotes) if any(w in q for w in wanted)), None)
-    correct = item.get("bold", True) and any(has_figure(answer, a) for a in item.get("answer_any", []))
+    correct = item.get("bold", True) is not False and any(has_figure(answer, a) for a in item.get("answer_any", []))
     stale = any(has_figure(answer, bad) for bad in item.get("answer_not", []) if bad)
     if not answered:
         cls = "declined_wrongly"
@@ -181,7 +181,7 @@ def part_table(verdicts: list[tuple[dict, dict]]) -> list[str]:
     for kind, pairs in [*sorted(groups.items()), ("all", verdicts)]:
         tune = reply_counts([(i, v) for i, v in pairs if i.get("part") == "tune"])
         held = reply_counts([(i, v) for i, v in pairs if i.get("part") != "tune"])
-        lines.append(f"| {kind} | " + " | ".join(f"{t}/{h}" for t, h in zip(tune, held)) + " |")
+        lines.append(f"| {kind} | " + " | ".join(f"{t}/{h}" for t, h in zip(tune, held, strict=True)) + " |")
     return lines
 
 
