@@ -13,6 +13,8 @@ from retrieval.render import answer_json
 # Each answerable question lands in exactly one class; each unanswerable one in one of the last two.
 CLASSES = ("right", "wrong_bold", "quote_only", "declined_wrongly")
 UNANSWERABLE_CLASSES = ("declined_ok", "answered")
+# the label retrieval.compose puts after a bold: "（截至2020年2月19日24时）" or "（2020年2月16日报道）"
+LABEL = re.compile(r"（(?:截至[^（）]*|[^（）]*报道)）$")
 
 
 def _squash(text: str) -> str:
@@ -52,11 +54,12 @@ def score_one(item: dict, result: dict) -> dict:
         return {"declined_ok": not answered, "class": "answered" if answered else "declined_ok",
                 "bold": bool(answered and result.get("answer"))}
     answer = result.get("answer") or ""
+    claim = LABEL.sub("", answer)  # the bold without its as-of or report-date label: "（2020年2月16日报道）" claims no date
     quotes = [_squash(s["quote"]) for s in result.get("sources", [])]
     wanted = [_squash(s) for s in item.get("source_any", [])]
     rank = next((i + 1 for i, q in enumerate(quotes) if any(w in q for w in wanted)), None)
-    correct = item.get("bold", True) is not False and any(has_figure(answer, a) for a in item.get("answer_any", []))
-    stale = any(has_figure(answer, bad) for bad in item.get("answer_not", []) if bad)
+    correct = item.get("bold", True) is not False and any(has_figure(claim, a) for a in item.get("answer_any", []))
+    stale = any(has_figure(claim, bad) for bad in item.get("answer_not", []) if bad)
     if not answered:
         cls = "declined_wrongly"
     elif not answer:

@@ -38,6 +38,12 @@ def test_no_bold_expected_rows():
     assert score_one(PROSE, _result(sources=(), answered=False))["class"] == "declined_wrongly"
 
 
+def test_the_report_label_after_a_bold_is_no_claim():
+    item = FIGURE | {"answer_any": ["2月12日"], "answer_not": ["2月16日"]}
+    assert score_one(item, _result("2月12日，检查组同意复产（2020年2月16日报道）"))["class"] == "right"
+    assert score_one(item | {"answer_any": ["2月16日"]}, _result("检查组同意复产（2020年2月16日报道）"))["class"] == "wrong_bold"
+
+
 def test_decline_rows_are_scored_like_unanswerable_ones():
     assert score_one(UNCOVERED, _result(sources=(), answered=False))["class"] == "declined_ok"
     quoted = score_one(UNCOVERED, _result())
