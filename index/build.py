@@ -23,6 +23,7 @@ from index.sources import scan
 from model.embedder import Embedder
 from news.figures import extract_figures, grammar
 from news.records import Chunk, SourceProblem
+from news.text import fold
 from stores.layout import FORMAT_VERSION, KEEP_BUILDS, MANIFEST, current_dir, read_manifest, sha256_file
 from stores.lexical import create_lexical_index, lexical_config
 from stores.meta import EmbeddingCache, write_meta
@@ -190,7 +191,7 @@ def _place_names(articles, profile) -> set[str]:
     gazetteer = grammar(profile).gazetteer
     found: set[str] = set()
     for article in articles:
-        found |= gazetteer.names_in(f"{article.title}\n{article.text}")
+        found |= gazetteer.names_in(fold(f"{article.title}\n{article.text}"))
     return found
 
 

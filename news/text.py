@@ -1,13 +1,53 @@
-"""Text utilities both the build and the answering side use: sentence and clause boundaries."""
+"""Text utilities both the build and the answering side use: sentence and clause boundaries, folding."""
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # a sentence ends at 。！？；… (or ! ? ;) plus any closing quotes/brackets, or at a line break
 SENTENCE_END = re.compile(r"(?:[。！？!?；;]|…+)[”’」』）)]*|\n")
 FULL_STOP = re.compile(r"(?:[。！？!?]|…+)[”’」』）)]*|\n")  # a whole sentence, semicolons inside
 CLAUSE_END = re.compile(r"[，、：,]")
+# a number as printed: thousands separators kept ("6,476", "1,771,000"), decimals ("58.9"); the one pattern
+# every reader of numbers uses (figures, spans, the sentence path)
+NUMBER_PATTERN = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+NUMBER = re.compile(rf"(?<![\d.,])(?:{NUMBER_PATTERN})")
+# full-width letters, digits and ％ → ASCII, then ASCII upper → lower case (punctuation keeps its width: the
+# answer rules are written for the paper's "，" and "（", and both widths where a question may use either)
+_FOLD = {c: ord(chr(c - 0xFEE0).lower()) for c in range(0xFF01, 0xFF5F) if chr(c - 0xFEE0).isalnum() or c == 0xFF05}
+_FOLD |= {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+
+
+@lru_cache(maxsize=4)
+def _opencc(config: str):
+    import opencc  # a kept converter (OpenCC); imported when first needed
+
+    return opencc.OpenCC(config)
+
+
+def _t2s():
+    return _opencc("t2s")
+
+
+def written_forms(word: str) -> set[str]:
+    """How a (simplified) word may be printed: as it is, and in traditional characters (OpenCC s2t, s2tw, s2hk)."""
+    return {word, *(_opencc(config).convert(word) for config in ("s2t", "s2tw", "s2hk"))}
+
+
+def to_simplified_chars(text: str) -> str:
+    """Traditional → simplified (OpenCC t2s), the whole text at once."""
+    return _t2s().convert(text)
+
+
+def fold(text: str) -> str:
+    """``text`` as questions are read, character for character (same length, so offsets found in the result
+    slice ``text`` itself): traditional → simplified, full-width letters and digits → ASCII, lower case. Where
+    OpenCC would change the length (a phrase mapped to a longer one), each character is converted alone."""
+    simple = _t2s().convert(text)
+    if len(simple) != len(text):
+        simple = "".join(one if len(one := _t2s().convert(ch)) == 1 else ch for ch in text)
+    return simple.translate(_FOLD)
 
 
 
@@ -30,4 +70,19 @@ def split_sentences(text: str, semicolons: bool = True) -> list[tuple[int, int]]
             b -= 1
         if b > a:
             out.append((a, b))
+    return out
+
+
+def pos_tags(text: str) -> list[tuple[int, int, str]]:
+    """jieba's words of ``text`` with their part-of-speech tags: (start, end, flag), "ns" for a place name."""
+    import logging
+
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    out, at = [], 0
+    for word, flag in jieba.posseg.lcut(text):
+        out.append((at, at + len(word), flag))
+        at += len(word)
     return out

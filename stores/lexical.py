@@ -14,6 +14,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from news.text import to_simplified_chars
+
 # backend name → "module:class"; imported only when chosen.
 BACKENDS = {
     "bm25s": "stores.bm25s_index:BM25sIndex",
@@ -34,16 +36,9 @@ def _jieba():
     return jieba
 
 
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def to_simplified(text: str) -> str:
     """Traditional → simplified, full-width → half-width (NFKC), lower case."""
-    return _t2s().convert(unicodedata.normalize("NFKC", text)).lower()
+    return to_simplified_chars(unicodedata.normalize("NFKC", text)).lower()
 
 
 def tokenize(text: str) -> list[str]:
