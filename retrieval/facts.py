@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from config.profile import Profile, Thing
 from news.asof import parse_question_date, parse_question_hour
 from news.places import Gazetteer, Place
-from news.text import split_sentences
+from news.text import pos_tags, split_sentences
 from retrieval.answer import Answer, Source
 from retrieval.latest import asof_phrase, sort_key, stale_note
 from retrieval.normalize import Query
@@ -94,6 +94,7 @@ def unknown_subject(query: Query, profile: Profile, gaz: Gazetteer) -> str | Non
         head = head.replace(word, "")
     head = re.sub(r"\d+\s*(?:年|月|日|号|时|点)?", "", head)  # dates and hours
     head = SUBJECT_FILLER.sub("", profile.pattern("quantity").sub("", head))
+    head = "".join(head[a:b] for a, b, flag in pos_tags(head) if flag.startswith("n"))  # not 人接受 of 多少人在接受
     return head if len(head) >= 2 else None
 
 
