@@ -13,19 +13,10 @@ from pathlib import Path
 from config import Settings
 from config.profile import load_profile
 from model.embedder import Embedder, make_embedder
-from news.asof import parse_question_date, resolve_asof
 from news.figures import Figure, article_place, grammar
+from news.text import fold
 from retrieval.answer import Answer, enforce_faithfulness
-from retrieval.compose import (
-    CLOCK_EXPR,
-    DATE_EXPR,
-    Candidate,
-    _date_label,
-    _source,
-    binding,
-    candidates,
-    direct_from_sentence,
-)
+from retrieval.compose import Candidate, _date_label, _source, candidates
 from retrieval.errors import SearchUnavailable
 from retrieval.facts import (
     asked_metric,
@@ -36,14 +27,15 @@ from retrieval.facts import (
     unknown_subject,
 )
 from retrieval.latest import in_home, latest_figures
-from retrieval.normalize import Query, named_places, normalize
+from retrieval.normalize import Query, normalize
+from retrieval.question import analyse
 from retrieval.search import FusionConfig, HybridSearcher
+from retrieval.sentence import sentence_answer
 from retrieval.snapshot import IndexSnapshot, load_snapshot
 from stores.vector_store import VectorStoreError
 
 log = logging.getLogger(__name__)
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-NUMBER = re.compile(r"\d")
 
 
 class Engine:
@@ -111,9 +103,15 @@ class Engine:
             max_sources: quotes to return (default: the ``top_k`` setting).
         """
         self.questions += 1
-        top_k = max_sources or self.settings.top_k
-        snap = self._snapshot  # one snapshot for the whole answer
         query = normalize(question, self.profile, self.gazetteer)
+        answer = self._answer(query, max_sources or self.settings.top_k)
+        if query.respelled:  # say how a misspelt name was read: "按“株洲”理解“株州”"
+            said = "、".join(f"按“{right}”理解“{wrong}”" for wrong, right in query.respelled)
+            answer.note = f"{said}。{answer.note}" if answer.note else f"{said}。"
+        return answer
+
+    def _answer(self, query: Query, top_k: int) -> Answer:
+        snap = self._snapshot  # one snapshot for the whole answer
         if not query.text.strip("？?！!。，,. "):
             return self._decline(query, snap, "问题是空的")
         if self.profile.is_chitchat(query.original):
@@ -149,50 +147,19 @@ class Engine:
         return counts_thing(query, self.profile) or (query.kind == "quantity" and len(query.places) > 1)
 
     def _sentence_answer(self, query: Query, snap: IndexSnapshot, ranked: list[Candidate], top_k: int) -> Answer:
-        best = ranked[0]
-        named = parse_question_date(query.text, self.settings.default_year)
-        when = query.kind in ("when", "clock")
-        counting = query.kind == "quantity"
-        stamp = CLOCK_EXPR if query.kind == "clock" else DATE_EXPR
-        if when:  # only sentences that carry a date (or a clock time, for 几点) can say when
-            pool = [c for c in ranked if c.own > 0 and stamp.search(c.text)]
-        elif counting:  # only sentences with a number other than a date can say how many
-            pool = [c for c in ranked if c.own > 0 and NUMBER.search(DATE_EXPR.sub("", c.text))]
-        else:
-            pool = [c for c in ranked if c.own > 0]
-        pool = pool or [best]
-        places = named_places(query)
-        if not places:  # a question naming no other place asks about the home city: its own reports first
-            pool = [c for c in pool if self._home(snap, c)] or pool
-        group = [c for c in pool if c.relevance >= (0.75 if counting else 0.85) * pool[0].relevance]
-        for cand in group:
-            article = snap.articles[cand.article_id]
-            asof = resolve_asof(cand.text, article.date, article.text[max(0, cand.start - 200) : max(0, cand.start)])
-            cand.asof_key = asof.key if asof else (article.date or "")
-        if named:  # a question naming a date gets that date's report
-            dated = [c for c in group if c.asof_key.startswith(named)]
-            group = dated or group
-        elif counting:
-            # a number about what was asked first, then the newest report among equally good answers
-            group = sorted(group, key=lambda c: (binding(c.text, query), c.asof_key, c.relevance), reverse=True)
-        answer_text, chosen = None, group[0] if group else best
-        for cand in group:
-            article = snap.articles[cand.article_id]
-            context = article.text[max(0, cand.start - 200) : max(0, cand.start)]
-            answer_text = direct_from_sentence(query, cand, article.date, context, self.profile)
-            if answer_text:
-                chosen = cand
-                break
-        if answer_text is None and places and not any(p in chosen.text for p in places):
-            return self._decline(query, snap, f"现有报道没有回答这个关于{places[0]}的问题")
-        answer = Answer(query.original, True, answer_text, [_source(snap, chosen, self.profile)],
-                        kind="sentence" if answer_text else "quotes")
+        asked = analyse(query, self.profile)
+        reply = sentence_answer(query, asked, snap, ranked, self.profile, lambda c: self._home(snap, c),
+                                self.settings.default_year)
+        if reply.decline:
+            return self._decline(query, snap, reply.decline)
+        answer = Answer(query.original, True, reply.text, [_source(snap, reply.chosen, self.profile)],
+                        kind="sentence" if reply.text else "quotes")
         return self._with_more_quotes(answer, snap, ranked, top_k)
 
     def _home(self, snap: IndexSnapshot, cand: Candidate) -> bool:
         """A home-city report (paper, headline or dateline), or a sentence that names the home city."""
         place = article_place(snap.articles[cand.article_id], self.grammar)
-        return (place is not None and place.within(self.gazetteer.home)) or self.profile.home_label in cand.text
+        return (place is not None and place.within(self.gazetteer.home)) or self.profile.home_label in cand.match
 
     def _search(self, query: Query, snap: IndexSnapshot) -> list:
         """Hybrid search; a vector store that fails now (Milvus down) is a SearchUnavailable naming it."""
@@ -231,8 +198,8 @@ class Engine:
                 return self._decline(query, snap, f"现有报道没有{place.name}的疫情数字")
         if self.profile.asks_live(query.original) or self.profile.asks_live(query.text):
             return self._decline(query, snap, "这里是新闻报道存档，没有今天的天气、路况这类实时信息")
-        years = {int(y) for y in YEAR.findall(query.text)}
-        if years and facts.years and not years & facts.years:
+        years = {int(y) for y in YEAR.findall(query.text)}  # out of scope only when no article mentions it
+        if years and facts.years and not years & facts.years and not any(facts.mentions(f"{y}年") for y in years):
             return self._decline(query, snap, f"这里只有{min(facts.years)}年的报道")
         return None
 
@@ -299,7 +266,7 @@ class _CorpusFacts:
                 self._mentions[word] = articles.names_place(word) if known else articles.contains_text(word)
             else:
                 if self._text is None:
-                    self._text = "\n".join(a.title + "\n" + a.text for a in articles.values())
+                    self._text = fold("\n".join(a.title + "\n" + a.text for a in articles.values()))
                 self._mentions[word] = word in self._text
         return self._mentions[word]
 
