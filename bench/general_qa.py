@@ -104,12 +104,16 @@ def shows(text: str, answers: tuple[str, ...]) -> bool:
     return any(holds(text, a) or holds(text, HEDGE.sub("", a)) for a in answers)
 
 
-def is_gold(span: str, answers: tuple[str, ...]) -> bool:
-    """A span (folded) is a gold answer: it holds one ("1994年5月" for 1994年), or lies inside one with the
-    same numbers ("6,476名" of "约6,476名观众")."""
+def is_right(bold: str, span: str, answers: tuple[str, ...]) -> bool:
+    """A bold answer and the span it was chosen for are right: the bold shows a gold answer, and the span is
+    that answer, holds it, or is a part of it ("2008年6月14日" of "2008年6月14日8时43分", "1809年" of
+    "1807-1809年间")."""
+    if not shows(bold, answers):
+        return False
+    span, numbers = norm(span), NUMBER.findall(norm(span))
     for answer in answers:
         bare = HEDGE.sub("", answer) or answer
-        if holds(span, bare) or (len(span) >= 2 and span in bare and NUMBER.findall(span) == NUMBER.findall(bare)):
+        if holds(span, bare) or span in bare or (numbers and set(numbers) <= set(NUMBER.findall(bare))):
             return True
     return False
 
@@ -213,7 +217,7 @@ def fit_model(prefixes: list[Path], work: Path, cache: Path, simplified: bool) -
         finally:
             engine.snapshot.vectors.close()
     data = fit(rows, [p.name for p in prefixes])
-    return f"bold model fitted: {data['fitted_on']}; threshold {data['threshold']:.3f} ({data['tune']})"
+    return f"bold model fitted: {data['fitted_on']}; threshold {data['threshold']:.3f} ({data['tune_cross_validated']})"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -164,7 +164,7 @@ class Gazetteer:
             self._cache[key] = out
         return out
 
-    def _mentions(self, tagged: list[tuple[int, int, str]], start: int, end: int, place: Place, name: str) -> bool:
+    def _mentions(self, tagged: tuple[tuple[int, int, str], ...], start: int, end: int, place: Place, name: str) -> bool:
         """A name is a place mention when jieba's words begin and end where it does (挪威海螯虾, 天门冬, 四川大学
         are not 挪威, 天门, 四川); a county's short name outside the home city (湘东 of 湘东区) also not when a
         noun follows it (湘东红润医药, 西贡商信银行: a company's name)."""

@@ -73,7 +73,8 @@ def split_sentences(text: str, semicolons: bool = True) -> list[tuple[int, int]]
     return out
 
 
-def pos_tags(text: str) -> list[tuple[int, int, str]]:
+@lru_cache(maxsize=8192)
+def pos_tags(text: str) -> tuple[tuple[int, int, str], ...]:
     """jieba's words of ``text`` with their part-of-speech tags: (start, end, flag), "ns" for a place name."""
     import logging
 
@@ -85,4 +86,4 @@ def pos_tags(text: str) -> list[tuple[int, int, str]]:
     for word, flag in jieba.posseg.lcut(text):
         out.append((at, at + len(word), flag))
         at += len(word)
-    return out
+    return tuple(out)

@@ -97,17 +97,18 @@ def _trim(clause: str) -> str:
 
 
 def direct_from_sentence(
-    query: Query, cand: Candidate, article_date: str | None, context: str, profile: Profile | None = None
+    query: Query, cand: Candidate, article_date: str | None, context: str, profile: Profile | None = None,
+    least: float = 0.0,
 ) -> str | None:
     """The clause of a sentence that covers most of an untyped question, with its date; ``profile`` (its
     datelines) keeps the paper's "本报讯" out of the clauses. Chosen on the folded text, printed as the
-    article prints it."""
+    article prints it. ``least``: the share of the question's words the clause must hold (more than 0)."""
     words = keywords(query)
     pairs = _clauses(cand, profile)
     if not pairs:
         return None
     score, index = max((coverage(words, folded), -i) for i, (folded, _) in enumerate(pairs))
-    if score <= 0:
+    if score <= 0 or score < least:
         return None
     lead = "".join(folded for folded, _ in pairs[: 1 - index])
     if any(place not in lead for place in named_places(query)):

@@ -12,6 +12,7 @@ from news.text import pos_tags, split_sentences
 from retrieval.answer import Answer, Source
 from retrieval.latest import asof_phrase, sort_key, stale_note
 from retrieval.normalize import Query
+from retrieval.question import measure
 from retrieval.snapshot import IndexSnapshot
 
 OTHER_ASK = re.compile(r"什么|怎么|怎样|如何|为什么|为何|吗|嘛|呢|哪|谁|是否|是不是|有没有|能否|[?？]$|\b(?:what|why|how|is|are|do|does)\b", re.I)
@@ -25,13 +26,25 @@ NOT_A_COUNT = re.compile(r"(?:几|多少)(?:天|日|次|个?月|年|号|岁|点)
 
 def question_thing(query: Query, profile: Profile) -> Thing | None:
     """The measured thing a question asks about: the first of the profile's things whose words it uses; with
-    a qualifier but no thing ("新增多少例"), the profile's default thing."""
+    a qualifier but no thing ("新增多少例"), the profile's default thing, unless the question names another
+    noun by its question word ("现有多少家企业复工", "累计完成客运量多少": a general question)."""
     for thing in profile.things:
         if re.search("|".join(thing.question), query.lexical, re.I):
             return thing
-    if profile.default_thing and question_qualifier(query, profile) is not None:
+    if profile.default_thing and question_qualifier(query, profile) is not None and not _other_noun(query, profile):
         return profile.thing(profile.default_thing)
     return None
+
+
+def _other_noun(query: Query, profile: Profile) -> bool:
+    """A noun (企业, 客运量) right before or after the question word, places and 全国/全市 aside."""
+    around = measure(query, query.ask)
+    text = around.before + around.after
+    for word in (*query.place_words, *query.home_words, *profile.city_words, *profile.province_words,
+                 *profile.country_words):
+        text = text.replace(word, " ")
+    text = SUBJECT_FILLER.sub(" ", text)  # 报告, 目前 …: words of any count question
+    return any(b - a >= 2 and flag in ("n", "nz", "nt", "vn") for a, b, flag in pos_tags(text))
 
 
 def asks_part(query: Query, profile: Profile) -> bool:

@@ -16,6 +16,8 @@ from retrieval.normalize import Query, named_places
 from retrieval.question import Asked
 from retrieval.snapshot import IndexSnapshot
 
+YESNO_COVERAGE = 0.8  # share of a yes/no question's words its bold clause must hold (a direct answer)
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -43,10 +45,11 @@ def sentence_answer(
             if score >= model.threshold:
                 article = snap.articles[chosen.article_id]
                 text = dated(bold_text(option), chosen, article.date, _before(snap, chosen), asked.type)
-    else:
+    elif asked.type != "prose":  # 怎么办, 哪里: passages, no bold; 吗: only a clause that holds the question
+        least = YESNO_COVERAGE if asked.type == "yesno" else 0.0
         for cand in group:
             article = snap.articles[cand.article_id]
-            text = direct_from_sentence(query, cand, article.date, _before(snap, cand), profile)
+            text = direct_from_sentence(query, cand, article.date, _before(snap, cand), profile, least)
             if text:
                 chosen = cand
                 break

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.general_qa import answer_type, half_of, is_gold, select, verdict
+from bench.general_qa import answer_type, half_of, is_right, select, verdict
 
 
 def query(qid: str, question: str, *answers: str) -> dict:
@@ -42,8 +42,9 @@ def test_a_bold_is_right_only_with_the_whole_gold_number():
     assert declined["declined"] and not declined["bold"]
 
 
-def test_a_span_is_gold_when_it_holds_the_answer_or_lies_inside_it():
-    assert is_gold("1994年5月", ("1994年",))
-    assert is_gold("8,352名", ("约8,352名观众",))
-    assert not is_gold("8", ("8,352名",))
-    assert not is_gold("1962年", ("1987年",))
+def test_a_span_is_right_when_its_bold_shows_the_gold_and_it_is_the_gold_or_part_of_it():
+    assert is_right("于1994年5月开放", "1994年5月", ("1994年",))
+    assert is_right("可容纳约8,352名观众", "8,352名", ("约8,352名观众",))
+    assert is_right("发生于2008年6月14日8时43分", "2008年6月14日", ("2008年6月14日8时43分",))
+    assert not is_right("可容纳8", "8", ("8,352名",))
+    assert not is_right("始建于1962年，1987年扩建", "1962年", ("1987年",))

@@ -1,4 +1,4 @@
-"""Places in questions without false positives, a misspelt home city, and words that are never a subject."""
+"""Reading a question: places without false positives, a misspelt home city, what is no subject or no count."""
 
 from __future__ import annotations
 
@@ -42,3 +42,13 @@ def test_the_reply_says_how_a_misspelling_was_read(seed_engine):
 @pytest.mark.parametrize("question", ["有多少人在接受医学观察", "目前有多少人正在接受隔离观察"])
 def test_how_many_people_is_no_unknown_subject(profile, gaz, question):
     assert unknown_subject(normalize(question, profile, gaz), profile, gaz) is None
+
+
+@pytest.mark.parametrize(("question", "metric"), [
+    ("现有多少家企业复工", None), ("累计完成客运量多少", None), ("共有多少家企业捐款", None),
+    ("新增多少例", "新增确诊"), ("湖北省累计多少例", "累计确诊"), ("全国现有多少", "现有确诊"),
+])
+def test_a_qualifier_alone_is_an_epidemic_count_only_without_another_noun(profile, gaz, question, metric):
+    from retrieval.facts import asked_metric
+
+    assert asked_metric(normalize(question, profile, gaz), profile) == metric

@@ -74,3 +74,9 @@ def test_a_traditional_article_answers_like_its_simplified_twin(tmp_path, real_e
     assert "擴建" in answer.sources[0].quote  # the quote is the article's own characters
     assert fold(answer.sources[0].quote) in fold(TRADITIONAL["青山水库"][1])
     assert "1962年，" not in (answer.answer or "")
+
+
+@pytest.mark.parametrize("question", ["新体育馆在哪里？", "红星中学怎么样？", "白龙峡谷需要门票吗？"])
+def test_prose_and_yes_no_questions_get_passages_without_a_guessed_bold(engine, question):
+    answer = engine.ask(question)
+    assert not answer.answer, (question, answer.answer)  # how/where: passages; yes/no: no clause holds the question
