@@ -13,6 +13,7 @@ from retrieval.compose import Candidate, candidates
 from retrieval.errors import SearchUnavailable
 from retrieval.facts import figure_answer, superlative_answer
 from retrieval.normalize import Query, named_places, normalize
+from retrieval.question import analyse
 from retrieval.scope import Scope, needs_fact
 from retrieval.search import FusionConfig, Hit, HybridSearcher
 from retrieval.sentences import sentence_answer, with_more_quotes
@@ -66,9 +67,15 @@ class Engine:
         Args:
             max_sources: quotes to return (default: the ``top_k`` setting).
         """
-        top_k = max_sources or self.settings.top_k
-        snap, year = self.snapshot, self.settings.default_year
         query = normalize(question, self.profile, self.gazetteer)
+        answer = self._answer(query, max_sources or self.settings.top_k)
+        if query.respelled:  # say how a misspelt name was read: "按“株洲”理解“株州”"
+            said = "、".join(f"按“{right}”理解“{wrong}”" for wrong, right in query.respelled)
+            answer.note = f"{said}。{answer.note}" if answer.note else f"{said}。"
+        return answer
+
+    def _answer(self, query: Query, top_k: int) -> Answer:
+        snap, year = self.snapshot, self.settings.default_year
         declined = self.scope.decline(query)
         if declined is not None:
             return Answer.declined(query.original, declined)
@@ -83,7 +90,7 @@ class Engine:
         if needs_fact(query, self.profile):  # precision first: no fact binds this figure to the question
             quotes = Answer(query.original, True, None, [], kind="quotes")
             return self._more_quotes(quotes, [c for c in ranked if c.own > 0], top_k)
-        answer = sentence_answer(query, snap, ranked, self.grammar, year)
+        answer = sentence_answer(query, analyse(query, self.profile), snap, ranked, self.grammar, year)
         if answer is None:
             return self._decline(query, "place_unanswered", named_places(query)[0])
         return enforce_faithfulness(self._more_quotes(answer, ranked, top_k))

@@ -14,6 +14,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from news.text import to_simplified_chars
 from stores.registry import backend_class
 
 # backend name → "module:class"; imported only when chosen.
@@ -45,16 +46,9 @@ def _jieba():
     return jieba
 
 
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def to_simplified(text: str) -> str:
     """Traditional → simplified, full-width → half-width (NFKC), lower case."""
-    return _t2s().convert(unicodedata.normalize("NFKC", text)).lower()
+    return to_simplified_chars(unicodedata.normalize("NFKC", text)).lower()
 
 
 def tokenize(text: str) -> list[str]:
