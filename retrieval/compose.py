@@ -14,6 +14,7 @@ from retrieval.question import coverage, keywords
 from retrieval.search import Hit
 from retrieval.snapshot import IndexSnapshot
 
+HAN = re.compile(r"[\u4e00-\u9fff]")
 CLAUSE = re.compile(r"(?:[^，；：。！？,;!?]|(?<=\d),(?=\d{3}))+[，；：。！？,;!?]*")  # not at 6,476
 
 
@@ -108,6 +109,8 @@ def direct_from_sentence(
     if any(place not in lead for place in named_places(query)):
         return None  # an answer about 武汉 must say 武汉 (in the clause or before it in the sentence)
     body = _trim(pairs[-index][1])
+    if not set(HAN.findall(fold(body))) - set(query.text + fold(query.original)):
+        return None  # a clause that only repeats the question ("巴西再次主办世界杯") answers nothing
     return dated(body, cand, article_date, context, "other") if body else None
 
 

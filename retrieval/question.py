@@ -10,7 +10,7 @@ from config.profile import Profile
 from retrieval.normalize import Query
 from stores.lexical import tokenize
 
-GENERIC = frozenset("现在 目前 如今 当前 今天 明天 昨天 一共 总共 共 累计 情况 有 人 the of in".split())
+GENERIC = frozenset("现在 目前 如今 当前 今天 明天 昨天 今年 去年 明年 一共 总共 共 累计 情况 有 人 the of in".split())
 MEASURE = re.compile(r"^(?:[余多近约]?(?:万|亿)?[个家名件人例天次元台条项户位所座辆批份棵]?)(?:的)?")
 GAP = re.compile(r"(?:高达|达到|已达|增至|共计|总计|约为|超过|累计|达|为|是|有|已|共|约|近|了|的)+$")
 COUNTER = re.compile(r"(?:多少|几)([个家名件人例天次元台条项户位所座辆批份棵张岁])")

@@ -28,8 +28,8 @@ def sentence_answer(
     text, chosen = None, group[0]
     if asked.type in TYPES:
         model = load_model()
-        option, score = choose(options(query, asked, group, lambda c: snap.articles[c.article_id].title, g.profile),
-                               model)
+        found = options(query, asked, group, lambda c: snap.articles[c.article_id].title, g.profile)
+        option, score = choose([o for o in found if _names_subject(snap, o.cand, asked)], model)
         if option is not None:
             chosen = option.cand
             if score >= model.threshold:
@@ -74,6 +74,15 @@ def answer_pool(
     if counting:  # a number about what was asked first, then the newest report among equally good answers
         return sorted(group, key=lambda c: (binding(c.match, query), c.asof_key, c.relevance), reverse=True)
     return group
+
+
+def _names_subject(snap: IndexSnapshot, cand: Candidate, asked: Asked) -> bool:
+    """The sentence, its headline or the text just before it names what the question is about (its first
+    subject word: 育才 of 育才小学占地面积有多大); another school's area is no answer."""
+    if not asked.subject:
+        return True
+    article = snap.articles[cand.article_id]
+    return asked.subject[0] in cand.match or asked.subject[0] in fold(f"{article.title}\n{_before(snap, cand)}")
 
 
 def _before(snap: IndexSnapshot, cand: Candidate) -> str:

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import inspect
-import logging
 import re
-import sys
 import unicodedata
 from abc import ABC, abstractmethod
-from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 
-from news.text import to_simplified_chars
+from news.text import jieba, to_simplified_chars
 from stores.registry import backend_class
 
 # backend name → "module:class"; imported only when chosen.
@@ -28,24 +25,6 @@ STOPWORDS = frozenset(
 )
 
 
-@lru_cache(maxsize=1)
-def _jieba():
-    # jieba opens its bundled dictionary through pkg_resources when it can import it: a 0.3-0.9 s import on
-    # 2 cores and a deprecation warning on the terminal. Without it jieba opens the same files directly.
-    blocked = "pkg_resources" not in sys.modules
-    if blocked:
-        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # makes `import pkg_resources` fail
-    try:
-        import jieba
-    finally:
-        if blocked:
-            del sys.modules["pkg_resources"]
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
-
-
 def to_simplified(text: str) -> str:
     """Traditional → simplified, full-width → half-width (NFKC), lower case."""
     return to_simplified_chars(unicodedata.normalize("NFKC", text)).lower()
@@ -54,7 +33,7 @@ def to_simplified(text: str) -> str:
 def tokenize(text: str) -> list[str]:
     """jieba search-mode tokens of the simplified text, without punctuation and stop words."""
     tokens = []
-    for token in _jieba().lcut_for_search(to_simplified(text)):
+    for token in jieba().lcut_for_search(to_simplified(text)):
         token = token.strip()
         if token and token not in STOPWORDS and WORD.fullmatch(token):
             tokens.append(token)
