@@ -80,3 +80,13 @@ def test_a_traditional_article_answers_like_its_simplified_twin(tmp_path, real_e
 def test_prose_and_yes_no_questions_get_passages_without_a_guessed_bold(engine, question):
     answer = engine.ask(question)
     assert not answer.answer, (question, answer.answer)  # how/where: passages; yes/no: no clause holds the question
+
+
+def test_a_clause_that_only_repeats_the_question_is_no_answer(profile):
+    from retrieval.compose import Candidate, direct_from_sentence
+    from retrieval.normalize import normalize
+
+    query = normalize("巴西再次主办世界杯是在哪次世界杯", profile)
+    echo, told = "巴西再次主辦世界盃。", "2014年巴西再次主辦世界盃。"
+    assert direct_from_sentence(query, Candidate("x", 0, len(echo), echo, 0.8, 0.5, 1.0), None, "", profile) is None
+    assert direct_from_sentence(query, Candidate("y", 0, len(told), told, 0.8, 0.5, 1.0), None, "", profile)
