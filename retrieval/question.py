@@ -30,9 +30,9 @@ class Measure:
 
 @dataclass(frozen=True)
 class Asked:
-    """What a question asks for: ``type`` (year | when | clock | percent | duration | count | prose | yesno |
-    other), the
-    measured noun and counter, and its subject words (the content words before the question word)."""
+    """What a question asks for: ``type`` (year | when | clock | percent | duration | count | prose | which |
+    yesno | other), the measured noun and counter, and its subject words (the content words before the question
+    word)."""
 
     type: str
     measure: Measure
@@ -41,7 +41,7 @@ class Asked:
 
 def analyse(query: Query, profile: Profile) -> Asked:
     """The answer type by the profile's [questions] words: a clock time (几点), a year (哪一年), a date
-    (什么时候), a percentage (百分之几), a duration (多久), a count (多少); how, why or where (prose),
+    (什么时候), a percentage (百分之几), a duration (多久), a count (多少); how, why or where (prose), which one (哪次),
     yes/no; else other."""
     text = query.text
     year = profile.pattern("year").search(text)
@@ -55,7 +55,7 @@ def analyse(query: Query, profile: Profile) -> Asked:
     else:
         kind = next((t for t in TYPED if typed[t]), "count" if query.kind == "quantity" else "other")
         if kind == "other":
-            kind = next((t for t in ("prose", "yesno") if profile.pattern(t).search(text)), kind)
+            kind = next((t for t in ("prose", "which", "yesno") if profile.pattern(t).search(text)), kind)
         ask = typed[kind].span() if kind in typed else query.ask
     head = text[: ask[0]] if ask else text
     subject = tuple(t for t in tokenize(head) if len(t) > 1 and t not in GENERIC and t not in query.home_words)

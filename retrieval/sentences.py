@@ -35,7 +35,7 @@ def sentence_answer(
             if score >= model.threshold:
                 article = snap.articles[chosen.article_id]
                 text = dated(bold_text(option), chosen, article.date, _before(snap, chosen), asked.type)
-    elif asked.type != "prose":  # 怎么办, 哪里: passages, no bold; 吗: only a clause that holds the question
+    elif asked.type not in ("prose", "which"):  # 怎么办, 哪次: passages, no bold; 吗: a clause that holds it all
         least = YESNO_COVERAGE if asked.type == "yesno" else 0.0
         for cand in group:
             article = snap.articles[cand.article_id]
