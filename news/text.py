@@ -43,6 +43,7 @@ def to_simplified_chars(text: str) -> str:
     return _t2s().convert(text)
 
 
+@lru_cache(maxsize=65536)  # the same sentences and headlines are folded for question after question
 def fold(text: str) -> str:
     """``text`` as questions are read, character for character (same length, so offsets found in the result
     slice ``text`` itself): traditional → simplified, full-width letters and digits → ASCII, lower case. Where

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from config.profile import Profile
 from retrieval.normalize import Query
@@ -73,6 +74,7 @@ def measure(query: Query, ask: tuple[int, int] | None) -> Measure:
     return Measure(GAP.sub("", query.text[max(0, start - 8) : start]), MEASURE.sub("", query.text[end : end + 10]), unit)
 
 
+@lru_cache(maxsize=1024)  # read by the candidates, the bold options and the clause choice of one question
 def keywords(query: Query, boost: bool = True) -> dict[str, float]:
     """Content words of the question, weighted by length (longer words say more); the words right
     around 多少/几 (what is being counted: 复工率, 口罩, 干部) weigh three times more."""
