@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import Counter, defaultdict
@@ -31,17 +32,30 @@ def has_figure(text: str, figure: str) -> bool:
     return re.search(before + re.escape(figure) + after, text) is not None
 
 
+def part_of(item_id: str) -> str:
+    """The fixed half a question belongs to: "tune" (thresholds may be fitted on it) or "held" (report only)."""
+    return "tune" if int(hashlib.sha256(item_id.encode()).hexdigest(), 16) % 2 == 0 else "held"
+
+
+def expects_decline(item: dict) -> bool:
+    """The pages hold no answer (``unanswerable``, or ``decline`` in the resident set): decline, or quote without bold."""
+    return bool(item.get("unanswerable") or item.get("decline"))
+
+
 def score_one(item: dict, result: dict) -> dict:
-    """Per-question verdict, in the format of ../shared/eval/questions.jsonl (+ ``class``, see CLASSES)."""
+    """Per-question verdict, in the format of ../shared/eval/questions.jsonl (+ ``class``, see CLASSES).
+
+    ``bold: false`` on a covered question: the right reply is quotes holding a ``source_any``; any bold is wrong bold.
+    """
     answered = bool(result.get("answered"))
-    if item.get("unanswerable"):
+    if expects_decline(item):
         return {"declined_ok": not answered, "class": "answered" if answered else "declined_ok",
                 "bold": bool(answered and result.get("answer"))}
     answer = result.get("answer") or ""
     quotes = [_squash(s["quote"]) for s in result.get("sources", [])]
     wanted = [_squash(s) for s in item.get("source_any", [])]
     rank = next((i + 1 for i, q in enumerate(quotes) if any(w in q for w in wanted)), None)
-    correct = any(has_figure(answer, a) for a in item.get("answer_any", []))
+    correct = item.get("bold", True) is not False and any(has_figure(answer, a) for a in item.get("answer_any", []))
     stale = any(has_figure(answer, bad) for bad in item.get("answer_not", []) if bad)
     if not answered:
         cls = "declined_wrongly"
@@ -56,6 +70,7 @@ def score_one(item: dict, result: dict) -> dict:
         "hit1": rank == 1,
         "hit5": rank is not None and rank <= 5,
         "rr": 1.0 / rank if rank else 0.0,
+        "good_quote": rank is not None,
     }
 
 
@@ -65,8 +80,8 @@ def load_questions(path: str | Path) -> list[dict]:
 
 def metrics(verdicts: list[tuple[dict, dict]]) -> dict:
     """Accuracy, hit@1/5, MRR, stale count and the count of each class over (item, verdict) pairs."""
-    answerable = [v for i, v in verdicts if not i.get("unanswerable")]
-    unanswerable = [v for i, v in verdicts if i.get("unanswerable")]
+    answerable = [v for i, v in verdicts if not expects_decline(i)]
+    unanswerable = [v for i, v in verdicts if expects_decline(i)]
     n = max(1, len(answerable))
     classes = Counter(v["class"] for i, v in verdicts)
     return {
@@ -138,6 +153,38 @@ def kind_table(verdicts: list[tuple[dict, dict]]) -> list[str]:
     return lines
 
 
+PART_HEADER = ("| kind | n | right bold | WRONG BOLD | quote-only, good quote | quote-only, other quotes "
+               "| declined, covered | right decline | quoted, not covered |")
+
+
+def reply_counts(pairs: list[tuple[dict, dict]]) -> list[int]:
+    """n, right bold, WRONG BOLD, quote-only with/without a ``source_any`` quote, declined although covered, right
+    decline, and quotes without bold where the pages hold nothing (acceptable): the columns of PART_HEADER."""
+    covered = [v for i, v in pairs if not expects_decline(i)]
+    uncovered = [v for i, v in pairs if expects_decline(i)]
+    return [len(pairs),
+            sum(v["class"] == "right" for v in covered),
+            sum(v["class"] == "wrong_bold" for v in covered) + sum(v["bold"] for v in uncovered),
+            sum(v["class"] == "quote_only" and v["good_quote"] for v in covered),
+            sum(v["class"] == "quote_only" and not v["good_quote"] for v in covered),
+            sum(v["class"] == "declined_wrongly" for v in covered),
+            sum(v["class"] == "declined_ok" for v in uncovered),
+            sum(v["class"] == "answered" and not v["bold"] for v in uncovered)]
+
+
+def part_table(verdicts: list[tuple[dict, dict]]) -> list[str]:
+    """One row per question kind and one for all; every cell is "tune/held" (the questions' ``part``)."""
+    groups: dict[str, list] = defaultdict(list)
+    for item, verdict in verdicts:
+        groups[item.get("kind") or "-"].append((item, verdict))
+    lines = ["cells: tune/held", PART_HEADER, "|---" * PART_HEADER.count("|", 1) + "|"]
+    for kind, pairs in [*sorted(groups.items()), ("all", verdicts)]:
+        tune = reply_counts([(i, v) for i, v in pairs if i.get("part") == "tune"])
+        held = reply_counts([(i, v) for i, v in pairs if i.get("part") != "tune"])
+        lines.append(f"| {kind} | " + " | ".join(f"{t}/{h}" for t, h in zip(tune, held, strict=True)) + " |")
+    return lines
+
+
 def evaluate_file(engine, path: str, out: str | None = None) -> str:
     """Run every question through ``engine`` and return a printable summary."""
     items = load_questions(path)
@@ -156,7 +203,7 @@ def evaluate_file(engine, path: str, out: str | None = None) -> str:
         f"declined correctly: {m['declined']}/{m['unanswerable']}",
         f"stale answers: {m['stale']}",
         *class_lines(m),
-        *kind_table(verdicts),
+        *(part_table(verdicts) if any("part" in item for item in items) else kind_table(verdicts)),
     ]
     if out:
         lines.append(f"per-question results: {out}")

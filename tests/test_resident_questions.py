@@ -1,73 +1,101 @@
-"""Issue 16's resident failure classes, on sentences written for these tests (a real small build, the newsroom
-profile): a rule for another group, another event's date, the whole's figure for a part, a count for a
-duration, an echo of the question, prose questions, a service question the paper covers, a year it mentions."""
+"""The resident question set (issue 16): its rows are sound, and `bold: false`, `decline` and `part` are scored."""
 
 from __future__ import annotations
 
-import pytest
+import json
+from collections import Counter
+from pathlib import Path
 
-from news.records import Article
+from retrieval.answer import Answer, Source
+from retrieval.evaluate import evaluate_file, load_questions, part_of, part_table, reply_counts, score_one
 
-PAPER = "株洲日报"
-
-
-def article(title: str, text: str, date: str = "2020-02-20") -> Article:
-    return Article(id=f"r{abs(hash(text)) % 10**8}", title=title, date=date, byline="", source="t.jsonl",
-                   text=text, paper=PAPER)
-
-
-ARTICLES = (
-    article("返程人员健康管理须知", "株洲日报讯 自武汉等湖北地区返回的人员，须居家隔离观察14天。湖北省之外返回的"
-            "人员不需隔离，每日向社区报告体温即可。居民如有发烧、咳嗽症状，请第一时间向所在社区报告。"),
-    article("某电机厂恢复生产", "株洲日报讯 2月11日，区防疫检查组到某电机厂检查防疫工作。2月18日9时许，"
-            "某电机厂正式恢复生产，首批200名员工返岗。"),
-    article("春运客流下降", "株洲日报讯 今年春运全市客运量同比下降58.4%，其中水路客运量下降41.2%，"
-            "城市公交客运量下降66.7%。为期40天的春运于3月1日结束。"),
-    article("连续无新增", "株洲日报讯 截至2月24日24时，我市已连续6天无新增确诊病例，新增确诊病例0例。"),
-    article("快递网点复工", "株洲日报讯 全市快递网点2月20日起陆续恢复收寄，3月初基本恢复正常。"),
-    article("老桥改造", "株洲日报讯 这座老桥始建于1998年，今年将完成加固改造。"),
-)
+ROOT = Path(__file__).resolve().parent.parent
+RESIDENT = ROOT / "data" / "eval" / "resident_questions.jsonl"
+KINDS = {"count", "percent", "date", "duration", "place", "person", "yesno", "howto", "decline", "typo",
+         "traditional", "english"}
+GOOD = {"quote": "对湖北省之外的返回人员，凡没有发热、咳嗽等疑似感染症状的，不需隔离。", "title": "t", "source": "s"}
+OTHER = {"quote": "对湖北省返回人员，集中隔离观察14天。", "title": "t", "source": "s"}
+PROSE = {"id": "r1", "question": "从长沙回来要隔离吗", "answer_any": [], "source_any": ["不需隔离"], "answer_not": [],
+         "bold": False, "kind": "yesno", "part": "tune"}
+UNCOVERED = {"id": "r2", "question": "热线电话是多少", "answer_any": [], "source_any": [], "answer_not": [],
+             "decline": True, "kind": "decline", "part": "held"}
+FIGURE = {"id": "r3", "question": "铁路客运量下降多少", "answer_any": ["50.8%"], "source_any": ["50.8%"],
+          "answer_not": ["62.2%"], "kind": "percent", "part": "held"}
 
 
-@pytest.fixture(scope="module")
-def engine(small_build):
-    return small_build(*ARTICLES)
+def _result(answer=None, sources=(GOOD,), answered=True):
+    return {"answered": answered, "answer": answer, "sources": list(sources)}
 
 
-@pytest.mark.parametrize(("question", "wrong"), [
-    ("从外省回株洲要隔离吗", "14天"),  # the 14 days are for returnees from 湖北 only
-    ("某电机厂什么时候恢复生产的", "2月11日"),  # the inspection's date, not the restart's
-    ("水路客运量下降了多少", "58.4%"),  # the whole's figure is no answer for a part
-    ("株洲已经连续几天没有新增病例了", "0例"),  # a count is no duration
-    ("疫情什么时候结束", "春运"),  # the 春运 ended, not the epidemic
-])
-def test_a_bold_is_right_or_absent(engine, question, wrong):
-    answer = engine.ask(question)  # right, quotes only, or declined (no report says when the epidemic ends)
-    assert wrong not in (answer.answer or ""), (question, answer.answer)
+def test_no_bold_expected_rows():
+    good = score_one(PROSE, _result())
+    assert good["class"] == "quote_only" and good["good_quote"]
+    other = score_one(PROSE, _result(sources=(OTHER,)))
+    assert other["class"] == "quote_only" and not other["good_quote"]
+    # a bold is wrong even when it holds an expected phrase: the row says no bold answer is acceptable
+    assert score_one(PROSE | {"answer_any": ["不需隔离"]}, _result("不需隔离"))["class"] == "wrong_bold"
+    assert score_one(PROSE | {"answer_any": ["不需隔离"], "bold": True}, _result("不需隔离"))["class"] == "right"
+    assert score_one(PROSE, _result(sources=(), answered=False))["class"] == "declined_wrongly"
 
 
-@pytest.mark.parametrize(("question", "right"), [
-    ("某电机厂什么时候恢复生产的", "2月18日"),
-    ("水路客运量下降了多少", "41.2%"),
-    ("株洲已经连续几天没有新增病例了", "6天"),
-])
-def test_a_bold_when_given_is_the_bound_one(engine, question, right):
-    answer = engine.ask(question).answer
-    assert answer is None or right in answer, (question, answer)
+def test_decline_rows_are_scored_like_unanswerable_ones():
+    assert score_one(UNCOVERED, _result(sources=(), answered=False))["class"] == "declined_ok"
+    quoted = score_one(UNCOVERED, _result())
+    assert quoted["class"] == "answered" and not quoted["bold"]
+    assert score_one(UNCOVERED, _result("12345"))["bold"]
 
 
-@pytest.mark.parametrize("question", ["我发烧咳嗽了怎么办", "快递什么时候能恢复正常"])
-def test_a_question_the_paper_covers_is_not_declined(engine, question):
-    answer = engine.ask(question)
-    assert answer.answered and answer.sources, (question, answer.decline)
+def test_reply_counts_columns():
+    pairs = [(FIGURE, score_one(FIGURE, _result("铁路下降50.8%", sources=({"quote": "铁路50.8%"},)))),
+             (FIGURE, score_one(FIGURE, _result("同比下降62.2%"))),
+             (PROSE, score_one(PROSE, _result())),
+             (PROSE, score_one(PROSE, _result(sources=(OTHER,)))),
+             (PROSE, score_one(PROSE, _result(sources=(), answered=False))),
+             (UNCOVERED, score_one(UNCOVERED, _result(sources=(), answered=False))),
+             (UNCOVERED, score_one(UNCOVERED, _result())),
+             (UNCOVERED, score_one(UNCOVERED, _result("热线12345")))]
+    # n, right bold, WRONG BOLD, quote-only good/other, declined though covered, right decline, quoted uncovered
+    assert reply_counts(pairs) == [8, 1, 2, 1, 1, 1, 1, 1]
 
 
-def test_a_prose_question_gets_passages_without_a_bold(engine):
-    answer = engine.ask("发烧咳嗽怎么办")
-    assert answer.answered and not answer.answer and "社区" in answer.sources[0].quote
+def test_part_table_splits_tune_and_held():
+    pairs = [(PROSE, score_one(PROSE, _result())), (FIGURE, score_one(FIGURE, _result("同比下降62.2%"))),
+             (UNCOVERED, score_one(UNCOVERED, _result(sources=(), answered=False)))]
+    table = part_table(pairs)
+    assert "| yesno | 1/0 | 0/0 | 0/0 | 1/0 | 0/0 | 0/0 | 0/0 | 0/0 |" in table
+    assert "| percent | 0/1 | 0/0 | 0/1 | 0/0 | 0/0 | 0/0 | 0/0 | 0/0 |" in table
+    assert table[-1] == "| all | 1/2 | 0/0 | 0/1 | 1/0 | 0/0 | 0/0 | 0/1 | 0/0 |"
 
 
-def test_a_year_the_reports_mention_is_not_out_of_scope(engine):
-    answer = engine.ask("老桥是1998年建的吗")
-    assert answer.decline is None or answer.decline.reason != "other_year", answer.decline
-    assert engine.ask("2015年老桥发生了什么").decline.reason == "other_year"  # no report mentions 2015
+def test_evaluate_file_prints_the_part_table(tmp_path):
+    class Engine:
+        def ask(self, question):
+            return Answer(question, True, "同比下降62.2%", [Source(score=1.0, date="2020-02-20", **OTHER)],
+                          kind="sentence")
+
+    path = tmp_path / "q.jsonl"
+    path.write_text(json.dumps(FIGURE, ensure_ascii=False) + "\n", encoding="utf-8")
+    summary = evaluate_file(Engine(), str(path))
+    assert "cells: tune/held" in summary and "| percent | 0/1 | 0/0 | 0/1 |" in summary
+    assert "  r3 [wrong_bold]: 铁路客运量下降多少" in summary
+
+
+def test_part_is_a_fixed_hash_of_the_id():
+    assert part_of("r001") == part_of("r001")
+    assert {part_of(f"r{i:03d}") for i in range(10)} == {"tune", "held"}
+
+
+def test_resident_set_is_sound():
+    rows = load_questions(RESIDENT)
+    text = "".join("".join(p.read_text(encoding="utf-8").split()) for p in (ROOT / "data" / "articles").glob("*.txt"))
+    assert 80 <= len(rows) <= 130 and len({r["id"] for r in rows}) == len(rows)
+    assert set(Counter(r["kind"] for r in rows)) == KINDS
+    parts = Counter(r["part"] for r in rows)
+    assert all(r["part"] == part_of(r["id"]) for r in rows) and abs(parts["tune"] - parts["held"]) <= len(rows) // 5
+    for r in rows:
+        if r.get("decline"):
+            assert not r["answer_any"] and not r["source_any"] and r.get("bold", True), r
+            continue
+        assert r["answer_any"] or r.get("bold") is False, r
+        assert any("".join(s.split()) in text for s in r["source_any"]), r  # the pages hold the quote
+        assert not set(r["answer_any"]) & set(r["answer_not"]), r
