@@ -14,6 +14,9 @@ from stores.lexical import to_simplified
 CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+(?=[月日号例人天家个名岁%点时])")
 
 
+ASKING = ("year", "when", "clock", "duration", "which", "prose", "yesno")  # question-word patterns, not nouns
+
+
 @dataclass(frozen=True)
 class Query:
     """A question as the engine sees it."""
@@ -29,6 +32,7 @@ class Query:
     place_words: tuple[str, ...] = field(default=())  # how the question wrote them ("长沙", "荷塘区")
     home_words: tuple[str, ...] = field(default=())  # 株洲, 株洲市, 我市 …: the default scope, no keyword
     respelled: tuple[tuple[str, str], ...] = field(default=())  # (misspelling, as read): ("株州", "株洲")
+    asking: tuple[str, ...] = field(default=())  # question words (哪一年, 怎么办) that count as no keywords
 
 
 def arabic_numerals(text: str) -> str:
@@ -85,6 +89,12 @@ def normalize(question: str, profile: Profile, gazetteer: Gazetteer | None = Non
     return Query(original=question, text=text, lexical=lexical, english=english, kind=kind, ask=ask,
                  places=tuple(places), place_words=tuple(words), home_places=tuple(home), home_words=home_words,
                  respelled=respelled)
+
+
+def asking_words(text: str, profile: Profile) -> tuple[str, ...]:
+    """The words of ``text`` that only ask (哪一年, 什么时候, 多久, 哪个, 怎么办, 是否 …: the profile's [questions]
+    patterns of what is asked, not of what is measured), so that no passage is found or missed for them."""
+    return tuple(m.group(0) for name in ASKING for m in profile.pattern(name).finditer(text) if m.group(0))
 
 
 def question_kind(text: str, profile: Profile) -> tuple[str, tuple[int, int] | None]:

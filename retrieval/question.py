@@ -11,7 +11,7 @@ from config.profile import Profile
 from retrieval.normalize import Query
 from stores.lexical import tokenize
 
-GENERIC = frozenset("现在 目前 如今 当前 今天 明天 昨天 今年 去年 明年 一共 总共 共 累计 情况 有 人 the of in".split())
+GENERIC = frozenset("现在 目前 如今 当前 今天 明天 昨天 今年 去年 明年 一共 总共 共 累计 大约 大概 情况 有 人 the of in".split())
 MEASURE = re.compile(r"^(?:[余多近约]?(?:万|亿)?[个家名件人例天次元台条项户位所座辆批份棵]?)(?:的)?")
 GAP = re.compile(r"(?:高达|达到|已达|增至|共计|总计|约为|超过|累计|达|为|是|有|已|共|约|近|了|的)+$")
 COUNTER = re.compile(r"(?:多少|几)([个家名件人例天次元台条项户位所座辆批份棵张岁])")
@@ -83,7 +83,8 @@ def keywords(query: Query, boost: bool = True) -> dict[str, float]:
         near = query.lexical[max(0, query.ask[0] - 4) : query.ask[1] + 6]
     words = {}
     for token in tokenize(query.lexical):
-        if token in GENERIC or token in query.home_words or (query.english and token.isascii()):
+        if (token in GENERIC or token in query.home_words or (query.english and token.isascii())
+                or any(token in word for word in query.asking)):
             continue
         weight = math.log1p(len(token)) if len(token) > 1 else 0.25  # 会, 能, 率: weak on their own
         words[token] = weight * (3.0 if boost and token in near else 1.0)

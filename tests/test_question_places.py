@@ -52,3 +52,21 @@ def test_a_qualifier_alone_is_an_epidemic_count_only_without_another_noun(profil
     from retrieval.facts import asked_metric
 
     assert asked_metric(normalize(question, profile, gaz), profile) == metric
+
+
+@pytest.mark.parametrize(("question", "asking"), [
+    ("柏林影展是哪一年改为2月举行的", "哪一年"),
+    ("芙蓉洞大约什么时候开始对游人开放", "什么时候"),
+    ("我发烧咳嗽了怎么办", "怎么办"),
+])
+def test_question_words_are_no_keywords_when_judging_coverage(profile, question, asking):
+    from dataclasses import replace
+
+    from retrieval.normalize import asking_words
+    from retrieval.question import keywords
+
+    query = normalize(question, profile)
+    assert asking in asking_words(query.lexical, profile)
+    plain = keywords(replace(query, asking=asking_words(query.lexical, profile)))
+    assert not any(word in asking for word in plain) and "大约" not in plain
+    assert any(word in asking for word in keywords(query))  # the answer still ranks with all its words
