@@ -53,6 +53,7 @@ class Profile:
     parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     examples: tuple[str, ...] = ()
     timezone: str = "UTC"  # how times are shown to the newsroom (build times in /stats)
+    misspellings: dict[str, str] = field(default_factory=dict)
     _compiled: dict = field(default_factory=dict, compare=False, repr=False)
 
     def metric(self, qualifier: str, thing: str, part: str = "") -> str:
@@ -137,7 +138,8 @@ def load_profile(path: Path | str | None = None) -> Profile:
             path=path, home_city=home["city"], home_label=home["label"], papers=_tuple(home, "papers"),
             city_words=_tuple(home, "city_words"), province_words=_tuple(home, "province_words"),
             country_words=_tuple(home, "country_words"), extra_places=dict(home.get("extra_places", {})),
-            renamed=dict(home.get("renamed", {})), datelines=_tuple(home, "datelines"), examples=_tuple(home, "examples"),
+            renamed=dict(home.get("renamed", {})), misspellings=dict(home.get("misspellings", {})),
+            datelines=_tuple(home, "datelines"), examples=_tuple(home, "examples"),
             timezone=home.get("timezone", "UTC"),
             topics=dict(data.get("coverage", {}).get("topics", {})), things=things,
             qualifiers={k: tuple(v) for k, v in data["qualifiers"].items()},

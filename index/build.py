@@ -24,6 +24,7 @@ from index.sources import scan
 from model.embedder import Embedder
 from news.figures import extract_figures, grammar
 from news.records import Chunk, SourceProblem
+from news.text import fold
 from stores.errors import VectorStoreError
 from stores.layout import (
     FORMAT_VERSION,
@@ -207,7 +208,7 @@ def _place_names(articles, profile) -> set[str]:
     gazetteer = grammar(profile).gazetteer
     found: set[str] = set()
     for article in articles:
-        found |= gazetteer.names_in(f"{article.title}\n{article.text}")
+        found |= gazetteer.names_in(fold(f"{article.title}\n{article.text}"))
     return found
 
 

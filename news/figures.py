@@ -37,7 +37,7 @@ class Grammar:
         self.gazetteer = gazetteer
         ordered = sorted(profile.things, key=lambda t: t.kind != "rate")  # 治愈出院率 before 出院
         self.things = ordered
-        self.thing = re.compile("|".join(f"(?P<t{i}>{'|'.join(t.report)})" for i, t in enumerate(ordered)))
+        self.thing = re.compile("|".join(f"(?P<t{i}>{'|'.join(t.report)})" for i, t in enumerate(ordered)) or "(?!)")
         pairs = sorted(((p, q) for q, phrases in profile.qualifiers.items() for p in phrases), key=lambda x: -len(x[0]))
         self.qualifier_of = dict(pairs)
         self.qualifier = re.compile("|".join(re.escape(p) for p, _ in pairs) or "(?!)")

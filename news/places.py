@@ -10,9 +10,10 @@ from pathlib import Path
 
 from config.profile import Profile
 from news.lexicon import place_data
+from news.text import pos_tags
 
 COUNTRY = "全国"
-LEVELS = {"country": 0, "foreign": 0, "province": 1, "city": 2, "county": 3}
+LEVELS = {"none": 0, "country": 0, "foreign": 0, "province": 1, "city": 2, "county": 3}
 # full names that are ordinary words more often than places ("城区", "郊区", "市中区"): two characters ending
 # in 区, and names that only make sense with their city
 _GENERIC = re.compile(r"^.区$|^市[中辖]区$|^和县$")
@@ -25,7 +26,7 @@ class Place:
     """One administrative division: its full name, level and the divisions above it (full names)."""
 
     name: str
-    level: str  # country | province | city | county | foreign (a country or city abroad)
+    level: str  # country | province | city | county | foreign (a country or city abroad) | none (NOWHERE)
     province: str = ""
     city: str = ""
 
@@ -35,9 +36,12 @@ class Place:
 
     def within(self, other: Place) -> bool:
         """This place is ``other`` or lies inside it (全国 holds every Chinese division, nothing abroad)."""
-        if self.level == "foreign" or other.level == "foreign":
+        if {self.level, other.level} & {"foreign", "none"}:
             return other == self
         return other.level == "country" or other == self or other.name in (self.province, self.city)
+
+
+NOWHERE = Place("", "none")  # the home of a profile without a home city: no place lies within it
 
 
 def _foreign(lines: list[str]) -> list[tuple[str, Place]]:
@@ -85,12 +89,14 @@ class Gazetteer:
                 return min(inside, key=lambda p: p.rank)
         return min(options, key=lambda p: p.rank)
 
-    def find(self, text: str, near: Place | None = None) -> list[tuple[int, int, Place]]:
-        """Every place named in ``text``: (start, end, place), longest match first, left to right."""
-        key = text if near is None else f"{near.name}\x00{text}"
+    def find(self, text: str, near: Place | None = None, words: bool = False) -> list[tuple[int, int, Place]]:
+        """Every place named in ``text``: (start, end, place), longest match first, left to right. With
+        ``words`` (a question), only names that are words of the text (``mentions``)."""
+        key = f"{near.name if near else ''}\x00{int(words)}\x00{text}"
         cached = self._cache.get(key)
         if cached is not None:
             return cached
+        tagged = pos_tags(text) if words else None
         out, i = [], 0
         while i < len(text) - 1:
             if text[i : i + 2] in self._starts:
@@ -98,6 +104,9 @@ class Gazetteer:
                     place = self.lookup(text[i : i + length], near) if text[i : i + length] in self._names else None
                     if place is not None and text.startswith(NOT_A_PLACE, i + length):
                         place = None  # "北京时间" is a clock, not Beijing
+                    if place is not None and tagged is not None and not self._mentions(tagged, i, i + length, place,
+                                                                                    text[i : i + length]):
+                        place = None
                     if place is not None:
                         out.append((i, i + length, place))
                         i += length
@@ -109,6 +118,18 @@ class Gazetteer:
         if len(self._cache) < 50_000:
             self._cache[key] = out
         return out
+
+    def _mentions(self, tagged: tuple[tuple[int, int, str], ...], start: int, end: int, place: Place, name: str) -> bool:
+        """A name is a place mention when jieba's words begin and end where it does (挪威海螯虾, 天门冬, 四川大学
+        are not 挪威, 天门, 四川); a county's short name outside the home city (湘东 of 湘东区) also not when a
+        noun follows it (湘东红润医药, 西贡商信银行: a company's name)."""
+        bounds = {a for a, _, _ in tagged} | {b for _, b, _ in tagged}
+        if start not in bounds or end not in bounds:
+            return False
+        if place.level != "county" or name == place.name or place.within(self.home):
+            return True
+        after = next((flag for a, _, flag in tagged if a == end), "")
+        return not after.startswith(("n", "vn")) or after == "ns"
 
     def is_name(self, name: str) -> bool:
         return name in self._names
@@ -173,12 +194,13 @@ def _split_home(full: str) -> tuple[str, str]:
 @lru_cache(maxsize=4)
 def load_gazetteer(profile: Profile, folder: Path | None = None) -> Gazetteer:
     """The gazetteer for ``profile`` (read once per process from what `make install` derived in ``folder``,
-    default models/lexicon: ~20 ms)."""
+    default models/lexicon: ~20 ms); a profile without a home city gets NOWHERE as its home,
+    so no place is the default scope."""
     data = place_data(folder)
     entries = _read(profile, data)
     home_province, home_city = _split_home(profile.home_city)
     names = {name: place for name, place in entries}
-    home = next(
+    home = NOWHERE if not profile.home_city else next(
         (p for n, p in entries if n == home_city and p.province == home_province), Place(home_city, "city", home_province)
     )
     for extra, parent in profile.extra_places.items():

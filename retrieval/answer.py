@@ -85,11 +85,14 @@ class Answer:
 
 
 def _numbers(text: str) -> set[str]:
+    """The numbers of ``text`` as printed without thousands separators ("1,771,000" → "1771000"), and without
+    leading zeros ("02" in a date is the 2 of "2月")."""
     found = set()
     for n in NUMBER.findall(text):
+        n = n.replace(",", "")
         found.add(n)
         if "." not in n:
-            found.add(str(int(n)))  # "02" in a date is the 2 of "2月"
+            found.add(str(int(n)))
     return found
 
 
@@ -99,7 +102,8 @@ def is_faithful(answer: str, sources: list[Source]) -> bool:
     for source in sources:
         allowed |= _numbers(source.quote)
         allowed |= _numbers(source.date or "")
-    return all(n in allowed or ("." not in n and str(int(n)) in allowed) for n in NUMBER.findall(answer))
+    printed = (n.replace(",", "") for n in NUMBER.findall(answer))
+    return all(n in allowed or ("." not in n and str(int(n)) in allowed) for n in printed)
 
 
 def enforce_faithfulness(answer: Answer) -> Answer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from config import Settings
@@ -12,7 +13,8 @@ from retrieval.answer import Answer, Coverage, Reason, enforce_faithfulness
 from retrieval.compose import Candidate, candidates
 from retrieval.errors import SearchUnavailable
 from retrieval.facts import figure_answer, superlative_answer
-from retrieval.normalize import Query, named_places, normalize
+from retrieval.normalize import Query, asking_words, named_places, normalize
+from retrieval.question import analyse
 from retrieval.scope import Scope, needs_fact
 from retrieval.search import FusionConfig, Hit, HybridSearcher
 from retrieval.sentences import sentence_answer, with_more_quotes
@@ -66,27 +68,42 @@ class Engine:
         Args:
             max_sources: quotes to return (default: the ``top_k`` setting).
         """
-        top_k = max_sources or self.settings.top_k
-        snap, year = self.snapshot, self.settings.default_year
         query = normalize(question, self.profile, self.gazetteer)
+        answer = self._answer(query, max_sources or self.settings.top_k)
+        if query.respelled:  # say how a misspelt name was read: "按“株洲”理解“株州”"
+            said = "、".join(f"按“{right}”理解“{wrong}”" for wrong, right in query.respelled)
+            answer.note = f"{said}。{answer.note}" if answer.note else f"{said}。"
+        return answer
+
+    def _answer(self, query: Query, top_k: int) -> Answer:
+        snap, year = self.snapshot, self.settings.default_year
         declined = self.scope.decline(query)
         if declined is not None:
             return Answer.declined(query.original, declined)
         figure = superlative_answer(query, snap, self.profile, self.gazetteer, year) or figure_answer(
             query, snap, self.profile, self.gazetteer, year
         )
-        ranked = candidates(query, snap, self._search(query))
+        hits = self._search(query)
+        ranked = candidates(query, snap, hits)
         if figure is not None:
             return enforce_faithfulness(self._more_quotes(figure, ranked, top_k))
-        if not ranked or ranked[0].relevance < self.settings.min_relevance or ranked[0].own <= 0:
-            return self._decline(query, "not_found")
+        if not self._covered(ranked) and not self._covered(candidates(self._without_asking(query), snap, hits)):
+            return self._decline(query, "not_found")  # not even the question's content words are reported
         if needs_fact(query, self.profile):  # precision first: no fact binds this figure to the question
             quotes = Answer(query.original, True, None, [], kind="quotes")
             return self._more_quotes(quotes, [c for c in ranked if c.own > 0], top_k)
-        answer = sentence_answer(query, snap, ranked, self.grammar, year)
+        answer = sentence_answer(query, analyse(query, self.profile), snap, ranked, self.grammar, year)
         if answer is None:
             return self._decline(query, "place_unanswered", named_places(query)[0])
         return enforce_faithfulness(self._more_quotes(answer, ranked, top_k))
+
+    def _covered(self, ranked: list[Candidate]) -> bool:
+        return bool(ranked) and ranked[0].relevance >= self.settings.min_relevance and ranked[0].own > 0
+
+    def _without_asking(self, query: Query) -> Query:
+        """The question with its question words (哪一年, 什么时候, 怎么办) counted as no keywords: whether the reports
+        cover it is judged on what it is about (the answer itself still ranks and scores with all its words)."""
+        return replace(query, asking=asking_words(query.lexical, self.profile))
 
     def _search(self, query: Query) -> list[Hit]:
         """Hybrid search; a vector store that fails now (Milvus down) is a SearchUnavailable naming it."""

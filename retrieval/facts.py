@@ -9,10 +9,11 @@ from config.profile import Profile, Thing
 from news.asof import parse_question_date, parse_question_hour
 from news.places import Gazetteer, Place
 from news.records import Figure
-from news.text import split_sentences
+from news.text import pos_tags, split_sentences
 from retrieval.answer import Answer, Source
 from retrieval.latest import asof_phrase, stale_note
 from retrieval.normalize import Query
+from retrieval.question import measure
 from retrieval.snapshot import IndexSnapshot
 
 OTHER_ASK = re.compile(r"什么|怎么|怎样|如何|为什么|为何|吗|嘛|呢|哪|谁|是否|是不是|有没有|能否|[?？]$|\b(?:what|why|how|is|are|do|does)\b", re.I)
@@ -26,13 +27,25 @@ NOT_A_COUNT = re.compile(r"(?:几|多少)(?:天|日|次|个?月|年|号|岁|点)
 
 def question_thing(query: Query, profile: Profile) -> Thing | None:
     """The measured thing a question asks about: the first of the profile's things whose words it uses; with
-    a qualifier but no thing ("新增多少例"), the profile's default thing."""
+    a qualifier but no thing ("新增多少例"), the profile's default thing, unless the question names another
+    noun by its question word ("现有多少家企业复工", "累计完成客运量多少": a general question)."""
     for thing in profile.things:
         if re.search("|".join(thing.question), query.lexical, re.I):
             return thing
-    if profile.default_thing and question_qualifier(query, profile) is not None:
+    if profile.default_thing and question_qualifier(query, profile) is not None and not _other_noun(query, profile):
         return profile.thing(profile.default_thing)
     return None
+
+
+def _other_noun(query: Query, profile: Profile) -> bool:
+    """A noun (企业, 客运量) right before or after the question word, places and 全国/全市 aside."""
+    around = measure(query, query.ask)
+    text = around.before + around.after
+    for word in (*query.place_words, *query.home_words, *profile.city_words, *profile.province_words,
+                 *profile.country_words):
+        text = text.replace(word, " ")
+    text = SUBJECT_FILLER.sub(" ", text)  # 报告, 目前 …: words of any count question
+    return any(b - a >= 2 and flag in ("n", "nz", "nt", "vn") for a, b, flag in pos_tags(text))
 
 
 def asks_part(query: Query, profile: Profile) -> bool:
@@ -95,6 +108,7 @@ def unknown_subject(query: Query, profile: Profile, gaz: Gazetteer) -> str | Non
         head = head.replace(word, "")
     head = re.sub(r"\d+\s*(?:年|月|日|号|时|点)?", "", head)  # dates and hours
     head = SUBJECT_FILLER.sub("", profile.pattern("quantity").sub("", head))
+    head = "".join(head[a:b] for a, b, flag in pos_tags(head) if flag.startswith("n"))  # not 人接受 of 多少人在接受
     return head if len(head) >= 2 else None
 
 

@@ -14,6 +14,9 @@ from stores.lexical import to_simplified
 CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+(?=[月日号例人天家个名岁%点时])")
 
 
+ASKING = ("year", "when", "clock", "duration", "which", "prose", "yesno")  # question-word patterns, not nouns
+
+
 @dataclass(frozen=True)
 class Query:
     """A question as the engine sees it."""
@@ -28,6 +31,8 @@ class Query:
     home_places: tuple[Place, ...] = field(default=())  # divisions of the home city named (荷塘区)
     place_words: tuple[str, ...] = field(default=())  # how the question wrote them ("长沙", "荷塘区")
     home_words: tuple[str, ...] = field(default=())  # 株洲, 株洲市, 我市 …: the default scope, no keyword
+    respelled: tuple[tuple[str, str], ...] = field(default=())  # (misspelling, as read): ("株州", "株洲")
+    asking: tuple[str, ...] = field(default=())  # question words (哪一年, 怎么办) that count as no keywords
 
 
 def arabic_numerals(text: str) -> str:
@@ -49,6 +54,9 @@ def normalize(question: str, profile: Profile, gazetteer: Gazetteer | None = Non
     find the places it names."""
     text = arabic_numerals(to_simplified(strip_invisible(question).strip()))
     text = re.sub(r"\s+", " ", text)
+    respelled = tuple((wrong, right) for wrong, right in profile.misspellings.items() if wrong in text)
+    for wrong, right in respelled:  # 株州 is the home city 株洲, misspelt (the reply says how it was read)
+        text = text.replace(wrong, right)
     latin = sum(ch.isascii() and ch.isalpha() for ch in text)
     han = sum("\u4e00" <= ch <= "\u9fff" for ch in text)
     english = latin > 2 * han
@@ -57,7 +65,7 @@ def normalize(question: str, profile: Profile, gazetteer: Gazetteer | None = Non
         lowered = text.lower()
         extra = [zh for en, zh in profile.english.items() if re.search(rf"\b{re.escape(en)}\b", lowered)]
     lexical = " ".join([text, *extra])
-    if profile.home_label in lexical:  # the paper says 我市 / 全市 for its home city
+    if profile.home_label and profile.home_label in lexical:  # the paper says 我市 / 全市 for its home city
         lexical = f"{lexical} {' '.join(profile.city_words[:2])} {profile.home_label}"
     places: list[Place] = []
     words: list[str] = []
@@ -66,7 +74,7 @@ def normalize(question: str, profile: Profile, gazetteer: Gazetteer | None = Non
         marked = lexical
         for word in profile.country_words[2:]:  # "31个省区市…" asks about 全国
             marked = marked.replace(word, "全国")
-        found = gazetteer.find(marked)
+        found = gazetteer.find(marked, words=True)
         home = list(dict.fromkeys(p for _, _, p in found if p.within(gazetteer.home) and p != gazetteer.home))
         at_home = any(p.within(gazetteer.home) for _, _, p in found)
         for start, end, place in found:
@@ -77,9 +85,16 @@ def normalize(question: str, profile: Profile, gazetteer: Gazetteer | None = Non
             places = [p for p in places if not place.within(p)] + [place]
             words = [w for w in words if gazetteer.lookup(w) in places] + [_surface(marked[start:end])]
     kind, ask = question_kind(lexical, profile)
+    home_words = (profile.home_label, f"{profile.home_label}市", *profile.city_words) if profile.home_label else ()
     return Query(original=question, text=text, lexical=lexical, english=english, kind=kind, ask=ask,
-                 places=tuple(places), place_words=tuple(words), home_places=tuple(home),
-                 home_words=(profile.home_label, f"{profile.home_label}市", *profile.city_words))
+                 places=tuple(places), place_words=tuple(words), home_places=tuple(home), home_words=home_words,
+                 respelled=respelled)
+
+
+def asking_words(text: str, profile: Profile) -> tuple[str, ...]:
+    """The words of ``text`` that only ask (哪一年, 什么时候, 多久, 哪个, 怎么办, 是否 …: the profile's [questions]
+    patterns of what is asked, not of what is measured), so that no passage is found or missed for them."""
+    return tuple(m.group(0) for name in ASKING for m in profile.pattern(name).finditer(text) if m.group(0))
 
 
 def question_kind(text: str, profile: Profile) -> tuple[str, tuple[int, int] | None]:

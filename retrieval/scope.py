@@ -7,6 +7,7 @@ from collections import Counter
 
 from config.profile import Profile
 from news.figures import Grammar, article_place
+from news.text import fold
 from retrieval.answer import Coverage, Decline, Reason
 from retrieval.facts import asked_metric, asks_part, counts_thing, unknown_subject
 from retrieval.latest import in_home, latest_figures
@@ -68,8 +69,8 @@ class Scope:
                 return self.declined("no_figures", place.name)
         if profile.asks_live(query.original) or profile.asks_live(query.text):
             return self.declined("live")
-        years = {int(y) for y in YEAR.findall(query.text)}
-        if years and self.years and not years & self.years:
+        years = {int(y) for y in YEAR.findall(query.text)}  # out of scope only when no article mentions it
+        if years and self.years and not years & self.years and not any(self.mentions(f"{y}年") for y in years):
             return self.declined("other_year", str(min(self.years)))
         return None
 
@@ -82,7 +83,7 @@ class Scope:
                 self._mentions[word] = articles.names_place(word) if known else articles.contains_text(word)
             else:
                 if self._text is None:
-                    self._text = "\n".join(a.title + "\n" + a.text for a in articles.values())
+                    self._text = fold("\n".join(a.title + "\n" + a.text for a in articles.values()))
                 self._mentions[word] = word in self._text
         return self._mentions[word]
 

@@ -1,67 +1,99 @@
-"""An answer from a report's own sentence: the answering sentence among the ranked ones, then further quotes."""
+"""The sentence path: which sentences may answer, the bold they give (a typed span bound to the question), quotes."""
 
 from __future__ import annotations
 
 from config.profile import Profile
 from news.asof import parse_question_date, resolve_asof
 from news.figures import Grammar, article_place
-from news.text import NUMBER
+from news.spans import answers, find_spans
+from news.text import fold
 from retrieval.answer import Answer
-from retrieval.compose import CLOCK_EXPR, DATE_EXPR, Candidate, _source, binding, direct_from_sentence
+from retrieval.binding import binding
+from retrieval.bold import TYPES, bold_text, choose, load_model, options
+from retrieval.compose import Candidate, _source, dated, direct_from_sentence
 from retrieval.normalize import Query, named_places
+from retrieval.question import Asked
 from retrieval.snapshot import IndexSnapshot
+
+YESNO_COVERAGE = 0.8  # share of a yes/no question's words its bold clause must hold (a direct answer)
 
 
 def sentence_answer(
-    query: Query, snap: IndexSnapshot, ranked: list[Candidate], g: Grammar, default_year: int
+    query: Query, asked: Asked, snap: IndexSnapshot, ranked: list[Candidate], g: Grammar, default_year: int
 ) -> Answer | None:
-    """The answering clause of the best sentence that can say it (a date for 哪天, a clock time for 几点, a
-    number for 多少), quoted; only quotes when no clause answers. None when the question names a place that
-    the chosen sentence does not: the reports do not answer it."""
-    best = ranked[0]
-    named = parse_question_date(query.text, default_year)
-    when = query.kind in ("when", "clock")
-    counting = query.kind == "quantity"
-    stamp = CLOCK_EXPR if query.kind == "clock" else DATE_EXPR
-    if when:  # only sentences that carry a date (or a clock time, for 几点) can say when
-        pool = [c for c in ranked if c.own > 0 and stamp.search(c.text)]
-    elif counting:  # only sentences with a number other than a date can say how many
-        pool = [c for c in ranked if c.own > 0 and NUMBER.search(DATE_EXPR.sub("", c.text))]
+    """A typed question gets the best-scored span of the answering sentences as bold when the model is sure
+    enough (else those sentences as quotes, the best span's first); another the clause that covers most of it.
+    None when the question names a place that the chosen sentence does not: the reports do not answer it."""
+    group = answer_pool(query, asked, snap, ranked, g, default_year)
+    text, chosen = None, group[0]
+    if asked.type in TYPES:
+        model = load_model()
+        found = options(query, asked, group, lambda c: snap.articles[c.article_id].title, g.profile)
+        option, score = choose([o for o in found if _names_subject(snap, o.cand, asked)], model)
+        if option is not None:
+            chosen = option.cand
+            if score >= model.threshold:
+                article = snap.articles[chosen.article_id]
+                text = dated(bold_text(option), chosen, article.date, _before(snap, chosen), asked.type)
+    elif asked.type not in ("prose", "which"):  # 怎么办, 哪次: passages, no bold; 吗: a clause that holds it all
+        least = YESNO_COVERAGE if asked.type == "yesno" else 0.0
+        for cand in group:
+            article = snap.articles[cand.article_id]
+            text = direct_from_sentence(query, cand, article.date, _before(snap, cand), g.profile, least)
+            if text:
+                chosen = cand
+                break
+    places = named_places(query)
+    if text is None and places and not any(p in chosen.match for p in places):
+        return None
+    return Answer(query.original, True, text, [_source(snap, chosen, g.profile)], kind="sentence" if text else "quotes")
+
+
+def answer_pool(
+    query: Query, asked: Asked, snap: IndexSnapshot, ranked: list[Candidate], g: Grammar, default_year: int
+) -> list[Candidate]:
+    """The sentences that can answer, best first: with a span of the asked type when a type is asked; the home
+    city's reports when no other place is named; the named date's report; for a count, the number next to
+    the asked words, then the newest report."""
+    if asked.type in TYPES:  # only sentences with a span of the asked type (a year, a date, a number …) can answer
+        pool = [c for c in ranked if c.own > 0 and any(answers(asked.type, s) for s in find_spans(c.match))]
     else:
         pool = [c for c in ranked if c.own > 0]
-    pool = pool or [best]
-    places = named_places(query)
-    if not places:  # a question naming no other place asks about the home city: its own reports first
+    pool = pool or ranked[:1]
+    if not named_places(query):  # a question naming no other place asks about the home city: its reports first
         pool = [c for c in pool if is_home(snap, c, g)] or pool
+    counting = asked.type in ("count", "percent", "duration")
     group = [c for c in pool if c.relevance >= (0.75 if counting else 0.85) * pool[0].relevance]
     for cand in group:
         article = snap.articles[cand.article_id]
-        asof = resolve_asof(cand.text, article.date, article.text[max(0, cand.start - 200) : max(0, cand.start)])
+        asof = resolve_asof(cand.match, article.date, fold(_before(snap, cand)))
         cand.asof_key = asof.key if asof else (article.date or "")
+    named = parse_question_date(query.text, default_year)
     if named:  # a question naming a date gets that date's report
-        dated = [c for c in group if c.asof_key.startswith(named)]
-        group = dated or group
-    elif counting:
-        # a number about what was asked first, then the newest report among equally good answers
-        group = sorted(group, key=lambda c: (binding(c.text, query), c.asof_key, c.relevance), reverse=True)
-    answer_text, chosen = None, group[0] if group else best
-    for cand in group:
-        article = snap.articles[cand.article_id]
-        context = article.text[max(0, cand.start - 200) : max(0, cand.start)]
-        answer_text = direct_from_sentence(query, cand, article.date, context, g.profile)
-        if answer_text:
-            chosen = cand
-            break
-    if answer_text is None and places and not any(p in chosen.text for p in places):
-        return None
-    return Answer(query.original, True, answer_text, [_source(snap, chosen, g.profile)],
-                  kind="sentence" if answer_text else "quotes")
+        return [c for c in group if c.asof_key.startswith(named)] or group
+    if counting:  # a number about what was asked first, then the newest report among equally good answers
+        return sorted(group, key=lambda c: (binding(c.match, query), c.asof_key, c.relevance), reverse=True)
+    return group
+
+
+def _names_subject(snap: IndexSnapshot, cand: Candidate, asked: Asked) -> bool:
+    """The sentence, its headline or the text just before it names what the question is about (its first
+    subject word: 育才 of 育才小学占地面积有多大); another school's area is no answer."""
+    if not asked.subject:
+        return True
+    article = snap.articles[cand.article_id]
+    return asked.subject[0] in cand.match or asked.subject[0] in fold(f"{article.title}\n{_before(snap, cand)}")
+
+
+def _before(snap: IndexSnapshot, cand: Candidate) -> str:
+    """Up to 200 characters of the article before the sentence (where its as-of date may be)."""
+    return snap.articles[cand.article_id].text[max(0, cand.start - 200) : max(0, cand.start)]
 
 
 def is_home(snap: IndexSnapshot, cand: Candidate, g: Grammar) -> bool:
     """A home-city report (paper, headline or dateline), or a sentence that names the home city."""
     place = article_place(snap.articles[cand.article_id], g)
-    return (place is not None and place.within(g.gazetteer.home)) or g.profile.home_label in cand.text
+    return (place is not None and place.within(g.gazetteer.home)) or g.profile.home_label in cand.match
 
 
 def with_more_quotes(

@@ -13,6 +13,7 @@ from typing import ClassVar
 import numpy as np
 
 from news.lexicon import PrefixDict, import_jieba
+from news.text import to_simplified_chars
 from stores.registry import backend_class
 
 # backend name → "module:class"; imported only when chosen.
@@ -44,16 +45,9 @@ def _question_jieba():
     return tokenizer
 
 
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def to_simplified(text: str) -> str:
     """Traditional → simplified, full-width → half-width (NFKC), lower case."""
-    return _t2s().convert(unicodedata.normalize("NFKC", text)).lower()
+    return to_simplified_chars(unicodedata.normalize("NFKC", text)).lower()
 
 
 def _tokens(cut: list[str]) -> list[str]:

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from news.records import Article, Chunk, Figure
+from news.text import written_forms
 from stores.figure_table import FIGURE_COLUMNS, FigureTable
 
 ARTICLE_COLUMNS = [f.name for f in fields(Article) if f.name != "extra"]
@@ -178,11 +179,11 @@ class ArticleTable(Mapping):
         return self._meta.one("SELECT 1 FROM place_names WHERE name = ?", (name,)) is not None
 
     def contains_text(self, text: str) -> bool:
-        """Whether any title or text contains ``text``: a scan of every article inside SQLite (no Python
-        objects), for the rare word that is not a place name."""
-        return self._meta.one(
-            "SELECT 1 FROM articles WHERE instr(title, ?) > 0 OR instr(text, ?) > 0 LIMIT 1", (text, text)
-        ) is not None
+        """Whether any title or text contains ``text`` in any of its written forms (simplified or traditional):
+        a scan of every article inside SQLite (no Python objects), for the rare word that is not a place name."""
+        return any(self._meta.one(
+            "SELECT 1 FROM articles WHERE instr(title, ?) > 0 OR instr(text, ?) > 0 LIMIT 1", (form, form)
+        ) is not None for form in sorted(written_forms(text)))
 
     def values(self) -> Iterator[Article]:  # type: ignore[override]  # one pass, not a lookup per id
         """Every article, streamed (a full scan: the engine's per-build corpus facts, the benchmarks)."""

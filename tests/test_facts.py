@@ -8,7 +8,7 @@ import pytest
 from config.profile import load_profile
 from news.figures import extract_figures, grammar
 from news.records import Article
-from retrieval.compose import Candidate, direct_from_sentence
+from retrieval.compose import Candidate
 from retrieval.facts import figure_answer, superlative_answer
 from retrieval.latest import asof_phrase, latest_figures
 from retrieval.normalize import normalize
@@ -144,14 +144,17 @@ def test_ordinary_words_are_not_places(gaz, word):
 
 
 def test_clock_question_wants_a_clock_time(profile):
+    from retrieval.bold import bold_text, options
+    from retrieval.question import analyse
+
     query = normalize("那家车企几点恢复生产", profile)
-    assert query.kind == "clock"
+    asked = analyse(query, profile)
+    assert query.kind == "clock" and asked.type == "clock"
     text = "2月16日8时许，随着冲压线启动，这家车企正式恢复生产。"
-    cand = Candidate("x", 0, len(text), text, 0.8, 0.5, 1.0)
-    answer = direct_from_sentence(query, cand, "2020-02-17", "", profile)
-    assert answer is not None and "8时" in answer
+    found = options(query, asked, [Candidate("x", 0, len(text), text, 0.8, 0.5, 1.0)], lambda c: "", profile)
+    assert [bold_text(o) for o in found] == ["2月16日8时许，这家车企正式恢复生产"]  # the time with what happened then
     undated = "这家车企正式恢复生产，员工陆续返岗。"
-    assert direct_from_sentence(query, Candidate("y", 0, len(undated), undated, 0.8, 0.5, 1.0), None, "", profile) is None
+    assert options(query, asked, [Candidate("y", 0, len(undated), undated, 0.8, 0.5, 1.0)], lambda c: "", profile) == []
 
 
 def test_which_district_most_is_answered_from_the_list(profile, gaz, snapshot):

@@ -1,0 +1,85 @@
+"""Typed spans of folded text (news.text.fold): years, dates, clock times, percentages, durations and numbers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from news.text import NUMBER_PATTERN, pos_tags
+
+CN = "零〇一二两三四五六七八九十百千万亿"
+NUM = rf"(?:{NUMBER_PATTERN}|[{CN}]+(?:点[{CN}]+)?)"
+_YEAR = r"(?:公元前|公元|前)?(?<![\d.,])(?:\d{3,4}|[〇零一二三四五六七八九]{4})年(?!代)|公元前?\d{1,2}年"
+_DAY = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})[日号]"
+_MONTH = r"(?<![\d.,])(?:\d{1,2}|[一二三四五六七八九十]{1,3})月"
+# most specific first; a later pattern never takes characters an earlier one took
+PATTERNS = (
+    ("date", re.compile(rf"(?P<y>{_YEAR})?{_MONTH}(?:{_DAY}|[初中下]旬)?|(?P<y2>{_YEAR})?(?:春|夏|秋|冬)季?")),
+    ("year", re.compile(rf"(?:\d{{1,2}}|[一二三四五六七八九十]+)世纪(?:[初中末]叶?|\d{{2}}年代)?|{_YEAR}|(?<![\d.,])\d{{2,4}}年代")),
+    ("clock", re.compile(r"(?<![\d.,])\d{1,2}(?:时|点)(?:\d{1,2}分|半)?许?|(?<![\d.,])\d{1,2}:\d{2}|凌晨|上午|中午|下午|傍晚|晚上")),
+    ("percent", re.compile(rf"{NUM}\s*%|百分之{NUM}|[一二三四五六七八九十]成(?![员都功立为本绩果就])")),
+    ("duration", re.compile(rf"(?<![\d.,]){NUM}(?:多|余)?(?:个(?:多)?月|个?小时|个?星期|周|天|分钟|秒|年(?!代))(?:之久|多)?")),
+    ("number", re.compile(rf"(?<![\d.,]){NUM}(?:多|余)?[万亿千百]*(?:[\u4e00-\u9fff](?<![的和与及或是在为了年月日]))?")),
+)
+_WHEN = ("date", "year")
+ACCEPTS = {  # asked type → span types that can answer it
+    "year": ("year", "date"), "when": _WHEN, "clock": ("clock",), "percent": ("percent",),
+    "duration": ("duration",), "count": ("number",),
+}
+
+
+@dataclass(frozen=True)
+class Span:
+    """``text[start:end]`` is a typed expression; ``unit`` is the character after a number (its counter)."""
+
+    start: int
+    end: int
+    type: str  # date | year | clock | percent | duration | number
+    unit: str = ""
+    has_year: bool = False  # a date that names its year ("1994年5月")
+
+
+@lru_cache(maxsize=8192)
+def find_spans(text: str) -> tuple[Span, ...]:
+    """Every typed span of ``text`` (folded: ASCII digits), left to right, none overlapping."""
+    taken = [False] * len(text)
+    found: list[Span] = []
+    numerals: set[int] | None = None  # where jieba's numeral words begin (read only for a Chinese numeral)
+    for kind, pattern in PATTERNS:
+        for m in pattern.finditer(text):
+            if m.end() == m.start() or any(taken[m.start() : m.end()]):
+                continue
+            if kind == "number" and not re.search(r"\d", m.group()):
+                if numerals is None:
+                    numerals = {a for a, _, flag in pos_tags(text) if flag.startswith("m")}
+                if m.start() not in numerals or not _chinese_count(m.group()):
+                    continue  # 一 or 两 inside a word (统一规划, 两岸) is no number
+            if kind == "date" and not re.search(r"\d|[一二三四五六七八九十]月", m.group()) and not m.group("y2"):
+                continue  # a bare season is a date only with its year
+            unit = m.group()[-1] if kind == "number" and not m.group()[-1].isdigit() else ""
+            has_year = kind == "date" and bool(m.group("y") or m.group("y2"))
+            found.append(Span(m.start(), m.end(), kind, unit, has_year))
+            taken[m.start() : m.end()] = [True] * (m.end() - m.start())
+    return tuple(sorted(found, key=lambda s: s.start))
+
+
+def _chinese_count(text: str) -> bool:
+    """A Chinese numeral that cn2an reads strictly, followed by its counter: "十五路", "两层", "三朝"."""
+    import cn2an  # a kept numeral library
+
+    if text[-1] in CN:
+        return False  # no counter after it
+    try:
+        cn2an.cn2an(re.sub("[多余]", "", text[:-1]).replace("两", "二"), "strict")
+    except (ValueError, KeyError):
+        return False
+    return True
+
+
+def answers(asked: str, span: Span) -> bool:
+    """Whether a span of its type can answer a question of type ``asked`` (a year question: a year, or a date
+    that names its year; a "when" question: a date or a year)."""
+    if span.type not in ACCEPTS.get(asked, ()):
+        return False
+    return asked != "year" or span.type == "year" or span.has_year

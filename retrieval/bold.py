@@ -1,0 +1,161 @@
+"""Typed bold on the sentence path: a span of the asked type, bound to the question, scored by a small fitted model."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from config.profile import Profile
+from news.spans import Span, answers, find_spans
+from news.text import NUMBER, fold, pos_tags
+from retrieval.binding import number_binding
+from retrieval.compose import CLAUSE, HAN, Candidate
+from retrieval.normalize import Query
+from retrieval.question import Asked, coverage, keywords
+
+MODEL = Path(__file__).resolve().parent / "bold_model.json"
+TYPES = ("year", "when", "clock", "percent", "duration", "count")  # the asked types this path answers
+SENTENCES = 6  # best candidate sentences whose spans are scored
+# the sentence's context (headline and neighbours) is left out: on the tuning sets it only told apart articles
+# named after their subject (a weight below 0 that cost right answers elsewhere); the binding of the asked noun
+# counts again where the clause is the best one and where it holds the question's words
+FEATURES = (
+    "clause", "near", "sentence", "retrieval", "rank", "noun", "unit", "alone_clause", "alone_sentence",
+    "subject", "title", "clash", "agree", "best_clause", "noun_best_clause", "noun_clause",
+    *(f"type_{t}" for t in TYPES),
+)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One span that could be the bold answer: its sentence, rank, clause (offsets in ``cand.text``), features."""
+
+    cand: Candidate
+    rank: int
+    span: Span
+    clause: tuple[int, int]
+    features: tuple[float, ...]
+    event: tuple[int, int] | None = None  # the clause that says what happened at a bare date's time
+
+
+@dataclass(frozen=True)
+class BoldModel:
+    """A logistic score over FEATURES and the threshold above which a span is bold (fitted by
+    ``python -m bench.general_qa --fit`` on the TUNE halves; see the JSON file for its provenance)."""
+
+    coef: tuple[float, ...]
+    intercept: float
+    threshold: float
+
+    def score(self, features: tuple[float, ...]) -> float:
+        z = self.intercept + sum(c * f for c, f in zip(self.coef, features, strict=True))
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = MODEL) -> BoldModel:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if tuple(data["features"]) != FEATURES:
+        raise ValueError(f"{path}: fitted on other features; refit with python -m bench.general_qa --fit")
+    return BoldModel(tuple(data["coef"]), data["intercept"], data["threshold"])
+
+
+def options(query: Query, asked: Asked, ranked: list[Candidate], title_of, profile: Profile) -> list[Option]:
+    """Every span of the asked type in the best sentences and headlines (outside the paper's dateline), with its
+    features; ``title_of(cand)`` is the headline of the candidate's article."""
+    words = keywords(query)
+    subject = {w: 1.0 for w in asked.subject}
+    found: list[tuple[Candidate, int, Span, tuple[int, int], tuple[int, int] | None, list[float]]] = []
+    for rank, cand in enumerate([c for c in ranked if c.own > 0][:SENTENCES]):
+        skip = len(cand.text) - len(profile.strip_dateline(cand.text))
+        spans = [s for s in find_spans(cand.match) if s.start >= skip and answers(asked.type, s)]
+        clauses = [(max(skip, m.start()), m.end()) for m in CLAUSE.finditer(cand.match) if m.end() > skip]
+        title = fold(title_of(cand))
+        for span in spans:
+            clause = _clause(cand.match, clauses, span)
+            event = _event(cand.match, clauses, clause, span, words)
+            text = cand.match[slice(*event or clause)]
+            in_clause = sum(clause[0] <= s.start < clause[1] for s in spans) - 1
+            window = cand.match[max(0, span.start - 12) : span.end + 12]
+            noun = number_binding(cand.match, span.start, span.end, asked.measure, query.text)
+            unit = bool(asked.measure.unit) and asked.measure.unit in cand.match[span.start : span.end + 2]
+            found.append((cand, rank, span, clause, event, [
+                coverage(words, text), coverage(words, window), cand.own, cand.retrieval,
+                1.0 / (1 + rank), max(-1.0, min(noun, 6) / 6), float(unit), 1.0 / (1 + in_clause),
+                1.0 / len(spans), coverage(subject, cand.match), coverage(subject, title),
+                clash(cand.match[clause[0] : span.start], asked.measure.before, query.text),
+            ]))
+    values = [_value(cand.match[span.start : span.end]) for cand, _, span, *_ in found]
+    best_clause = max((f[-1][0] for f in found), default=0.0)
+    return [
+        Option(cand, rank, span, clause, (
+            *f, values.count(value) / len(values), float(f[0] >= best_clause), f[5] * float(f[0] >= best_clause),
+            f[5] * f[0], *(float(asked.type == t) for t in TYPES),
+        ), event)
+        for (cand, rank, span, clause, event, f), value in zip(found, values, strict=True)
+    ]
+
+
+def _clause(text: str, clauses: list[tuple[int, int]], span: Span) -> tuple[int, int]:
+    """The clause that holds ``span``; in an enumeration ("口罩1050个、消毒液420公斤"), the item that holds it."""
+    start, end = next((c for c in clauses if c[0] <= span.start < c[1]), (0, len(text)))
+    if "、" in text[start:end] and len(NUMBER.findall(text[start:end])) > 1:
+        start = max(start, text.rfind("、", start, span.start) + 1)
+        cut = text.find("、", span.end, end)
+        end = cut if cut >= 0 else end
+    return start, end
+
+
+def _event(text: str, clauses: list[tuple[int, int]], clause: tuple[int, int], span: Span, words) -> tuple[int, int] | None:
+    """For a clause that is only its date or time ("2月16日8时许，"), the clause of the sentence that says what
+    happened then (the one with most of the question's words); None otherwise."""
+    rest = text[clause[0] : span.start] + text[span.end : clause[1]]
+    if span.type not in ("date", "year", "clock") or len(HAN.findall(rest)) > 3:
+        return None
+    others = [(coverage(words, text[a:b]), -a, (a, b)) for a, b in clauses if (a, b) != clause]
+    best = max(others, default=None)
+    return best[2] if best and best[0] > 0 else None
+
+
+def clash(left: str, before: str, question: str) -> float:
+    """1.0 when the clause names something else where the question names its own: it shares the end of the
+    asked words ("面积") but a noun the question does not say stands right before them ("地下室面积" for
+    "广场面积")."""
+    for n in range(min(len(before), 8), 1, -1):
+        at = left.rfind(before[-n:])
+        if at > 0:
+            word = next(((a, flag) for a, b, flag in pos_tags(left) if a < at <= b), None)
+            if word is None:
+                return 0.0
+            name = left[word[0] : at]
+            return float(len(name) >= 2 and word[1].startswith("n") and name not in question)
+    return 0.0
+
+
+def _value(text: str) -> tuple[str, ...]:
+    """What a span says, for agreement between sentences: its numbers, else its text."""
+    return tuple(NUMBER.findall(text)) or (text,)
+
+
+def choose(options: list[Option], model: BoldModel) -> tuple[Option | None, float]:
+    """The best-scored option and its score (None, 0 when there is none)."""
+    scored = [(model.score(o.features), -o.rank, -o.span.start, o) for o in options]
+    if not scored:
+        return None, 0.0
+    best = max(scored, key=lambda s: s[:3])
+    return best[3], best[0]
+
+
+def bold_text(option: Option) -> str:
+    """The clause that holds the chosen span (the enumeration item; a bare date with the clause of its event),
+    as the article prints it, trimmed of its punctuation."""
+    parts = sorted(p for p in (option.clause, option.event) if p)
+    return "，".join(_trim(option.cand.text[a:b]) for a, b in parts)
+
+
+def _trim(text: str) -> str:
+    return re.sub(r"^[\s“”\"]+|[\s，；：。！？,;!?“”\"]+$", "", text)

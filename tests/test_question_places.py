@@ -1,0 +1,72 @@
+"""Reading a question: places without false positives, a misspelt home city, what is no subject or no count."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.facts import unknown_subject
+from retrieval.normalize import normalize
+
+
+@pytest.mark.parametrize("question", [
+    "巴西龟能活多少年",  # a species
+    "西湖醋鱼怎么做",  # a dish
+    "吉林大学有多少学生",  # an organisation
+    "萧山国际机场旅客有多少",  # a county's short name in a longer name
+    "顺德双皮奶多少钱一碗",
+])
+def test_a_place_name_inside_a_longer_word_is_no_place(profile, gaz, question):
+    assert normalize(question, profile, gaz).places == ()
+
+
+@pytest.mark.parametrize(("question", "place"), [
+    ("巴西累计确诊多少", "巴西"), ("吉林有多少确诊病例", "吉林省"), ("萧山区新增多少例", "萧山区"),
+    ("长沙市中心的医院", "长沙市"), ("湖北武汉累计确诊", "武汉市"),
+])
+def test_a_place_that_is_a_word_is_still_found(profile, gaz, question, place):
+    assert [p.name for p in normalize(question, profile, gaz).places] == [place]
+
+
+def test_a_misspelt_home_city_is_read_as_it(profile, gaz):
+    query = normalize("株州累计确诊多少", profile, gaz)
+    assert query.respelled == (("株州", "株洲"),)
+    assert "株洲" in query.text and query.places == ()
+
+
+def test_the_reply_says_how_a_misspelling_was_read(seed_engine):
+    answer = seed_engine.ask("株州累计确诊多少")
+    assert answer.answered and "78例" in (answer.answer or "")
+    assert "按“株洲”理解“株州”" in (answer.note or "")
+
+
+@pytest.mark.parametrize("question", ["有多少人在接受医学观察", "目前有多少人正在接受隔离观察"])
+def test_how_many_people_is_no_unknown_subject(profile, gaz, question):
+    assert unknown_subject(normalize(question, profile, gaz), profile, gaz) is None
+
+
+@pytest.mark.parametrize(("question", "metric"), [
+    ("现有多少家企业复工", None), ("累计完成客运量多少", None), ("共有多少家企业捐款", None),
+    ("新增多少例", "新增确诊"), ("湖北省累计多少例", "累计确诊"), ("全国现有多少", "现有确诊"),
+])
+def test_a_qualifier_alone_is_an_epidemic_count_only_without_another_noun(profile, gaz, question, metric):
+    from retrieval.facts import asked_metric
+
+    assert asked_metric(normalize(question, profile, gaz), profile) == metric
+
+
+@pytest.mark.parametrize(("question", "asking"), [
+    ("柏林影展是哪一年改为2月举行的", "哪一年"),
+    ("芙蓉洞大约什么时候开始对游人开放", "什么时候"),
+    ("我发烧咳嗽了怎么办", "怎么办"),
+])
+def test_question_words_are_no_keywords_when_judging_coverage(profile, question, asking):
+    from dataclasses import replace
+
+    from retrieval.normalize import asking_words
+    from retrieval.question import keywords
+
+    query = normalize(question, profile)
+    assert asking in asking_words(query.lexical, profile)
+    plain = keywords(replace(query, asking=asking_words(query.lexical, profile)))
+    assert not any(word in asking for word in plain) and "大约" not in plain
+    assert any(word in asking for word in keywords(query))  # the answer still ranks with all its words

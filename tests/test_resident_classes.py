@@ -1,0 +1,73 @@
+"""Issue 16's resident failure classes, on sentences written for these tests (a real small build, the newsroom
+profile): a rule for another group, another event's date, the whole's figure for a part, a count for a
+duration, an echo of the question, prose questions, a service question the paper covers, a year it mentions."""
+
+from __future__ import annotations
+
+import pytest
+
+from news.records import Article
+
+PAPER = "株洲日报"
+
+
+def article(title: str, text: str, date: str = "2020-02-20") -> Article:
+    return Article(id=f"r{abs(hash(text)) % 10**8}", title=title, date=date, byline="", source="t.jsonl",
+                   text=text, paper=PAPER)
+
+
+ARTICLES = (
+    article("返程人员健康管理须知", "株洲日报讯 自武汉等湖北地区返回的人员，须居家隔离观察14天。湖北省之外返回的"
+            "人员不需隔离，每日向社区报告体温即可。居民如有发烧、咳嗽症状，请第一时间向所在社区报告。"),
+    article("某电机厂恢复生产", "株洲日报讯 2月11日，区防疫检查组到某电机厂检查防疫工作。2月18日9时许，"
+            "某电机厂正式恢复生产，首批200名员工返岗。"),
+    article("春运客流下降", "株洲日报讯 今年春运全市客运量同比下降58.4%，其中水路客运量下降41.2%，"
+            "城市公交客运量下降66.7%。为期40天的春运于3月1日结束。"),
+    article("连续无新增", "株洲日报讯 截至2月24日24时，我市已连续6天无新增确诊病例，新增确诊病例0例。"),
+    article("快递网点复工", "株洲日报讯 全市快递网点2月20日起陆续恢复收寄，3月初基本恢复正常。"),
+    article("老桥改造", "株洲日报讯 这座老桥始建于1998年，今年将完成加固改造。"),
+)
+
+
+@pytest.fixture(scope="module")
+def engine(small_build):
+    return small_build(*ARTICLES)
+
+
+@pytest.mark.parametrize(("question", "wrong"), [
+    ("从外省回株洲要隔离吗", "14天"),  # the 14 days are for returnees from 湖北 only
+    ("某电机厂什么时候恢复生产的", "2月11日"),  # the inspection's date, not the restart's
+    ("水路客运量下降了多少", "58.4%"),  # the whole's figure is no answer for a part
+    ("株洲已经连续几天没有新增病例了", "0例"),  # a count is no duration
+    ("疫情什么时候结束", "春运"),  # the 春运 ended, not the epidemic
+])
+def test_a_bold_is_right_or_absent(engine, question, wrong):
+    answer = engine.ask(question)  # right, quotes only, or declined (no report says when the epidemic ends)
+    assert wrong not in (answer.answer or ""), (question, answer.answer)
+
+
+@pytest.mark.parametrize(("question", "right"), [
+    ("某电机厂什么时候恢复生产的", "2月18日"),
+    ("水路客运量下降了多少", "41.2%"),
+    ("株洲已经连续几天没有新增病例了", "6天"),
+])
+def test_a_bold_when_given_is_the_bound_one(engine, question, right):
+    answer = engine.ask(question).answer
+    assert answer is None or right in answer, (question, answer)
+
+
+@pytest.mark.parametrize("question", ["我发烧咳嗽了怎么办", "快递什么时候能恢复正常"])
+def test_a_question_the_paper_covers_is_not_declined(engine, question):
+    answer = engine.ask(question)
+    assert answer.answered and answer.sources, (question, answer.decline)
+
+
+def test_a_prose_question_gets_passages_without_a_bold(engine):
+    answer = engine.ask("发烧咳嗽怎么办")
+    assert answer.answered and not answer.answer and "社区" in answer.sources[0].quote
+
+
+def test_a_year_the_reports_mention_is_not_out_of_scope(engine):
+    answer = engine.ask("老桥是1998年建的吗")
+    assert answer.decline is None or answer.decline.reason != "other_year", answer.decline
+    assert engine.ask("2015年老桥发生了什么").decline.reason == "other_year"  # no report mentions 2015

@@ -1,0 +1,92 @@
+"""Typed, bound bold on the sentence path, on sentences written for these tests (real model, neutral profile)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from config import Settings
+from index.build import build_index
+from news.text import fold
+from retrieval.engine import Engine
+
+ROOT = Path(__file__).resolve().parent.parent
+NEUTRAL = ROOT / "bench" / "general_profile.toml"
+ARTICLES = [
+    ("青山水库", "青山水库位于城北山区。青山水库始建于1962年，1987年完成扩建，库容约3,150万立方米。"),
+    ("石门溶洞", "石门溶洞是省级风景名胜区。石门溶洞于1996年起对游客开放，洞内有暗河两条。"),
+    ("白龙峡谷", "白龙峡谷以瀑布闻名。这处峡谷直到2008年6月1日才对外开放，全长约12公里。"),
+    ("新体育馆", "新体育馆于去年落成。新体育馆可以容纳8,352名观众，设有比赛馆和训练馆。"),
+    ("红星中学", "红星中学是一所完全中学。红星中学占地面积120亩，有教职工210人。"),
+    ("育才小学", "育才小学创办于1990年。育才小学现有学生900人，教学班24个。"),
+    ("春运交通", "春运期间全市客运量同比下降60.1%，其中铁路客运量下降47.3%，高速公路出入口总流量下降55.2%。"),
+]
+# the same articles in traditional characters (OpenCC s2t): answers must not depend on the script
+TRADITIONAL = {"青山水库": ("青山水庫", "青山水庫位於城北山區。青山水庫始建於1962年，1987年完成擴建，庫容約3,150萬立方米。")}
+
+
+def _engine(root: Path, articles: list[tuple[str, str]], embedder) -> Engine:
+    data = root / "data"
+    data.mkdir(parents=True)
+    lines = [json.dumps({"title": t, "text": x}, ensure_ascii=False) for t, x in articles]
+    (data / "articles.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    settings = Settings(_env_file=None, data_dir=data, index_dir=root / "index", cache_dir=root / "cache",
+                        profile=NEUTRAL, embedding_model=str(ROOT / "models" / "multilingual-e5-small"))
+    build_index(settings, lambda: embedder, embedder.model_id, progress=False)
+    return Engine.open(settings, embedder=embedder)
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory, real_embedder):
+    return _engine(tmp_path_factory.mktemp("typed"), ARTICLES, real_embedder)
+
+
+def bold(engine: Engine, question: str) -> str:
+    answer = engine.ask(question)
+    assert answer.answered, (question, answer.note)
+    return answer.answer or ""
+
+
+@pytest.mark.parametrize(("question", "right", "wrong"), [
+    ("青山水库哪一年完成扩建？", "1987", "1962年，"),  # a year question wants the year bound to its verb
+    ("石门溶洞什么时候开始对游客开放？", "1996", "2008"),  # "when" takes a year; not another place's date
+    ("新体育馆可以容纳多少名观众？", "8,352名", "容纳8，"),  # thousands separators are one number
+    ("红星中学占地面积有多大？", "120亩", "900人"),
+    ("铁路客运量下降了多少？", "47.3%", "60.1%"),  # the number next to the measured noun
+])
+def test_a_bold_answer_is_the_asked_type_bound_to_the_question(engine, question, right, wrong):
+    text = bold(engine, question)
+    assert right in text or not text, (question, text)
+    assert wrong not in text
+
+
+def test_another_entitys_number_is_never_the_answer(engine):
+    text = bold(engine, "育才小学占地面积有多大？")  # only 红星中学 gives its area
+    assert "120亩" not in text
+
+
+def test_a_traditional_article_answers_like_its_simplified_twin(tmp_path, real_embedder):
+    twin = _engine(tmp_path, [TRADITIONAL["青山水库"]], real_embedder)
+    answer = twin.ask("青山水库哪一年完成扩建？")
+    assert answer.answered and answer.sources
+    assert "擴建" in answer.sources[0].quote  # the quote is the article's own characters
+    assert fold(answer.sources[0].quote) in fold(TRADITIONAL["青山水库"][1])
+    assert "1962年，" not in (answer.answer or "")
+
+
+@pytest.mark.parametrize("question", ["新体育馆在哪里？", "红星中学怎么样？", "白龙峡谷需要门票吗？"])
+def test_prose_and_yes_no_questions_get_passages_without_a_guessed_bold(engine, question):
+    answer = engine.ask(question)
+    assert not answer.answer, (question, answer.answer)  # how/where: passages; yes/no: no clause holds the question
+
+
+def test_a_clause_that_only_repeats_the_question_is_no_answer(profile):
+    from retrieval.compose import Candidate, direct_from_sentence
+    from retrieval.normalize import normalize
+
+    query = normalize("巴西再次主办世界杯是在哪次世界杯", profile)
+    echo, told = "巴西再次主辦世界盃。", "2014年巴西再次主辦世界盃。"
+    assert direct_from_sentence(query, Candidate("x", 0, len(echo), echo, 0.8, 0.5, 1.0), None, "", profile) is None
+    assert direct_from_sentence(query, Candidate("y", 0, len(told), told, 0.8, 0.5, 1.0), None, "", profile)
