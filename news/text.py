@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 import re
-import sys
 from functools import lru_cache
+
+from news.lexicon import question_posseg
 
 # a sentence ends at 。！？；… (or ! ? ;) plus any closing quotes/brackets, or at a line break
 SENTENCE_END = re.compile(r"(?:[。！？!?；;]|…+)[”’」』）)]*|\n")
@@ -89,30 +89,11 @@ def chinese_to_int(text: str) -> int | None:
     return int(value) if float(value).is_integer() else None
 
 
-@lru_cache(maxsize=1)
-def jieba():
-    """jieba, initialised once. It opens its bundled dictionary through pkg_resources when it can import it: a
-    0.3-0.9 s import on 2 cores and a deprecation warning on the terminal. Without it jieba opens the same files
-    directly."""
-    blocked = "pkg_resources" not in sys.modules
-    if blocked:
-        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # makes `import pkg_resources` fail
-    try:
-        import jieba as module
-        import jieba.posseg  # noqa: F401  # part-of-speech tags (pos_tags), under the same block
-    finally:
-        if blocked:
-            del sys.modules["pkg_resources"]
-    module.setLogLevel(logging.WARNING)
-    module.initialize()
-    return module
-
-
 @lru_cache(maxsize=8192)
 def pos_tags(text: str) -> tuple[tuple[int, int, str], ...]:
     """jieba's words of ``text`` with their part-of-speech tags: (start, end, flag), "ns" for a place name."""
     out, at = [], 0
-    for word, flag in jieba().posseg.lcut(text):
+    for word, flag in question_posseg().lcut(text):
         out.append((at, at + len(word), flag))
         at += len(word)
     return tuple(out)

@@ -12,7 +12,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from news.lexicon import PrefixDict, import_jieba
+from news.lexicon import import_jieba, question_jieba
 from news.text import to_simplified_chars
 from stores.registry import backend_class
 
@@ -35,16 +35,6 @@ def _corpus_jieba():
     return jieba.dt
 
 
-@lru_cache(maxsize=1)
-def _question_jieba():
-    """jieba reading its prefix dictionary from `make install`'s SQLite copy key by key: the same cuts, and
-    a question costs milliseconds instead of loading the dictionary."""
-    tokenizer = import_jieba().Tokenizer()
-    tokenizer.FREQ = PrefixDict()
-    tokenizer.total, tokenizer.initialized = tokenizer.FREQ.total, True
-    return tokenizer
-
-
 def to_simplified(text: str) -> str:
     """Traditional → simplified, full-width → half-width (NFKC), lower case."""
     return to_simplified_chars(unicodedata.normalize("NFKC", text)).lower()
@@ -56,7 +46,7 @@ def _tokens(cut: list[str]) -> list[str]:
 
 def tokenize(text: str) -> list[str]:
     """jieba search-mode tokens of the simplified text, without punctuation and stop words (for questions)."""
-    return _tokens(_question_jieba().lcut_for_search(to_simplified(text)))
+    return _tokens(question_jieba().lcut_for_search(to_simplified(text)))
 
 
 def tokenize_corpus(texts: list[str]) -> list[list[str]]:

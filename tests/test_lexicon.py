@@ -94,3 +94,20 @@ def test_the_gazetteer_reads_the_derived_rows(lexicon) -> None:
     hetang, liling = gazetteer.lookup("荷塘区"), gazetteer.lookup("醴陵")  # a county; its short form (jieba ns)
     assert (hetang.level, hetang.city, liling.name) == ("county", "株洲市", "醴陵市")
     assert gazetteer.lookup("秘鲁").level == "foreign" and gazetteer.lookup("平安") is None
+
+
+@pytest.mark.parametrize("text", ["挪威海螯虾的价格", "湘东红润医药收到发票", "株洲累计确诊多少", "天门冬是一种植物",
+                                  "北汽株洲分公司2月16日正式复产", "從武漢回來要隔離嗎"])
+def test_question_tags_are_jiebas_whole_dictionary_tags(text) -> None:
+    """pos_tags (SQLite prefixes and tags, module tagger's dict.txt read skipped) = jieba.posseg over dict.txt."""
+    import jieba
+    import jieba.posseg
+
+    from news.text import pos_tags
+
+    whole, at = [], 0
+    for word, flag in jieba.posseg.POSTokenizer(jieba.Tokenizer()).lcut(text):
+        whole.append((at, at + len(word), flag))
+        at += len(word)
+    assert pos_tags(text) == tuple(whole)
+    assert jieba.posseg.dt.word_tag_tab.get("株洲") == "ns"  # the module's tagger still has every tag
