@@ -61,6 +61,7 @@ def child(mode: str, repeat: int, limit: int | None) -> dict:
     """
     from bench.questions import answer_latency
     from config import Settings
+    from config.profile import load_profile
     from model.embedder import make_embedder
     from retrieval.engine import Engine
 
@@ -86,7 +87,7 @@ def child(mode: str, repeat: int, limit: int | None) -> dict:
     else:
         snap = _objects_snapshot(settings.index_dir)
     out["snapshot_load_s"], out["rss_snapshot_mb"] = round(time.perf_counter() - t, 1), round(rss_mb())
-    engine = Engine(settings, embedder, snap)
+    engine = Engine(settings, embedder, snap, load_profile(settings.profile))
     out["index_load_s"], out["rss_loaded_mb"] = round(time.perf_counter() - t, 1), round(rss_mb())
     out["index_mb"] = out["rss_loaded_mb"] - out["rss_model_mb"]
     if mode == "steps":  # the load's breakdown only; answers are measured in the other modes
@@ -100,8 +101,8 @@ def child(mode: str, repeat: int, limit: int | None) -> dict:
     out["engine_rss_mb"] = _children_rss_mb()  # an embedded Milvus Lite engine runs as a child process
     out["chunks"], out["articles"] = len(snap.chunks), len(snap.articles)
     out["answers"] = [_digest(engine.ask(q)) for q in questions]  # to compare backends question by question
-    facts = engine._facts(snap)  # objects mode: the place-mention text, built on the first question naming a place
-    out["corpus_text_chars"] = len(getattr(facts, "_text", None) or "")
+    # objects mode: the place-mention text, joined on the first question naming a place
+    out["corpus_text_chars"] = len(engine.scope._text or "")
     return out
 
 
