@@ -113,6 +113,7 @@ def _expect(question: str, item: dict) -> dict:
 
 def run(exchanges: list[dict]) -> Counter:
     """Ask each exchange turn by turn through Service.converse; count every scored follow-up turn's class."""
+    from retrieval.render import answer_json
     from retrieval.service import Service
 
     service = Service.open(Settings())
@@ -123,7 +124,7 @@ def run(exchanges: list[dict]) -> Counter:
             done = service.converse(turn["q"], previous)
             previous = done.context
             reading, answer = done.parts[-1]
-            verdict = score_one(turn, answer.to_json())
+            verdict = score_one(turn, answer_json(answer))
             counts[("first" if n == 0 else "follow-up", verdict["class"])] += 1
             if n and verdict["class"] != "right":
                 print(f"{exchange['id']} {turn['q']} → {reading.question}: {verdict['class']} {answer.answer}")

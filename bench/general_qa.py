@@ -19,6 +19,7 @@ import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from news.text import NUMBER
@@ -128,11 +129,18 @@ def verdict(item: Item, answer: dict) -> dict:
             "declined": not answer["answered"]}
 
 
+@lru_cache(maxsize=1)
+def _embedder(model: str):
+    """One model per process, whichever sets and halves are indexed and fitted."""
+    from model.embedder import make_embedder
+
+    return make_embedder(model)
+
+
 def build_engine(prefix: Path, work: Path, cache: Path, simplified: bool = False):
     """Index the set's passages (one article each; url = passage id) with the neutral profile; the engine."""
     from config import Settings
     from index.build import build_index
-    from model.embedder import make_embedder
     from retrieval.engine import Engine
 
     name = prefix.name + ("-simplified" if simplified else "")
@@ -150,7 +158,7 @@ def build_engine(prefix: Path, work: Path, cache: Path, simplified: bool = False
         target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     settings = Settings(_env_file=None, data_dir=data, index_dir=work / name / "index", cache_dir=cache,
                         profile=PROFILE, vector_backend="faiss")
-    embedder = make_embedder(settings.embedding_model)
+    embedder = _embedder(settings.embedding_model)
     build_index(settings, lambda: embedder, embedder.model_id, progress=True)
     return Engine.open(settings, embedder=embedder)
 

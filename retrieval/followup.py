@@ -161,9 +161,11 @@ def compare(previous: Context | None, question: str, profile: Profile, gaz: Gaze
     """"比前天多了多少", "比昨天增加了几例": the last question's figure and the one of the day compared with, each its
     own reading (no difference is computed: every number shown is printed in a quote); [] when ``question``
     compares nothing, or there is no day to count back from."""
-    found = COMPARE.fullmatch(normalize(question, profile, gaz).text.strip())
     day = previous and previous.thing and (previous.date or previous.answered)
-    if not found or not day:
+    if not day:
+        return []
+    found = COMPARE.fullmatch(normalize(question, profile, gaz).text.strip())
+    if not found:
         return []
     back = RELATIVE_DAYS.get(found.group("when") or "", -1)
     earlier = (date.fromisoformat(day) + timedelta(days=min(back, -1))).isoformat()

@@ -75,7 +75,7 @@ def measure(query: Query, ask: tuple[int, int] | None) -> Measure:
 
 
 @lru_cache(maxsize=1024)  # read by the candidates, the bold options and the clause choice of one question
-def keywords(query: Query, boost: bool = True) -> dict[str, float]:
+def keywords(query: Query) -> dict[str, float]:
     """Content words of the question, weighted by length (longer words say more); the words right
     around 多少/几 (what is being counted: 复工率, 口罩, 干部) weigh three times more."""
     near = ""
@@ -87,7 +87,7 @@ def keywords(query: Query, boost: bool = True) -> dict[str, float]:
                 or any(token in word for word in query.asking)):
             continue
         weight = math.log1p(len(token)) if len(token) > 1 else 0.25  # 会, 能, 率: weak on their own
-        words[token] = weight * (3.0 if boost and token in near else 1.0)
+        words[token] = weight * (3.0 if token in near else 1.0)
     return words
 
 
