@@ -48,7 +48,6 @@ class Journal:
     """
 
     def __init__(self, path: Path) -> None:
-        self.path = path
         self._db = connect(path, SCHEMA)
         self.prune()
         self.marked: Counter[str] = Counter()  # updates this process marked, by state

@@ -30,7 +30,7 @@ class OnnxQueryEncoder:
     batched with (padding would change nothing in float32 maths, but keeps the runs comparable).
     """
 
-    def __init__(self, folder: str | Path, threads: int | None = None) -> None:
+    def __init__(self, folder: str | Path) -> None:
         import onnxruntime
         import sentencepiece
         from tokenizers import Tokenizer
@@ -45,7 +45,7 @@ class OnnxQueryEncoder:
         self._pieces = sentencepiece.SentencePieceProcessor(model_file=str(folder / TOKENIZER))
         self._table = np.load(folder / WORD_EMBEDDINGS, mmap_mode="r")
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
+        options.intra_op_num_threads = min(2, os.cpu_count() or 1)
         options.inter_op_num_threads = 1
         # idle pool threads sleep instead of spinning: on 2 shared cores a spinning pool ran questions 2x slower
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")

@@ -18,8 +18,6 @@ from retrieval.render import LATE_ANSWER, LATE_APOLOGY
 from tests.fakes import ADMIN, FakeEngine, RecordingRequest
 from tests.test_journal import press, question
 
-SLOW_DOWN = "提问太频繁了，请稍等一分钟再问。"
-
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
