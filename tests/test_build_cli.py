@@ -68,8 +68,6 @@ def test_cli_build_on_unreadable_corpus_fails_cleanly(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-
-
 # --- the real model --------------------------------------------------------------------------------------------
 
 
@@ -84,6 +82,23 @@ def test_real_model_dense_search_finds_the_total(real_embedder, seed_build) -> N
     scores, rows = snapshot.vectors.search(query, 3)
     top = [snapshot.chunks[r].text for r in rows[0]]
     assert any("78例" in text for text in top), top
+
+
+def test_a_build_never_loads_the_question_encoder(tmp_path: Path, monkeypatch) -> None:
+    """The build's embedder (the model folder with its ONNX export) encodes passages only: the question encoder
+    is never constructed. The passage model is replaced by the fake one here: what is checked is what is loaded."""
+    import model.embedder as embedder_module
+    from tests.conftest import MODEL_DIR
+
+    def no_encoder(folder):
+        raise AssertionError(f"the build loaded the question encoder from {folder}")
+
+    monkeypatch.setattr(embedder_module, "OnnxQueryEncoder", no_encoder)
+    monkeypatch.setattr(embedder_module, "SentenceTransformerEmbedder", lambda folder, device: FakeEmbedder(384))
+    _seed(tmp_path)
+    report = _build(_settings(tmp_path), factory=lambda: embedder_module.make_embedder(str(MODEL_DIR)),
+                    model_id="multilingual-e5-small")
+    assert report.embedded == report.chunks == 88
 
 
 def test_fast_query_path_gives_the_library_vectors(real_embedder) -> None:
