@@ -7,6 +7,7 @@ import copy
 import time
 
 import pytest
+from telegram import Update
 
 from bot.app import WATCHER, build_application, webhook_options
 from config import Settings
@@ -76,6 +77,23 @@ async def test_rate_limit_lives_in_user_data_and_forgets_the_past_minute(bot):
     app.user_data[555]["asked"] = [time.time() - 61] * 3  # a minute later
     await app.process_update(message_update(app, "株洲累计确诊多少", user=555))
     assert "78例" in request.sent()[-1]["text"] and len(app.user_data[555]["asked"]) == 1
+
+
+async def test_inline_queries_count_against_the_askers_rate_limit(bot):
+    app, request, _ = bot
+
+    def inline(update_id: int, user: int) -> Update:
+        return Update.de_json({"update_id": update_id, "inline_query": {
+            "id": f"iq{update_id}", "query": "株洲累计确诊多少", "offset": "",
+            "from": {"id": user, "is_bot": False, "first_name": "U"}}}, app.bot)
+
+    for update_id in range(4):
+        await app.process_update(inline(update_id, 555))
+    await app.process_update(inline(9, 556))  # others are not affected
+    answered = [len(sent["results"]) for sent in request.sent("answerInlineQuery")]
+    assert answered == [1, 1, 1, 0, 1] and len(app.user_data[555]["asked"]) == 3
+    await app.process_update(message_update(app, "株洲累计确诊多少", user=555))  # the same limit as questions
+    assert "提问太频繁了" in request.sent()[-1]["text"]
 
 
 async def test_index_watcher_is_a_job_queue_job(bot):
