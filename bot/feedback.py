@@ -12,9 +12,12 @@ from pathlib import Path
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from bot.store import connect
+
 VERDICTS = {"up": "👍", "down": "👎", "report": "报错"}
 THANKS = "谢谢反馈！"
 WHAT_WRONG = "谢谢！哪里不对？直接回复这条消息说明即可（例如正确的数字或日期）。"
+DB = "feedback_db"  # bot_data key of the open feedback file
 FIGURE = re.compile(r"\d+(?:\.\d+)?\s*[例人名%]?")
 SCHEMA = """CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY, at REAL NOT NULL, verdict TEXT NOT NULL, question TEXT NOT NULL, answer TEXT,
@@ -43,15 +46,21 @@ def with_feedback(markup: InlineKeyboardMarkup | None, question: str, answer, bu
     return InlineKeyboardMarkup([*(markup.inline_keyboard if markup else ()), row])
 
 
-def store(path: Path, button: FeedbackButton) -> None:
+def store(db: sqlite3.Connection, button: FeedbackButton) -> None:
     """One verdict, with the question, the answer, its sources, the index build and the chat type."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with sqlite3.connect(path) as db:
-        db.execute(SCHEMA)
-        db.execute("INSERT INTO feedback (at, verdict, question, answer, sources, build, chat_type) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?)", (time.time(), button.verdict, button.question, button.answer,
-                                                   json.dumps(button.sources, ensure_ascii=False), button.build,
-                                                   button.chat_type))
+    db.execute("INSERT INTO feedback (at, verdict, question, answer, sources, build, chat_type) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?)", (time.time(), button.verdict, button.question, button.answer,
+                                               json.dumps(button.sources, ensure_ascii=False), button.build,
+                                               button.chat_type))
+
+
+def _db(context: ContextTypes.DEFAULT_TYPE) -> sqlite3.Connection:
+    """The feedback file (FEEDBACK_DB), opened once, on the first press (bot/store.py: WAL, autocommit, a damaged
+    file moved aside)."""
+    db = context.bot_data.get(DB)
+    if db is None:
+        db = context.bot_data[DB] = connect(context.bot_data["settings"].feedback_db, SCHEMA)
+    return db
 
 
 def export(path: Path, out: Path) -> int:
@@ -80,7 +89,7 @@ async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     """A press of 👍 / 👎 / 报错: stored; 报错 asks what was wrong."""
     query = update.callback_query
     button: FeedbackButton = query.data
-    store(context.bot_data["settings"].feedback_db, button)
+    store(_db(context), button)
     await query.answer(THANKS)
     if button.verdict == "report" and query.message is not None:
         await query.message.reply_text(WHAT_WRONG, do_quote=False)
