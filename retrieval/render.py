@@ -204,7 +204,7 @@ def answer_html(answer: Answer, profile: Profile, with_coverage: bool = True) ->
     ``with_coverage`` False leaves what the corpus covers out of a decline (the chat was told already)."""
     parts = answer_parts(answer, profile, with_coverage)
     if render_en.is_english(answer.question):
-        parts = render_en.translate(parts, profile)
+        parts = render_en.translate(parts, profile, answer.decline.reason if answer.decline else None)
     if parts.strong:
         head = f"<b>{escape(parts.lead)}</b>" + (f"\n<i>{escape(parts.note)}</i>" if parts.note else "")
     else:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from config.profile import Profile
+    from retrieval.answer import Reason
     from retrieval.render import AnswerParts
 
 QUALIFIERS = {"累计": "total", "新增": "new", "现有": "current"}
@@ -29,8 +30,10 @@ LEADS = {
     "没有能直接给出的数字，以下是最相关的原文：": "No figure can be given directly; the most relevant passages:",
     "可以试试：": "Try: ",
 }
-REASONS = {"没有找到相关报道": "no report on this was found", "问题是空的": "the question is empty",
-           "这里是新闻报道存档，没有今天的天气、路况这类实时信息": "this is a news archive, with no live weather or traffic"}
+REASONS = {  # declines (retrieval.answer.Reason) said in English; the others keep their Chinese words
+    "not_found": "no report on this was found", "empty": "the question is empty",
+    "live": "this is a news archive, with no live weather or traffic",
+}
 
 
 def is_english(text: str) -> bool:
@@ -79,14 +82,14 @@ def figure(text: str, profile: Profile) -> str:
     return text
 
 
-def translate(parts: AnswerParts, profile: Profile) -> AnswerParts:
-    """The reply's own words in English; quotes and citations stay as printed."""
+def translate(parts: AnswerParts, profile: Profile, decline: Reason | None = None) -> AnswerParts:
+    """The reply's own words in English; quotes and citations stay as printed. ``decline``: why the question
+    was declined (the Decline's reason), if it was."""
     lead = LEADS.get(parts.lead, parts.lead)
     if parts.strong:
         lead = figure(parts.lead, profile)
-    elif lead.startswith("抱歉，"):
-        reason = lead.removeprefix("抱歉，").rstrip("。")
-        lead = f"Sorry: {REASONS.get(reason.split('。')[0], reason)}."
+    elif decline is not None:
+        lead = f"Sorry: {REASONS.get(decline) or lead.removeprefix('抱歉，').rstrip('。')}."
     hint = parts.hint
     if hint:
         hint = "Try: " + " / ".join(e for e in profile.examples if e.isascii()) if any(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from config.profile import load_profile
 from retrieval import render
-from retrieval.answer import Answer, Source
+from retrieval.answer import Answer, Coverage, Decline, Source
 
 PROFILE = load_profile()
 QUOTE = Source("好消息", "2020-02-20", "截至2月19日24时，我市累计出院40例", "a.txt", 1.0)
@@ -22,9 +22,12 @@ def test_english_question_gets_english_labels_and_chinese_quotes():
 def test_places_periods_and_declines():
     place = Answer("How many confirmed in Hubei?", True, "湖北省新增确诊2618例（2020年2月9日0—24时）", [], kind="figure")
     assert render.answer_html(place, PROFILE)[0] == "<b>湖北省 new confirmed cases: 2618 (9 Feb 2020)</b>"
-    declined = Answer("How many cases on Mars?", False, None, [], note="没有找到相关报道。现有18篇报道", kind="declined")
+    coverage = Coverage(("株洲日报",), False, 18, "2020-02-16", "2020-02-20", ("株洲",), False, ("疫情",))
+    declined = Answer.declined("How many cases on Mars?", Decline("not_found", coverage))
     blocks = render.answer_html(declined, PROFILE)
     assert blocks[0] == "Sorry: no report on this was found." and "How many confirmed cases in Zhuzhou?" in blocks[-1]
+    other_year = Answer.declined("How many cases in 2021?", Decline("other_year", coverage, "2020"))
+    assert render.answer_html(other_year, PROFILE)[0].startswith("Sorry: 这里只有2020年的报道。现有株洲日报18篇报道")
 
 
 def test_chinese_question_keeps_chinese_wording():
