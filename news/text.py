@@ -1,4 +1,4 @@
-"""Text utilities both the build and the answering side use: sentences, clauses, numbers, numerals, folding, author names."""
+"""Text utilities both the build and the answering side use: sentences, clauses, numbers, numerals, folding, author names, English."""
 
 from __future__ import annotations
 
@@ -53,6 +53,13 @@ def fold(text: str) -> str:
         simple = "".join(one if len(one := _t2s().convert(ch)) == 1 else ch for ch in text)
     return simple.translate(_FOLD)
 
+
+
+def is_english(text: str, letters: int = 1) -> bool:
+    """Written in English: Latin letters outnumber Chinese characters two to one, and number at least ``letters``
+    (replies ask for 4, a word or two, not a stray "q")."""
+    latin = sum(c.isascii() and c.isalpha() for c in text)
+    return latin >= letters and latin > 2 * sum("\u4e00" <= c <= "\u9fff" for c in text)
 
 
 def split_sentences(text: str, semicolons: bool = True) -> list[tuple[int, int]]:

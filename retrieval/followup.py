@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from config.profile import Profile
 from news.asof import QUESTION_DATE, parse_question_date
 from news.places import Gazetteer
+from news.text import is_english
 from retrieval.facts import question_qualifier
 from retrieval.normalize import Query, normalize
 
@@ -181,8 +182,7 @@ def answered(context: Context, asof: str | None) -> Context:
 def split(question: str, profile: Profile) -> list[str]:
     """The questions of one message, in order ("醴陵有几个确诊，出院了几个" → two): a clause that asks something
     (a question word, or "…呢") ends a part; a clause that asks nothing joins the part it stands in."""
-    english = sum(c.isascii() and c.isalpha() for c in question) > 2 * sum("\u4e00" <= c <= "\u9fff" for c in question)
-    cut = r"([，,；;？?！!。]+)" if english else r"([，,；;？?！!。\s]+)"
+    cut = r"([，,；;？?！!。]+)" if is_english(question) else r"([，,；;？?！!。\s]+)"
     parts, lead = [], ""
     for clause in re.split(cut, question.strip()):
         lead += clause

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from config.profile import Profile
 from news.places import SUFFIX, Gazetteer, Place
-from news.text import chinese_to_int
+from news.text import chinese_to_int, is_english
 from stores.lexical import to_simplified
 
 CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+(?=[月日号例人天家个名岁%点时])")
@@ -57,9 +57,7 @@ def normalize(question: str, profile: Profile, gazetteer: Gazetteer | None = Non
     respelled = tuple((wrong, right) for wrong, right in profile.misspellings.items() if wrong in text)
     for wrong, right in respelled:  # 株州 is the home city 株洲, misspelt (the reply says how it was read)
         text = text.replace(wrong, right)
-    latin = sum(ch.isascii() and ch.isalpha() for ch in text)
-    han = sum("\u4e00" <= ch <= "\u9fff" for ch in text)
-    english = latin > 2 * han
+    english = is_english(text)
     extra = []
     if english:
         lowered = text.lower()

@@ -10,6 +10,7 @@ from typing import Any
 
 from config.profile import Profile
 from news.asof import date_asof
+from news.text import is_english
 from retrieval import render_en
 from retrieval.answer import Answer, Coverage, Decline, Source
 from retrieval.latest import asof_phrase as _asof_phrase
@@ -203,7 +204,7 @@ def answer_html(answer: Answer, profile: Profile, with_coverage: bool = True) ->
     """The answer as self-contained HTML blocks (a block never splits a tag); in English for an English question;
     ``with_coverage`` False leaves what the corpus covers out of a decline (the chat was told already)."""
     parts = answer_parts(answer, profile, with_coverage)
-    if render_en.is_english(answer.question):
+    if is_english(answer.question, letters=4):
         parts = render_en.translate(parts, profile, answer.decline.reason if answer.decline else None)
     if parts.strong:
         head = f"<b>{escape(parts.lead)}</b>" + (f"\n<i>{escape(parts.note)}</i>" if parts.note else "")

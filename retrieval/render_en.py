@@ -36,13 +36,6 @@ REASONS = {  # declines (retrieval.answer.Reason) said in English; the others ke
 }
 
 
-def is_english(text: str) -> bool:
-    """Written in English: Latin letters outnumber Chinese characters two to one (as normalize decides), and
-    make at least a word or two (not a stray "q")."""
-    latin = sum(c.isascii() and c.isalpha() for c in text)
-    return latin >= 4 and latin > 2 * sum("\u4e00" <= c <= "\u9fff" for c in text)
-
-
 def _metrics(profile: Profile) -> list[tuple[str, str]]:
     """Every shown metric name and its English, longest first: 累计境外输入确诊 → total imported confirmed cases."""
     named = {}
