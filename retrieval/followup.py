@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from config.profile import Profile
-from news.asof import QUESTION_DATE, parse_question_date
+from news.asof import QUESTION_DATE, date_label, parse_question_date
 from news.places import Gazetteer
 from news.text import is_english
 from retrieval.facts import question_qualifier
@@ -103,7 +103,7 @@ def _slots(question: str, profile: Profile, gaz: Gazetteer, year: int) -> _Slots
 
 def _date_words(iso: str, year: int) -> str:
     day = date.fromisoformat(iso)
-    return f"{day.month}月{day.day}日" if day.year == year else f"{day.year}年{day.month}月{day.day}日"
+    return f"{day.month}月{day.day}日" if day.year == year else date_label(day)
 
 
 def question_of(context: Context, profile: Profile, year: int) -> str:

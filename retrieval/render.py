@@ -9,7 +9,7 @@ from html import escape
 from typing import Any
 
 from config.profile import Profile
-from news.asof import date_asof
+from news.asof import date_label
 from news.text import is_english
 from retrieval import render_en
 from retrieval.answer import Answer, Coverage, Decline, Source
@@ -97,7 +97,7 @@ def coverage_line(coverage: Coverage) -> str:
     papers = "、".join(coverage.papers) + ("等" if coverage.more_papers else "")
     span = ""
     if coverage.first and coverage.last:
-        first, last = date_asof(coverage.first).label, date_asof(coverage.last).label
+        first, last = date_label(coverage.first), date_label(coverage.last)
         span = f"{first}至{last}" if first != last else first
     line = f"现有{papers}{coverage.articles}篇报道（{span}）"
     if coverage.topics:

@@ -208,7 +208,7 @@ def local_time(iso: str | None, zone: str) -> str:
     if not iso:
         return "不详"
     when = datetime.fromisoformat(iso).astimezone(ZoneInfo(zone))
-    return f"{when.year}年{when.month}月{when.day}日 {when:%H:%M}（{zone}）"
+    return f"{date_label(when.date())} {when:%H:%M}（{zone}）"
 
 
 def _listed(title: str, items: Sequence[str], total: int | None = None) -> list[str]:
