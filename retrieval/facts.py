@@ -25,13 +25,18 @@ RATIO = re.compile(r"比例|比率|占.{0,8}(?:的)?(?:比|百分)")
 NOT_A_COUNT = re.compile(r"(?:几|多少)(?:天|日|次|个?月|年|号|岁|点)|什么时候|何时")  # days, ages, times
 
 
+def named_thing(query: Query, profile: Profile) -> Thing | None:
+    """The first of the profile's things whose words the question uses."""
+    return next((t for t in profile.things if re.search("|".join(t.question), query.lexical, re.I)), None)
+
+
 def question_thing(query: Query, profile: Profile) -> Thing | None:
-    """The measured thing a question asks about: the first of the profile's things whose words it uses; with
-    a qualifier but no thing ("新增多少例"), the profile's default thing, unless the question names another
-    noun by its question word ("现有多少家企业复工", "累计完成客运量多少": a general question)."""
-    for thing in profile.things:
-        if re.search("|".join(thing.question), query.lexical, re.I):
-            return thing
+    """The measured thing a question asks about: the one it names (``named_thing``); with a qualifier but no
+    thing ("新增多少例"), the profile's default thing, unless the question names another noun by its question
+    word ("现有多少家企业复工", "累计完成客运量多少": a general question)."""
+    thing = named_thing(query, profile)
+    if thing is not None:
+        return thing
     if profile.default_thing and question_qualifier(query, profile) is not None and not _other_noun(query, profile):
         return profile.thing(profile.default_thing)
     return None

@@ -10,8 +10,8 @@ from config.profile import Profile
 from news.asof import QUESTION_DATE, date_label, parse_question_date
 from news.places import Gazetteer
 from news.text import is_english
-from retrieval.facts import question_qualifier
-from retrieval.normalize import Query, normalize
+from retrieval.facts import named_thing, question_qualifier
+from retrieval.normalize import normalize
 
 # words that say "the same question, but …": 那出院呢, 还有醴陵, what about Liling
 MARKER = re.compile(r"^(?:那么|那|还有|再看看|再问|and|what about|how about)|呢[\s?？。.!！]*$", re.I)
@@ -66,18 +66,11 @@ class _Slots:
     asks: bool  # has a question word (多少, 几个)
 
 
-def _thing(query: Query, profile: Profile) -> str | None:
-    """The thing a question names in words (no default thing for a bare qualifier, unlike facts.question_thing)."""
-    for thing in profile.things:
-        if re.search("|".join(thing.question), query.lexical, re.I):
-            return thing.name
-    return None
-
-
 def _slots(question: str, profile: Profile, gaz: Gazetteer, year: int) -> _Slots:
     query = normalize(question, profile, gaz)
     text = query.lexical if query.english else query.text
-    thing = _thing(query, profile)
+    named = named_thing(query, profile)  # no default thing for a bare qualifier, unlike facts.question_thing
+    thing = named.name if named else None
     part = next((p for p, words in profile.parts.items() if any(w in query.lexical for w in words)), "")
     place = None
     if query.places:
