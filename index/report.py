@@ -4,9 +4,13 @@ newest value moved, problems (skipped files, undated articles)."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
+from operator import attrgetter
 from pathlib import Path
 
-from news.records import Article, SourceProblem
+from news.records import Article, Figure, SourceProblem
+from stores.figure_table import FigureTable
+from stores.meta import MetaReader
 
 EXAMPLES = 10  # titles and figures named per list; the counts are always whole
 
@@ -17,14 +21,13 @@ def undated(articles: list[Article]) -> list[SourceProblem]:
                           f"《{a.title[:30]}》 is served undated") for a in articles if not a.date]
 
 
-def _newest(rows) -> dict[tuple[str, str], tuple[str, str]]:
-    """(metric, region) → (asof_key, value) of the newest report, ranked as the answers rank them."""
-    best: dict[tuple[str, str], tuple] = {}
-    for metric, region, value, asof_key, asof_date, article_date in rows:
-        rank = (asof_date, article_date or "", asof_key)
-        if (metric, region) not in best or rank > best[(metric, region)][0]:
-            best[(metric, region)] = (rank, (asof_key, value))
-    return {key: found for key, (_, found) in best.items()}
+def _newest(figures: Iterable[Figure]) -> dict[tuple[str, str], tuple[str, str]]:
+    """(metric, region) → (asof_key, value) of the newest report, ranked as the answers rank them (``Figure.rank``;
+    of equals, the first extracted)."""
+    best: dict[tuple[str, str], tuple[str, str]] = {}
+    for f in sorted(figures, key=attrgetter("rank"), reverse=True):
+        best.setdefault((f.metric, f.region), (f.asof_key, f.value))
+    return best
 
 
 def _previous(build: Path | None) -> tuple[dict[str, str], dict] | None:
@@ -32,22 +35,17 @@ def _previous(build: Path | None) -> tuple[dict[str, str], dict] | None:
     if build is None or not (build / "meta.sqlite").is_file():
         return None
     try:
-        con = sqlite3.connect(f"file:{build / 'meta.sqlite'}?mode=ro", uri=True)
-        try:
-            titles = dict(con.execute("SELECT id, title FROM articles"))
-            figures = con.execute("SELECT metric, region, value, asof_key, asof_date, article_date FROM figures")
-            return titles, _newest(figures)
-        finally:
-            con.close()
+        meta = MetaReader(build / "meta.sqlite")
+        return dict(meta.all("SELECT id, title FROM articles")), _newest(FigureTable(meta))
     except sqlite3.DatabaseError:
         return None
 
 
-def changes(previous: Path | None, articles: list[Article], figures: list, problems: list[SourceProblem]) -> dict:
+def changes(previous: Path | None, articles: list[Article], figures: list[Figure], problems: list[SourceProblem]) -> dict:
     """The manifest's ``report``: what this build adds to, removes from and changes in ``previous``."""
     found = _previous(previous)
     new_titles = {a.id: a.title for a in articles}
-    now = _newest((f.metric, f.region, f.value, f.asof_key, f.asof_date, f.article_date) for f in figures)
+    now = _newest(figures)
     report = {"problems": [str(p) for p in problems], "undated": [str(p) for p in undated(articles)],
               "previous": previous.name if found is not None else None}
     if found is None:
