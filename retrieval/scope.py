@@ -62,10 +62,11 @@ class Scope:
         unknown = unknown_subject(query, profile, gazetteer)
         if unknown and not query.places and not query.home_places and not self.mentions(unknown):
             return self.declined("not_covered", unknown)
+        fact = bool(query.places) and needs_fact(query, profile)
         for place, word in zip(query.places, query.place_words, strict=False):
             if not self.mentions(word) and not self.mentions(place.name):
                 return self.declined("not_covered", place.name)
-            if needs_fact(query, profile) and self.snapshot.figures.newest(gazetteer.label(place)) is None:
+            if fact and self.snapshot.figures.newest(gazetteer.label(place)) is None:
                 return self.declined("no_figures", place.name)
         if profile.asks_live(query.original) or profile.asks_live(query.text):
             return self.declined("live")
