@@ -9,7 +9,7 @@ from telegram import Message
 
 KEY = "followup"  # chat_data[KEY]: {user id: (time, context)}
 ANSWERS = "answered"  # chat_data[ANSWERS]: {bot message id: context}, the newest REPLIES answers
-SAID = "coverage_said"  # chat_data[SAID]: the coverage line this chat was told (with its first decline)
+SAID = "coverage_said"  # chat_data[SAID]: truthy once this chat was told what the corpus covers (its first decline)
 REPLIES = 200  # answers of a chat whose context a reply to them can still use
 
 
@@ -47,11 +47,12 @@ def forget(chat_data: dict | None, user_id: int | None) -> None:
         chat_data.get(KEY, {}).pop(user_id or 0, None)
 
 
-def coverage_said(chat_data: dict | None, coverage: str, parts) -> str | None:
-    """The coverage line if this chat was told it before (to leave out now); notes it when a part declines."""
+def coverage_said(chat_data: dict | None, parts) -> bool:
+    """Whether this chat was told what the corpus covers before (to leave it out now); notes it when a part
+    declines (a decline says it)."""
     if chat_data is None:
-        return None
-    said = chat_data.get(SAID)
+        return False
+    said = bool(chat_data.get(SAID))
     if any(not answer.answered for _, answer in parts):
-        chat_data[SAID] = coverage
+        chat_data[SAID] = True
     return said

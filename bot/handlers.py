@@ -134,7 +134,7 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: 
     if answer.answered and answer.sources:
         markup = fmt.answer_keyboard(reading.question, answer.sources[0].article_id)
     markup = feedback.with_feedback(markup, question, answer, service.build_id, message.chat.type)
-    said = conversation.coverage_said(context.chat_data, render.coverage_line(service.coverage()), turn.parts)
+    said = conversation.coverage_said(context.chat_data, turn.parts)
     sent = await reply_html(message, fmt.split_blocks(render.turn_html(turn.parts, service.profile, said)), markup)
     conversation.remember(context.chat_data, message, turn.context, sent)
 

@@ -317,10 +317,10 @@ def reading_html(label: str) -> str:
     return f"「{escape(label)}」"
 
 
-def turn_html(parts: Sequence[tuple[Any, Answer]], profile: Profile, said: str | None = None) -> list[str]:
+def turn_html(parts: Sequence[tuple[Any, Answer]], profile: Profile, said: bool = False) -> list[str]:
     """A message's answers in order (``parts``: (reading, answer) of retrieval.service.Turn); one read with
     context, or one of several questions, starts with how it was read, so a part left unanswered is named.
-    ``said``: the coverage line this chat was already told, left out of declines."""
+    ``said``: this chat was already told what the corpus covers: left out of declines."""
     blocks: list[str] = []
     for reading, answer in parts:
         part = answer_html(answer, profile, with_coverage=not said)

@@ -48,7 +48,7 @@ def test_turn_names_how_each_part_was_read_and_says_coverage_once():
     parts = [(Reading("确诊多少", Context("确诊")), figure), (Reading("火星多少", Context(None)), declined())]
     blocks = render.turn_html(parts, PROFILE)
     assert blocks[0].startswith("「确诊多少」") and any(b.startswith("「火星多少」\n抱歉") for b in blocks)
-    again = render.turn_html(parts, PROFILE, said=render.coverage_line(COVERAGE))
+    again = render.turn_html(parts, PROFILE, said=True)
     assert "现有株洲日报18篇" in "".join(blocks) and "现有株洲日报18篇" not in "".join(again)
     assert "火星" in "".join(again)  # the reason stays
 
@@ -76,6 +76,7 @@ def test_coverage_is_noted_with_the_first_decline():
     chat: dict = {}
     ok = [(None, Answer("q", True, "x", []))]
     no = [(None, declined())]
-    assert conversation.coverage_said(chat, "C", ok) is None and conversation.SAID not in chat
-    assert conversation.coverage_said(chat, "C", no) is None
-    assert conversation.coverage_said(chat, "C", no) == "C"
+    assert conversation.coverage_said(chat, ok) is False and conversation.SAID not in chat
+    assert conversation.coverage_said(chat, no) is False
+    assert conversation.coverage_said(chat, no) is True
+    assert conversation.coverage_said({conversation.SAID: "现有株洲日报18篇报道"}, ok) is True  # as kept before
