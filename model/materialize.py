@@ -11,6 +11,8 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -183,9 +185,7 @@ def materialize_e5(out_dir: Path, *, force: bool = False) -> Path:
     if out_dir.exists() and not (out_dir / MARKER).exists() and any(out_dir.iterdir()):
         raise MaterializeError(f"{out_dir} exists but was not written by materialize_e5; not replacing it")
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    try:
+    with replacing(out_dir, lambda: _up_to_date(out_dir, bin_path)) as tmp:
         _write_folder(tmp, bin_path, tok_path)
         st = bin_path.stat()
         _write_json(tmp / MARKER, {
@@ -194,23 +194,36 @@ def materialize_e5(out_dir: Path, *, force: bool = False) -> Path:
             "bin_sha256": _sha256(bin_path), "bin_size": st.st_size, "bin_mtime_ns": st.st_mtime_ns,
             "tokenizer_sha256": _sha256(tok_path),
         })
-        for p in [tmp, *tmp.rglob("*")]:  # mkdtemp/safetensors create owner-only modes
+    return out_dir
+
+
+@contextmanager
+def replacing(target: Path, written: Callable[[], bool] = lambda: False) -> Iterator[Path]:
+    """A new folder to write ``target``'s files into (a hidden one beside it); once the block ends without an
+    error, it is made readable by all (mkdtemp and safetensors create owner-only modes) and put in the place of
+    ``target``, the old one renamed aside first and then removed. Should that last rename fail because a
+    concurrent writer's folder is already there (``written()`` says so), that one is kept. On an error the new
+    folder is removed and ``target`` stays as it was."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        yield tmp
+        for p in [tmp, *tmp.rglob("*")]:
             os.chmod(p, 0o755 if p.is_dir() else 0o644)
         old = None
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}-{time.time_ns()}")
-            out_dir.rename(old)
+        if target.exists():
+            old = target.with_name(f".{target.name}.old-{os.getpid()}-{time.time_ns()}")
+            target.rename(old)
         try:
-            tmp.rename(out_dir)
+            tmp.rename(target)
         except OSError:
-            if _up_to_date(out_dir, bin_path):  # a concurrent writer won the race
-                return out_dir
+            if written():
+                return
             raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return out_dir
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,10 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
-import shutil
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -16,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from model.errors import ModelError
+from model.materialize import replacing
 from model.onnx_query import (
     ENCODER,
     FORMAT_VERSION,
@@ -196,19 +194,11 @@ def export_onnx(model_dir: Path, *, force: bool = False) -> Path:
     target = model_dir / SUBDIR
     if not force and up_to_date(model_dir):
         return target
-    tmp = Path(tempfile.mkdtemp(prefix=f".{SUBDIR}.tmp-", dir=model_dir))
-    try:
+    with replacing(target) as tmp:
         marker, st_model, tok = _write(tmp, model_dir)
         (tmp / MARKER).write_text(json.dumps(marker, indent=2) + "\n")
         marker["max_diff_vs_torch"] = _check(tmp, st_model, tok)
         (tmp / MARKER).write_text(json.dumps(marker, indent=2) + "\n")
-        for p in [tmp, *tmp.iterdir()]:  # mkdtemp makes an owner-only folder
-            os.chmod(p, 0o755 if p.is_dir() else 0o644)
-        if target.exists():
-            shutil.rmtree(target)
-        tmp.rename(target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return target
 
 
