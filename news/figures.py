@@ -9,10 +9,10 @@ from config.profile import Profile
 from news.asof import resolve_asof
 from news.places import Gazetteer, Place, load_gazetteer
 from news.records import Article, Figure
-from news.text import AUTHOR, NUMBER, split_sentences
+from news.text import AUTHOR, NUMBER_PATTERN, split_sentences
 
 # a number as printed, with its unit: "78例", "58.9%", "1,419人"; not "1171.73万人次", "44880人份"
-AMOUNT = re.compile(rf"(?<![\d.,])(?P<v>\d{{1,3}}(?:,\d{{3}})+|{NUMBER.pattern})(?P<u>例|人|名|%|％)(?![次份数口])")
+AMOUNT = re.compile(rf"(?<![\d.,])(?P<v>{NUMBER_PATTERN})(?P<u>例|人|名|%|％)(?![次份数口])")
 # what may stand between a thing and its number ("治愈率已达58.9%", "在院治疗的患者有18人")
 GAP_BEFORE = re.compile(
     r"(?:为|是|有|达|达到|已达|已达到|增至|增加至|增加到|升至|上升至|降至|减至|共|共计|总计|仍|已|了|"
