@@ -204,14 +204,13 @@ def main(argv: list[str] | None = None) -> int:
         blocks[name] = report.block(name, provenance(command, machine) + "\n\n" + body, data)
         store[name] = data
 
-    from bench.questions import answer_latency, cold_start, embedding_threads, time_call
+    from bench.questions import answer_latency, cold_start, embedding_threads, load_model, time_call
     from config.profile import load_profile
     from index.build import build_index
-    from model.embedder import make_embedder
     from retrieval.engine import Engine
     from retrieval.snapshot import load_snapshot
 
-    embedder, model_load = time_call(make_embedder, settings.embedding_model)
+    embedder, model_load = time_call(load_model, settings.embedding_model)
     build_index(settings, lambda: embedder, embedder.model_id, progress=False)  # what `make index` does
     snapshot, index_load = time_call(load_snapshot, settings.index_dir, embedder.model_id)
     engine = Engine(settings, embedder, snapshot, load_profile(settings.profile))

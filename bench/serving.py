@@ -59,17 +59,16 @@ def child(mode: str, repeat: int, limit: int | None) -> dict:
     ``mode`` "now": ``load_snapshot`` + ``Engine`` as the bot does. "objects": the same build with every
     article and chunk read into Python objects and BM25 read into memory (the way serving worked before).
     """
-    from bench.questions import answer_latency
+    from bench.questions import answer_latency, load_model
     from config import Settings
     from config.profile import load_profile
-    from model.embedder import make_embedder
     from retrieval.engine import Engine
 
     settings = Settings()
     out = {"mode": mode, "rss_start_mb": round(rss_mb())}
     questions = _questions(limit)
     t = time.perf_counter()
-    embedder = make_embedder(settings.embedding_model)
+    embedder = load_model(settings.embedding_model)
     out["model_load_s"] = round(time.perf_counter() - t, 1)
     from stores.lexical import tokenize
 
