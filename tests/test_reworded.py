@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from news.records import Article
-from retrieval.synonyms import synonym_coverage
+from retrieval.synonyms import synonym_coverage, synonyms
 
 PAPER = "株洲日报"
 
@@ -54,3 +54,4 @@ def test_synonyms_count_as_the_word_but_single_characters_do_not():
     assert synonym_coverage({"发烧": 1.0, "病人": 1.0}, "出现发热症状的患者") == 1.0
     assert synonym_coverage({"发烧": 1.0}, "烧水") == 0.0  # 烧 is in 发烧's 词林 group, but alone it matches anything
     assert synonym_coverage({}, "发热") == 0.0
+    assert "患者" in synonyms("病人") and "病人" not in synonyms("病人") and not synonyms("株洲日报")
