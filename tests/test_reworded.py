@@ -6,16 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from news.records import Article
 from retrieval.synonyms import synonym_coverage, synonyms
-
-PAPER = "株洲日报"
-
-
-def article(title: str, text: str, date: str = "2020-02-21") -> Article:
-    return Article(id=f"w{abs(hash(text)) % 10**8}", title=title, date=date, byline="", source="t.jsonl",
-                   text=text, paper=PAPER)
-
+from tests.buildkit import paper_article as article
 
 ARTICLES = (
     article("社区防控再加码", "株洲日报讯 辖区居民若出现发热、咳嗽等症状，须立即向所在社区报告，由社区安排专车送医。"
