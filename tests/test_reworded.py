@@ -42,8 +42,9 @@ def test_a_question_the_reports_do_not_cover_is_still_declined(engine, question)
     assert not answer.answered and answer.decline.reason == "not_found", (question, answer.sources)
 
 
-def test_synonyms_count_as_the_word_but_single_characters_do_not():
+def test_synonyms_count_as_the_word_but_single_characters_and_time_words_do_not():
     assert synonym_coverage({"发烧": 1.0, "病人": 1.0}, "出现发热症状的患者") == 1.0
     assert synonym_coverage({"发烧": 1.0}, "烧水") == 0.0  # 烧 is in 发烧's 词林 group, but alone it matches anything
     assert synonym_coverage({}, "发热") == 0.0
+    assert synonym_coverage({"以后": 1.0}, "随后召开座谈会") == 0.0  # time words (词林 C) say when, not what: no synonyms
     assert "患者" in synonyms("病人") and "病人" not in synonyms("病人") and not synonyms("株洲日报")
