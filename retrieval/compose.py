@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from config.profile import Profile
@@ -45,8 +46,12 @@ def full_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in split_sentences(text, semicolons=False) if a < end and b > start]
 
 
-def candidates(query: Query, snapshot: IndexSnapshot, hits: list[Hit], limit_chunks: int = 8) -> list[Candidate]:
-    """Sentences of the best chunks, and their articles' headlines, scored against the question."""
+def candidates(
+    query: Query, snapshot: IndexSnapshot, hits: list[Hit], limit_chunks: int = 8,
+    cover: Callable[[dict[str, float], str], float] = coverage,
+) -> list[Candidate]:
+    """Sentences of the best chunks, and their articles' headlines, scored against the question; ``cover`` is
+    the share of the question's words a text holds (retrieval.synonyms counts a word's synonyms too)."""
     words = keywords(query)
     places = named_places(query)
     top = max((h.score for h in hits), default=1.0) or 1.0
@@ -57,7 +62,7 @@ def candidates(query: Query, snapshot: IndexSnapshot, hits: list[Hit], limit_chu
         article = snapshot.articles[chunk.article_id]
         retrieval = max(0.0, hit.score / top)
         title = fold(article.title)
-        title_cov = coverage(words, title)
+        title_cov = cover(words, title)
         if (article.id, -1) not in seen and all(p in title for p in places):
             seen.add((article.id, -1))
             out.append(Candidate(article.id, -1, -1, article.title, title_cov, 0.0, retrieval, match=title))
@@ -66,12 +71,12 @@ def candidates(query: Query, snapshot: IndexSnapshot, hits: list[Hit], limit_chu
                 continue
             seen.add((article.id, start))
             around = fold(article.text[max(0, start - 80) : start] + article.text[end : end + 40])
-            ctx = max(title_cov, coverage(words, around))
+            ctx = max(title_cov, cover(words, around))
             text = article.text[start:end]
             match = fold(text)
             if places and not all(p in title + around + match for p in places):
                 continue  # a question about 武汉 is not answered by a sentence about 株洲
-            out.append(Candidate(article.id, start, end, text, coverage(words, match), ctx, retrieval, match=match))
+            out.append(Candidate(article.id, start, end, text, cover(words, match), ctx, retrieval, match=match))
     return sorted(out, key=lambda c: c.relevance, reverse=True)
 
 

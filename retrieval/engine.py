@@ -13,12 +13,13 @@ from retrieval.answer import Answer, Coverage, Reason, enforce_faithfulness
 from retrieval.compose import Candidate, candidates
 from retrieval.errors import SearchUnavailable
 from retrieval.facts import figure_answer, superlative_answer
-from retrieval.normalize import Query, asking_words, named_places, normalize
+from retrieval.normalize import ASKING, TYPED_ASKING, Query, asking_words, named_places, normalize
 from retrieval.question import analyse
 from retrieval.scope import Scope, needs_fact
 from retrieval.search import FusionConfig, Hit, HybridSearcher
 from retrieval.sentences import sentence_answer, with_more_quotes
 from retrieval.snapshot import IndexSnapshot, load_snapshot
+from retrieval.synonyms import synonym_coverage
 from stores.errors import VectorStoreError
 
 
@@ -88,10 +89,9 @@ class Engine:
         if figure is not None:
             return enforce_faithfulness(self._more_quotes(figure, ranked, top_k))
         if not self._covered(ranked) and not self._covered(candidates(self._without_asking(query), snap, hits)):
-            return self._decline(query, "not_found")  # not even the question's content words are reported
+            return self._reworded(query, hits, top_k)
         if needs_fact(query, self.profile):  # precision first: no fact binds this figure to the question
-            quotes = Answer(query.original, True, None, [], kind="quotes")
-            return self._more_quotes(quotes, [c for c in ranked if c.own > 0], top_k)
+            return self._quotes(query, ranked, top_k)
         answer = sentence_answer(query, analyse(query, self.profile), snap, ranked, self.grammar, year)
         if answer is None:
             return self._decline(query, "place_unanswered", named_places(query)[0])
@@ -100,10 +100,25 @@ class Engine:
     def _covered(self, ranked: list[Candidate]) -> bool:
         return bool(ranked) and ranked[0].relevance >= self.settings.min_relevance and ranked[0].own > 0
 
-    def _without_asking(self, query: Query) -> Query:
-        """The question with its question words (哪一年, 什么时候, 怎么办) counted as no keywords: whether the reports
-        cover it is judged on what it is about (the answer itself still ranks and scores with all its words)."""
-        return replace(query, asking=asking_words(query.lexical, self.profile))
+    def _reworded(self, query: Query, hits: list[Hit], top_k: int) -> Answer:
+        """A question in the reader's words, not the paper's (发烧 for 发热, 病人 for 患者): covered when its content
+        words, each counted with its 词林 synonyms and without any question word (多少 and 百分之几 too), pass the
+        same cut-off. The answer is its passages, best first, never a bold: nothing binds a figure to words the
+        paper does not print. Else it is declined: nothing on it is reported."""
+        alike = candidates(self._without_asking(query, ASKING + TYPED_ASKING), self.snapshot, hits,
+                           cover=synonym_coverage)
+        return self._quotes(query, alike, top_k) if self._covered(alike) else self._decline(query, "not_found")
+
+    def _quotes(self, query: Query, ranked: list[Candidate], top_k: int) -> Answer:
+        """Passages that hold some of the question's words, best first, without a bold answer."""
+        quotes = Answer(query.original, True, None, [], kind="quotes")
+        return self._more_quotes(quotes, [c for c in ranked if c.own > 0], top_k)
+
+    def _without_asking(self, query: Query, names: tuple[str, ...] = ASKING) -> Query:
+        """The question with its question words (哪一年, 什么时候, 怎么办: the profile's patterns ``names``) counted as
+        no keywords: whether the reports cover it is judged on what it is about (the answer itself still ranks and
+        scores with all its words)."""
+        return replace(query, asking=asking_words(query.lexical, self.profile, names))
 
     def _search(self, query: Query) -> list[Hit]:
         """Hybrid search; a vector store that fails now (Milvus down) is a SearchUnavailable naming it."""

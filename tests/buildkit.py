@@ -31,6 +31,12 @@ source: 株洲日报
 """
 
 
+def paper_article(title: str, text: str, date: str = "2020-02-20", paper: str = "株洲日报") -> Article:
+    """An article of the home paper written in a test, its id from its text (for ``small_build``)."""
+    return Article(id=f"t{abs(hash(text)) % 10**8}", title=title, date=date, byline="", source="t.jsonl",
+                   text=text, paper=paper)
+
+
 class CountingEmbedder(FakeEmbedder):
     """The fake embedder, remembering every passage it was asked to embed."""
 

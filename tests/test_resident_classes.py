@@ -6,15 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from news.records import Article
-
-PAPER = "株洲日报"
-
-
-def article(title: str, text: str, date: str = "2020-02-20") -> Article:
-    return Article(id=f"r{abs(hash(text)) % 10**8}", title=title, date=date, byline="", source="t.jsonl",
-                   text=text, paper=PAPER)
-
+from tests.buildkit import paper_article as article
 
 ARTICLES = (
     article("返程人员健康管理须知", "株洲日报讯 自武汉等湖北地区返回的人员，须居家隔离观察14天。湖北省之外返回的"
