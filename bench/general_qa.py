@@ -95,7 +95,7 @@ def select(queries: list[dict]) -> list[Item]:
 
 def holds(text: str, piece: str) -> bool:
     """``piece`` is in ``text``, as a whole number where it starts or ends with a digit ("6" is not in "6,476")."""
-    before = r"(?<![\d.,])" if piece[:1].isdigit() else ""
+    before = r"(?<!\d)(?<!\d[.,])" if piece[:1].isdigit() else ""  # "，1892年" folds to ",1892年"
     after = r"(?![.,]?\d)" if piece[-1:].isdigit() else ""
     return bool(piece) and re.search(before + re.escape(piece) + after, text) is not None
 

@@ -1,4 +1,4 @@
-"""Typed spans of folded text (news.text.fold): years, dates, clock times, percentages, durations and numbers."""
+"""Typed spans of folded text (news.text.fold): years, dates, clock times, ordinals, percentages, durations, numbers."""
 
 from __future__ import annotations
 
@@ -13,19 +13,25 @@ NUM = rf"(?:{NUMBER_PATTERN}|[{CN}]+(?:点[{CN}]+)?)"
 _YEAR = r"(?:公元前|公元|前)?(?<![\d.,])(?:\d{3,4}|[〇零一二三四五六七八九]{4})年(?!代)|公元前?\d{1,2}年"
 _DAY = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})[日号]"
 _MONTH = r"(?<![\d.,])(?:\d{1,2}|[一二三四五六七八九十]{1,3})月"
+# a year of an era or reign: 民国38年, 康熙七年, 昭和四十九年 (the era a name in jieba's tags, see ERA_TAGS)
+_ERA = r"(?P<era>[\u4e00-\u9fff]{2})(?:元|\d{1,3}|[一二三四五六七八九十]{1,4})年(?!代)"
+ERA_TAGS = ("nr", "nz", "t")  # person (a reign: 康熙, 乾隆), other proper name (昭和, 元丰), time word (嘉靖)
+CALENDARS = ("民国", "西元", "公元")  # the calendars jieba tags as common nouns
 # most specific first; a later pattern never takes characters an earlier one took
 PATTERNS = (
+    ("year", re.compile(_ERA)),
     ("date", re.compile(rf"(?P<y>{_YEAR})?{_MONTH}(?:{_DAY}|[初中下]旬)?|(?P<y2>{_YEAR})?(?:春|夏|秋|冬)季?")),
     ("year", re.compile(rf"(?:\d{{1,2}}|[一二三四五六七八九十]+)世纪(?:[初中末]叶?|\d{{2}}年代)?|{_YEAR}|(?<![\d.,])\d{{2,4}}年代")),
     ("clock", re.compile(r"(?<![\d.,])\d{1,2}(?:时|点)(?:\d{1,2}分|半)?许?|(?<![\d.,])\d{1,2}:\d{2}|凌晨|上午|中午|下午|傍晚|晚上")),
-    ("percent", re.compile(rf"{NUM}\s*%|百分之{NUM}|[一二三四五六七八九十]成(?![员都功立为本绩果就])")),
+    ("ordinal", re.compile(rf"第{NUM}(?:大|名|位|类组?|代|届|次|层|级|等|号|轮)?|前{NUM}(?:名|位|大|强)")),
+    ("percent", re.compile(rf"{NUM}\s*%|百分之{NUM}|[{CN}\d]+分之[{CN}\d]+|[一二三四五六七八九十]成(?![员都功立为本绩果就])")),
     ("duration", re.compile(rf"(?<![\d.,]){NUM}(?:多|余)?(?:个(?:多)?月|个?小时|个?星期|周|天|分钟|秒|年(?!代))(?:之久|多)?")),
     ("number", re.compile(rf"(?<![\d.,]){NUM}(?:多|余)?[万亿千百]*(?:[\u4e00-\u9fff](?<![的和与及或是在为了年月日]))?")),
 )
 _WHEN = ("date", "year")
 ACCEPTS = {  # asked type → span types that can answer it
     "year": ("year", "date"), "when": _WHEN, "clock": ("clock",), "percent": ("percent",),
-    "duration": ("duration",), "count": ("number",),
+    "duration": ("duration",), "count": ("number",), "ordinal": ("ordinal",),
 }
 
 
@@ -35,7 +41,7 @@ class Span:
 
     start: int
     end: int
-    type: str  # date | year | clock | percent | duration | number
+    type: str  # date | year | clock | ordinal | percent | duration | number
     unit: str = ""
     has_year: bool = False  # a date that names its year ("1994年5月")
 
@@ -50,18 +56,34 @@ def find_spans(text: str) -> tuple[Span, ...]:
         for m in pattern.finditer(text):
             if m.end() == m.start() or any(taken[m.start() : m.end()]):
                 continue
+            if "era" in pattern.groupindex and not _era(text, m.start()):
+                continue  # 历时十年, 此后3年: a duration, not a reign's year
             if kind == "number" and not re.search(r"\d", m.group()):
                 if numerals is None:
                     numerals = {a for a, _, flag in pos_tags(text) if flag.startswith("m")}
                 if m.start() not in numerals or not _chinese_count(m.group()):
                     continue  # 一 or 两 inside a word (统一规划, 两岸) is no number
-            if kind == "date" and not re.search(r"\d|[一二三四五六七八九十]月", m.group()) and not m.group("y2"):
-                continue  # a bare season is a date only with its year
+            if kind == "date" and "月" not in m.group() and not (
+                    m.group("y2") and _season(text, m.end() - 1 - m.group().endswith("季"))):
+                continue  # a bare season is a date only with its year, and only a season (not 2020年春运)
             unit = m.group()[-1] if kind == "number" and not m.group()[-1].isdigit() else ""
             has_year = kind == "date" and bool(m.group("y") or m.group("y2"))
             found.append(Span(m.start(), m.end(), kind, unit, has_year))
             taken[m.start() : m.end()] = [True] * (m.end() - m.start())
     return tuple(sorted(found, key=lambda s: s.start))
+
+
+def _season(text: str, at: int) -> bool:
+    """The season character at ``at`` begins a time word in jieba's tags (夏, 春季, 夏天; not 春运)."""
+    return any(a == at and flag.startswith("t") for a, _, flag in pos_tags(text))
+
+
+def _era(text: str, start: int) -> bool:
+    """The two characters at ``start`` are an era's or a reign's name: a calendar, or one jieba word tagged a
+    proper name or a time word."""
+    if text[start : start + 2] in CALENDARS:
+        return True
+    return any(a == start and b == start + 2 and flag.startswith(ERA_TAGS) for a, b, flag in pos_tags(text))
 
 
 def _chinese_count(text: str) -> bool:

@@ -55,6 +55,8 @@ def number_binding(text: str, start: int, end: int, asked: Measure, question: st
     ) if before else 0
     if score and len(before) - score >= 2:  # the rest of the asked noun just before: "寄递企业…复工率84%"
         score += _common_run(before[:-score], text[max(0, start - 40) : start])
+    elif before and not score:  # a list item names the asked thing without the list's head noun: "城区公交736.44万"
+        score = next((n for n in range(min(len(left), 6), 1, -1) if left[-n:] in before), 0)
     if after:
         score += max(_common_edge(after, right[:8], False), _common_run(after, left))
     if unit and re.match(rf"[余多]?[万亿]?[余多]?{unit}", text[end : end + 4]):

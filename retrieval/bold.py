@@ -18,14 +18,20 @@ from retrieval.normalize import Query
 from retrieval.question import Asked, coverage, keywords
 
 MODEL = Path(__file__).resolve().parent / "bold_model.json"
-TYPES = ("year", "when", "clock", "percent", "duration", "count")  # the asked types this path answers
+TYPES = ("year", "when", "clock", "ordinal", "percent", "duration", "count")  # the asked types this path answers
 SENTENCES = 6  # best candidate sentences whose spans are scored
 # the sentence's context (headline and neighbours) is left out: on the tuning sets it only told apart articles
 # named after their subject (a weight below 0 that cost right answers elsewhere); the binding of the asked noun
 # counts again where the clause is the best one and where it holds the question's words
 FEATURES = (
     "clause", "near", "sentence", "retrieval", "rank", "noun", "unit", "alone_clause", "alone_sentence",
-    "subject", "title", "clash", "agree", "best_clause", "noun_best_clause", "noun_clause",
+    "subject", "title", "clash",
+    "event_clause", "event_near",  # the question's words other than its subject (度过, 解体, 成立) in the clause
+    "agree", "elsewhere", "best_clause",  # elsewhere: another sentence (another report) gives the same value "noun_best_clause", "noun_clause",
+    # how far the span is behind the question's best one on the asked noun, the words around it, its clause's words
+    # and its chunk's retrieval score (a linear score cannot compare the options of one question by itself)
+    "behind_noun", "behind_near", "behind_clause", "behind_retrieval", "in_question",
+    "when_date", "when_year",  # which kind of span answers a "when" question: a date, or a bare year
     *(f"type_{t}" for t in TYPES),
 )
 
@@ -69,6 +75,7 @@ def options(query: Query, asked: Asked, ranked: list[Candidate], title_of, profi
     features; ``title_of(cand)`` is the headline of the candidate's article."""
     words = keywords(query)
     subject = {w: 1.0 for w in asked.subject}
+    acts = {w: v for w, v in words.items() if not any(w in s or s in w for s in asked.subject)}
     found: list[tuple[Candidate, int, Span, tuple[int, int], tuple[int, int] | None, list[float]]] = []
     for rank, cand in enumerate([c for c in ranked if c.own > 0][:SENTENCES]):
         skip = len(cand.text) - len(profile.strip_dateline(cand.text))
@@ -88,16 +95,27 @@ def options(query: Query, asked: Asked, ranked: list[Candidate], title_of, profi
                 1.0 / (1 + rank), max(-1.0, min(noun, 6) / 6), float(unit), 1.0 / (1 + in_clause),
                 1.0 / len(spans), coverage(subject, cand.match), coverage(subject, title),
                 clash(cand.match[clause[0] : span.start], asked.measure.before, query.text),
+                coverage(acts, text), coverage(acts, window),
             ]))
     values = [_value(cand.match[span.start : span.end]) for cand, _, span, *_ in found]
-    best_clause = max((f[-1][0] for f in found), default=0.0)
+    best = [max((f[-1][i] for f in found), default=0.0) for i in range(6)]  # clause, near, …, noun
+    said_in: dict[tuple[str, ...], set[int]] = {}  # value → the sentences (ids) that say it
+    for (cand, *_), value in zip(found, values, strict=True):
+        said_in.setdefault(value, set()).add(id(cand))
     return [
         Option(cand, rank, span, clause, (
-            *f, values.count(value) / len(values), float(f[0] >= best_clause), f[5] * float(f[0] >= best_clause),
-            f[5] * f[0], *(float(asked.type == t) for t in TYPES),
+            *f, values.count(value) / len(values), float(bool(said_in[value] - {id(cand)})), float(f[0] >= best[0]),
+            f[5] * float(f[0] >= best[0]), f[5] * f[0], *(f[i] - best[i] for i in (5, 1, 0, 3)), float(_in_question(value, query.text)),
+            float(asked.type == "when" and span.type == "date"), float(asked.type == "when" and span.type == "year"),
+            *(float(asked.type == t) for t in TYPES),
         ), event)
         for (cand, rank, span, clause, event, f), value in zip(found, values, strict=True)
     ]
+
+
+def _in_question(value: tuple[str, ...], question: str) -> bool:
+    """The span says what the question already says ("…到1949年" asks for the start, not 1949年)."""
+    return all(re.search(rf"(?<![\d.]){re.escape(v)}(?![\d.])", question) for v in value)
 
 
 def _clause(text: str, clauses: list[tuple[int, int]], span: Span) -> tuple[int, int]:

@@ -11,10 +11,10 @@ from news.places import SUFFIX, Gazetteer, Place
 from news.text import chinese_to_int, is_english
 from stores.lexical import to_simplified
 
-CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+(?=[月日号例人天家个名岁%点时])")
+CN_NUMBER = re.compile(r"(?<!哪)[零〇一二两三四五六七八九十百千]+(?=[月日号例人天家个名岁%点时])")  # not 哪一天
 
 
-ASKING = ("year", "when", "clock", "duration", "which", "prose", "yesno")  # question-word patterns, not nouns
+ASKING = ("year", "when", "clock", "ordinal", "duration", "which", "prose", "yesno")  # question-word patterns, not nouns
 # 多少, 几条, 百分之几 ask too, but these patterns also match measured nouns (人数, 比例): left out of ASKING
 TYPED_ASKING = ("quantity", "percent")
 

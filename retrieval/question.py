@@ -16,7 +16,7 @@ MEASURE = re.compile(r"^(?:[余多近约]?(?:万|亿)?[个家名件人例天次�
 GAP = re.compile(r"(?:高达|达到|已达|增至|共计|总计|约为|超过|累计|达|为|是|有|已|共|约|近|了|的)+$")
 COUNTER = re.compile(r"(?:多少|几)([个家名件人例天次元台条项户位所座辆批份棵张岁])")
 # the answer types a question word says, in the order they are tried (几点 before 几, 哪一年 before 什么时候)
-TYPED = ("percent", "duration")
+TYPED = ("ordinal", "percent", "duration")
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Measure:
 
 @dataclass(frozen=True)
 class Asked:
-    """What a question asks for: ``type`` (year | when | clock | percent | duration | count | prose | which |
+    """What a question asks for: ``type`` (year | when | clock | ordinal | percent | duration | count | prose | which |
     yesno | other), the measured noun and counter, and its subject words (the content words before the question
     word)."""
 
@@ -41,14 +41,16 @@ class Asked:
 
 
 def analyse(query: Query, profile: Profile) -> Asked:
-    """The answer type by the profile's [questions] words: a clock time (几点), a year (哪一年), a date
-    (什么时候), a percentage (百分之几), a duration (多久), a count (多少); how, why or where (prose), which one (哪次),
+    """The answer type by the profile's [questions] words: a clock time (几点), a rank (第几), a year (哪一年), a
+    date (什么时候), a percentage (百分之几), a duration (多久), a count (多少); how, why or where (prose), which one (哪次),
     yes/no; else other."""
     text = query.text
     year = profile.pattern("year").search(text)
     typed = {t: profile.pattern(t).search(text) for t in TYPED}
     if query.kind == "clock":
         kind, ask = "clock", query.ask
+    elif typed["ordinal"]:  # 第几 (第几代 … 出生年份 asks for the 代)
+        kind, ask = "ordinal", typed["ordinal"].span()
     elif year:
         kind, ask = "year", year.span()
     elif query.kind == "when":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.general_qa import answer_type, half_of, is_right, select, verdict
+from bench.general_qa import answer_type, half_of, is_right, select, shows, verdict
 
 
 def query(qid: str, question: str, *answers: str) -> dict:
@@ -40,6 +40,11 @@ def test_a_bold_is_right_only_with_the_whole_gold_number():
     assert not cut["right"] and cut["bold"] and cut["shown"]
     declined = verdict(item, {"answered": False, "answer": None, "sources": []})
     assert declined["declined"] and not declined["bold"]
+
+
+def test_a_number_after_a_comma_is_still_whole():  # "，1892年" folds to ",1892年": no thousands separator
+    assert shows("约瑟普·布罗兹·狄托，1892年5月7日－1980年5月4日", ("1892年",))
+    assert not shows("可以容纳6,476名观众", ("476名",))
 
 
 def test_a_span_is_right_when_its_bold_shows_the_gold_and_it_is_the_gold_or_part_of_it():

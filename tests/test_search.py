@@ -48,6 +48,7 @@ def test_chinese_numerals(text, value):
 def test_numerals_only_where_they_matter():
     assert arabic_numerals("一手抓防控") == "一手抓防控"  # not a count
     assert arabic_numerals("七十八例") == "78例"
+    assert arabic_numerals("会议是哪一天召开的") == "会议是哪一天召开的"  # a question word, not a count
 
 
 def test_tokenizer_never_splits_on_spaces_only():

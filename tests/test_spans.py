@@ -26,6 +26,10 @@ def spans(text: str) -> list[tuple[str, str]]:
     ("上世纪70年代兴建", [("70年代", "year")]),
     ("早上8时30分开馆", [("8时30分", "clock")]),
     ("统一规划，唯一的出口", []),
+    ("该港是全国第三大港口，排名前五名", [("第三大", "ordinal"), ("前五名", "ordinal")]),  # a rank, not a count
+    ("瘟疫夺走了三分之一的人口", [("三分之一", "percent")]),
+    ("民国二十年建校，乾隆三十年重修，历时十年", [("民国二十年", "year"), ("乾隆三十年", "year"), ("十年", "duration")]),
+    ("2019年春运结束，2018年秋季开学", [("2019年", "year"), ("2018年秋季", "date")]),  # 春运 is no season
 ])
 def test_spans_are_typed_and_keep_their_printed_form(text, expected):
     assert spans(text) == expected

@@ -22,6 +22,7 @@ ARTICLES = [
     ("红星中学", "红星中学是一所完全中学。红星中学占地面积120亩，有教职工210人。"),
     ("育才小学", "育才小学创办于1990年。育才小学现有学生900人，教学班24个。"),
     ("春运交通", "春运期间全市客运量同比下降60.1%，其中铁路客运量下降47.3%，高速公路出入口总流量下降55.2%。"),
+    ("东湖港", "东湖港始建于民国二十年。东湖港年吞吐量位居全省第二，码头岸线长1.2公里。"),
 ]
 # the same articles in traditional characters (OpenCC s2t): answers must not depend on the script
 TRADITIONAL = {"青山水库": ("青山水庫", "青山水庫位於城北山區。青山水庫始建於1962年，1987年完成擴建，庫容約3,150萬立方米。")}
@@ -55,6 +56,8 @@ def bold(engine: Engine, question: str) -> str:
     ("新体育馆可以容纳多少名观众？", "8,352名", "容纳8，"),  # thousands separators are one number
     ("红星中学占地面积有多大？", "120亩", "900人"),
     ("铁路客运量下降了多少？", "47.3%", "60.1%"),  # the number next to the measured noun
+    ("东湖港年吞吐量位居全省第几？", "第二", "1.2公里"),  # 第几 asks for a rank, not a count
+    ("东湖港始建于哪一年？", "民国二十年", "1.2"),  # a year of an era is a year
 ])
 def test_a_bold_answer_is_the_asked_type_bound_to_the_question(engine, question, right, wrong):
     text = bold(engine, question)
