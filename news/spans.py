@@ -63,6 +63,8 @@ def find_spans(text: str) -> tuple[Span, ...]:
                     numerals = {a for a, _, flag in pos_tags(text) if flag.startswith("m")}
                 if m.start() not in numerals or not _chinese_count(m.group()):
                     continue  # 一 or 两 inside a word (统一规划, 两岸) is no number
+                if re.match(r"\d", text[m.end() : m.end() + 1]):
+                    continue  # "市县两级1500余名": the tiers that the next number counts in, not a count
             if kind == "date" and "月" not in m.group() and not (
                     m.group("y2") and _season(text, m.end() - 1 - m.group().endswith("季"))):
                 continue  # a bare season is a date only with its year, and only a season (not 2020年春运)

@@ -27,7 +27,9 @@ FEATURES = (
     "clause", "near", "sentence", "retrieval", "rank", "noun", "unit", "alone_clause", "alone_sentence",
     "subject", "title", "clash",
     "event_clause", "event_near",  # the question's words other than its subject (度过, 解体, 成立) in the clause
-    "agree", "elsewhere", "best_clause",  # elsewhere: another sentence (another report) gives the same value "noun_best_clause", "noun_clause",
+    "names_subject",  # a year or date that names the subject ("2020年春运" for 春运哪天结束), not when it happened
+    "agree", "elsewhere",  # elsewhere: another sentence (another report) gives the same value
+    "best_clause", "noun_best_clause", "noun_clause",
     # how far the span is behind the question's best one on the asked noun, the words around it, its clause's words
     # and its chunk's retrieval score (a linear score cannot compare the options of one question by itself)
     "behind_noun", "behind_near", "behind_clause", "behind_retrieval", "in_question",
@@ -96,6 +98,7 @@ def options(query: Query, asked: Asked, ranked: list[Candidate], title_of, profi
                 1.0 / len(spans), coverage(subject, cand.match), coverage(subject, title),
                 clash(cand.match[clause[0] : span.start], asked.measure.before, query.text),
                 coverage(acts, text), coverage(acts, window),
+                float(span.type in ("year", "date") and any(cand.match.startswith(w, span.end) for w in asked.subject)),
             ]))
     values = [_value(cand.match[span.start : span.end]) for cand, _, span, *_ in found]
     best = [max((f[-1][i] for f in found), default=0.0) for i in range(6)]  # clause, near, …, noun
@@ -105,7 +108,8 @@ def options(query: Query, asked: Asked, ranked: list[Candidate], title_of, profi
     return [
         Option(cand, rank, span, clause, (
             *f, values.count(value) / len(values), float(bool(said_in[value] - {id(cand)})), float(f[0] >= best[0]),
-            f[5] * float(f[0] >= best[0]), f[5] * f[0], *(f[i] - best[i] for i in (5, 1, 0, 3)), float(_in_question(value, query.text)),
+            f[5] * float(f[0] >= best[0]), f[5] * f[0], *(f[i] - best[i] for i in (5, 1, 0, 3)),
+            float(_in_question(value, query.text)),
             float(asked.type == "when" and span.type == "date"), float(asked.type == "when" and span.type == "year"),
             *(float(asked.type == t) for t in TYPES),
         ), event)

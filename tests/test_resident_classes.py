@@ -18,6 +18,8 @@ ARTICLES = (
     article("连续无新增", "株洲日报讯 截至2月24日24时，我市已连续6天无新增确诊病例，新增确诊病例0例。"),
     article("快递网点复工", "株洲日报讯 全市快递网点2月20日起陆续恢复收寄，3月初基本恢复正常。"),
     article("老桥改造", "株洲日报讯 这座老桥始建于1998年，今年将完成加固改造。"),
+    article("区委会议", "株洲日报讯 2月21日，区委召开常委会会议，研究部署春耕生产工作。区委书记李明主持会议。"),
+    article("小区管理", "株洲日报讯 出现确诊病例的小区实行封闭式管理，不得堵路。专项贷款利率下浮12%左右。"),
 )
 
 
@@ -32,6 +34,8 @@ def engine(small_build):
     ("水路客运量下降了多少", "58.4%"),  # the whole's figure is no answer for a part
     ("株洲已经连续几天没有新增病例了", "0例"),  # a count is no duration
     ("疫情什么时候结束", "春运"),  # the 春运 ended, not the epidemic
+    ("区委常委会是谁主持的", "区委召开"),  # a who-question: a person or no bold, never the meeting's clause
+    ("小区出了确诊病例会怎么管", "出现确诊病例的小区"),  # a how-question: passages, no clause in bold
 ])
 def test_a_bold_is_right_or_absent(engine, question, wrong):
     answer = engine.ask(question)  # right, quotes only, or declined (no report says when the epidemic ends)
@@ -42,6 +46,7 @@ def test_a_bold_is_right_or_absent(engine, question, wrong):
     ("某电机厂什么时候恢复生产的", "2月18日"),
     ("水路客运量下降了多少", "41.2%"),
     ("株洲已经连续几天没有新增病例了", "6天"),
+    ("专项贷款利率下浮多少", "12%"),  # a rate asked with 多少 is a percentage
 ])
 def test_a_bold_when_given_is_the_bound_one(engine, question, right):
     answer = engine.ask(question).answer

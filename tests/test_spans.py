@@ -28,6 +28,7 @@ def spans(text: str) -> list[tuple[str, str]]:
     ("统一规划，唯一的出口", []),
     ("该港是全国第三大港口，排名前五名", [("第三大", "ordinal"), ("前五名", "ordinal")]),  # a rank, not a count
     ("瘟疫夺走了三分之一的人口", [("三分之一", "percent")]),
+    ("市县两级1500余名驻村帮扶干部", [("1500余名", "number")]),  # 两级 names the tiers the count is in
     ("民国二十年建校，乾隆三十年重修，历时十年", [("民国二十年", "year"), ("乾隆三十年", "year"), ("十年", "duration")]),
     ("2019年春运结束，2018年秋季开学", [("2019年", "year"), ("2018年秋季", "date")]),  # 春运 is no season
 ])
