@@ -9,13 +9,15 @@ from news.spans import answers, find_spans
 from news.text import fold
 from retrieval.answer import Answer
 from retrieval.binding import binding
-from retrieval.bold import TYPES, bold_text, choose, load_model, options
+from retrieval.bold import TYPES, BoldModel, Option, bold_text, choose, load_model, options
 from retrieval.compose import Candidate, _source, dated, direct_from_sentence
 from retrieval.normalize import Query, named_places
 from retrieval.question import Asked
 from retrieval.snapshot import IndexSnapshot
 
 YESNO_COVERAGE = 0.8  # share of a yes/no question's words its bold clause must hold (a direct answer)
+RUNNERS_UP = 2  # quotes after the chosen sentence: the sentences of the next best-scored spans, if scored above
+RUNNER_UP_SCORE = 0.2  # … this; then the most relevant sentences
 
 
 def sentence_answer(
@@ -25,11 +27,12 @@ def sentence_answer(
     enough (else those sentences as quotes, the best span's first); another the clause that covers most of it.
     None when the question names a place that the chosen sentence does not: the reports do not answer it."""
     group = answer_pool(query, asked, snap, ranked, g, default_year)
-    text, chosen = None, group[0]
+    text, chosen, runners_up = None, group[0], []
     if asked.type in TYPES:
         model = load_model()
         found = options(query, asked, group, lambda c: snap.articles[c.article_id].title, g.profile)
         option, score = choose([o for o in found if _names_subject(snap, o.cand, asked)], model)
+        runners_up = by_score(found, model)[1:RUNNERS_UP + 1]
         if option is not None:
             chosen = option.cand
             if score >= model.threshold:
@@ -46,7 +49,23 @@ def sentence_answer(
     places = named_places(query)
     if text is None and places and not any(p in chosen.match for p in places):
         return None
-    return Answer(query.original, True, text, [_source(snap, chosen, g.profile)], kind="sentence" if text else "quotes")
+    shown = {id(chosen)}
+    quotes = [_source(snap, chosen, g.profile)]
+    for cand in runners_up:
+        if id(cand) not in shown:
+            shown.add(id(cand))
+            quotes.append(_source(snap, cand, g.profile))
+    return Answer(query.original, True, text, quotes, kind="sentence" if text else "quotes")
+
+
+def by_score(found: list[Option], model: BoldModel) -> list[Candidate]:
+    """The sentences of ``found``, by their best span's score, best first (those scored above RUNNER_UP_SCORE)."""
+    best: dict[int, tuple[float, Candidate]] = {}
+    for o in found:
+        score = model.score(o.features)
+        if score >= RUNNER_UP_SCORE and score > best.get(id(o.cand), (-1.0, None))[0]:
+            best[id(o.cand)] = (score, o.cand)
+    return [c for _, c in sorted(best.values(), key=lambda t: -t[0])]
 
 
 def answer_pool(
