@@ -180,6 +180,7 @@ async def _post_init(app: Application) -> None:
         except IndexUnavailable as err:
             log.error("starting without an index: %s", err)  # users are told; /reload and the watcher retry
     if service.ready:
+        await asyncio.to_thread(service.warm)
         await alerts.after_build(app)  # builds that landed while the bot was stopped
     try:
         await app.bot.set_my_commands(commands(service.profile.example))

@@ -48,7 +48,8 @@ class Engine:
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Engine:
-        """Load the model, the current index and the profile of ``settings`` (raises IndexUnavailable)."""
+        """Open the model (its encoders load on first use), the current index and the profile of ``settings``
+        (raises IndexUnavailable)."""
         embedder = embedder or make_embedder(settings.embedding_model)
         snapshot = load_snapshot(settings.index_dir, embedder.model_id)
         return cls(settings, embedder, snapshot, load_profile(settings.profile))

@@ -90,6 +90,10 @@ class Service:
     def ready(self) -> bool:
         return self._engine is not None
 
+    def warm(self) -> None:
+        """Load the question encoder now (it loads on first use, ~0.6 s), so that the first reader does not wait."""
+        self._live().embedder.encode_queries(["query: warm-up"])
+
     def _live(self) -> Any:
         engine = self._engine
         if engine is None:

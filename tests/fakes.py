@@ -122,6 +122,7 @@ class FakeEngine:
     def __init__(self, settings) -> None:
         self.settings = settings
         self.snapshot = FakeSnapshot()
+        self.embedder = FakeEmbedder()
         self.asked: list[tuple[str, int | None]] = []
 
     def ask(self, question: str, max_sources: int | None = None) -> Answer:

@@ -97,8 +97,12 @@ async def test_inline_queries_count_against_the_askers_rate_limit(bot):
 
 
 async def test_index_watcher_is_a_job_queue_job(bot):
-    app, _, _ = bot
+    app, _, engine = bot
+    warmed = []
+    encode = engine.embedder.encode_queries
+    engine.embedder.encode_queries = lambda texts: warmed.append(texts) or encode(texts)
     await app.post_init(app)
+    assert len(warmed) == 1  # the question encoder loads at start, not on the first reader's question
     await app.post_init(app)  # idempotent: one watcher
     [job] = app.job_queue.get_jobs_by_name(WATCHER)
     assert job.job.trigger.interval.total_seconds() == app.bot_data["settings"].reload_interval
