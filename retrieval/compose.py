@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from config.profile import Profile
 from news.asof import date_label, resolve_asof
@@ -43,7 +44,12 @@ class Candidate:
 
 def full_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Whole sentences (to 。！？) of ``text`` that overlap ``[start, end)``."""
-    return [(a, b) for a, b in split_sentences(text, semicolons=False) if a < end and b > start]
+    return [(a, b) for a, b in _sentences(text) if a < end and b > start]
+
+
+@lru_cache(maxsize=256)  # an article's sentences, once for all its chunks and the questions that reach it
+def _sentences(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(split_sentences(text, semicolons=False))
 
 
 def candidates(

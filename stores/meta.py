@@ -17,6 +17,7 @@ from news.text import written_forms
 from stores.figure_table import FIGURE_COLUMNS, FigureTable
 
 ARTICLE_COLUMNS = [f.name for f in fields(Article) if f.name != "extra"]
+ARTICLES_KEPT = 64  # articles an ArticleTable keeps after reading them
 CHUNK_COLUMNS = ["id", "article_id", "ordinal", "start", "end", "text", "title", "date", "source"]
 
 
@@ -142,15 +143,24 @@ class ArticleTable(Mapping):
         self._meta = meta
         self._len = meta.one("SELECT COUNT(*) FROM articles")[0]
         self._select = f"SELECT {_quoted(ARTICLE_COLUMNS)} FROM articles"
+        # an answer looks up the same few articles many times (sentences, headlines, dates): the last ones read
+        # are kept (the build never changes; Article is frozen)
+        self._recent: dict[str, Article] = {}
 
     def __len__(self) -> int:
         return self._len
 
     def __getitem__(self, article_id: str) -> Article:
-        found = self._meta.one(f"{self._select} WHERE id = ?", (article_id,)) if isinstance(article_id, str) else None
-        if found is None:
-            raise KeyError(article_id)
-        return Article(**dict(zip(ARTICLE_COLUMNS, found, strict=True)))
+        article = self._recent.get(article_id) if isinstance(article_id, str) else None
+        if article is None:
+            found = self._meta.one(f"{self._select} WHERE id = ?", (article_id,)) if isinstance(article_id, str) else None
+            if found is None:
+                raise KeyError(article_id)
+            article = Article(**dict(zip(ARTICLE_COLUMNS, found, strict=True)))
+            if len(self._recent) >= ARTICLES_KEPT:
+                self._recent.pop(next(iter(self._recent)))  # the oldest read (dicts keep insertion order)
+            self._recent[article_id] = article
+        return article
 
     def __contains__(self, article_id: object) -> bool:
         return isinstance(article_id, str) and self._meta.one(
