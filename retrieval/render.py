@@ -31,7 +31,7 @@ from retrieval.wording import (  # noqa: F401 - the bot takes all its wording fr
     unsubscribed_text,
 )
 
-NO_DIRECT = "没有能直接给出的数字，以下是最相关的原文："
+NO_DIRECT = "没有能直接给出的答案，以下是最相关的原文："
 REASONS = {  # why a question is declined (retrieval.answer.Reason); {subject} is the Decline's
     "empty": "问题是空的",
     "chitchat": "这不是一个问题。请直接问新闻里的事，例如「{subject}」",

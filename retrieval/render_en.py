@@ -27,7 +27,7 @@ WORDS = [  # as-of and history words, longest first
     (re.compile(r"(\d)[例人名]"), r"\1"),
 ]
 LEADS = {
-    "没有能直接给出的数字，以下是最相关的原文：": "No figure can be given directly; the most relevant passages:",
+    "没有能直接给出的答案，以下是最相关的原文：": "No direct answer can be given; the most relevant passages:",
     "可以试试：": "Try: ",
 }
 REASONS = {  # declines (retrieval.answer.Reason) said in English; the others keep their Chinese words

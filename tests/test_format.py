@@ -155,7 +155,7 @@ def test_html_and_plain_text_say_the_same_words():
     assert "000.txt" not in plain + text  # a reader sees the paper and its date, not a file name
     assert "<b>累计确诊78例（截至2020年2月19日24时）</b>" in html and "[2] “此前为72例。”" in text
     no_figure = Answer("q", True, None, [source("引文")], kind="quotes")
-    assert answer_html(no_figure, PROFILE)[0] == answer_text(no_figure, PROFILE).splitlines()[0] == "没有能直接给出的数字，以下是最相关的原文："
+    assert answer_html(no_figure, PROFILE)[0] == answer_text(no_figure, PROFILE).splitlines()[0] == "没有能直接给出的答案，以下是最相关的原文："
 
 
 def test_asof_phrase_follows_the_figure_kind_and_a_note_is_shown():
