@@ -204,15 +204,16 @@ def answer_html(answer: Answer, profile: Profile, with_coverage: bool = True) ->
     """The answer as self-contained HTML blocks (a block never splits a tag); in English for an English question;
     ``with_coverage`` False leaves what the corpus covers out of a decline (the chat was told already)."""
     parts = answer_parts(answer, profile, with_coverage)
-    if is_english(answer.question, letters=4):
-        parts = render_en.translate(parts, profile, answer.decline.reason if answer.decline else None)
+    english = is_english(answer.question, letters=4)
+    if english:
+        parts = render_en.translate(parts, profile, answer.decline)
     if parts.strong:
         head = f"<b>{escape(parts.lead)}</b>" + (f"\n<i>{escape(parts.note)}</i>" if parts.note else "")
     else:
         head = escape(parts.lead)
     blocks = [head, *(_quote_html(q) for q in parts.quotes)]
     if parts.hint:
-        blocks.append(f"{escape(parts.hint)}，或发送 /latest 查看最新数字。")
+        blocks.append(escape(parts.hint) + (render_en.LATEST if english else "，或发送 /latest 查看最新数字。"))
     return blocks
 
 

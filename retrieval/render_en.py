@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from config.profile import Profile
-    from retrieval.answer import Reason
+    from retrieval.answer import Decline
     from retrieval.render import AnswerParts
 
 QUALIFIERS = {"累计": "total", "新增": "new", "现有": "current"}
@@ -26,13 +26,20 @@ WORDS = [  # as-of and history words, longest first
     (re.compile(r"为(\d)"), r" \1"), (re.compile("；"), "; "), (re.compile("（"), "("), (re.compile("）"), ")"),
     (re.compile(r"(\d)[例人名]"), r"\1"),
 ]
+LATEST = ", or send /latest for the newest figures."  # after the questions to try, in the bot
 LEADS = {
     "没有能直接给出的答案，以下是最相关的原文：": "No direct answer can be given; the most relevant passages:",
     "可以试试：": "Try: ",
 }
-REASONS = {  # declines (retrieval.answer.Reason) said in English; the others keep their Chinese words
-    "not_found": "no report on this was found", "empty": "the question is empty",
+REASONS = {  # declines (retrieval.answer.Reason) said in English; {subject} is the Decline's
+    "empty": "the question is empty",
+    "chitchat": "this is not a question. Ask about the news, e.g. “{subject}”",
+    "not_covered": "the reports have nothing on {subject}",
+    "no_figures": "the reports have no epidemic figures for {subject}",
     "live": "this is a news archive, with no live weather or traffic",
+    "other_year": "there are only reports from {subject}",
+    "not_found": "no report on this was found",
+    "place_unanswered": "the reports do not answer this question about {subject}",
 }
 
 
@@ -75,14 +82,14 @@ def figure(text: str, profile: Profile) -> str:
     return text
 
 
-def translate(parts: AnswerParts, profile: Profile, decline: Reason | None = None) -> AnswerParts:
+def translate(parts: AnswerParts, profile: Profile, decline: Decline | None = None) -> AnswerParts:
     """The reply's own words in English; quotes and citations stay as printed. ``decline``: why the question
-    was declined (the Decline's reason), if it was."""
+    was declined, if it was (what the archive covers is left out: it is said in Chinese)."""
     lead = LEADS.get(parts.lead, parts.lead)
     if parts.strong:
         lead = figure(parts.lead, profile)
     elif decline is not None:
-        lead = f"Sorry: {REASONS.get(decline) or lead.removeprefix('抱歉，').rstrip('。')}."
+        lead = f"Sorry: {REASONS[decline.reason].format(subject=decline.subject)}."
     hint = parts.hint
     if hint:
         hint = "Try: " + " / ".join(e for e in profile.examples if e.isascii()) if any(

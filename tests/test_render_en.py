@@ -27,9 +27,16 @@ def test_places_periods_and_declines():
     blocks = render.answer_html(declined, PROFILE)
     assert blocks[0] == "Sorry: no report on this was found." and "How many confirmed cases in Zhuzhou?" in blocks[-1]
     other_year = Answer.declined("How many cases in 2021?", Decline("other_year", coverage, "2020"))
-    assert render.answer_html(other_year, PROFILE)[0].startswith("Sorry: 这里只有2020年的报道。现有株洲日报18篇报道")
+    assert render.answer_html(other_year, PROFILE)[0] == "Sorry: there are only reports from 2020."
+    assert blocks[-1].endswith(", or send /latest for the newest figures.")  # no Chinese left in the reply's words
 
 
 def test_chinese_question_keeps_chinese_wording():
     answer = Answer("株洲累计出院多少", True, "累计出院46人（截至2020年2月20日下午）", [QUOTE], kind="figure")
     assert render.answer_html(answer, PROFILE)[0] == "<b>累计出院46人（截至2020年2月20日下午）</b>"
+
+
+def test_every_decline_reason_has_english_words():
+    from retrieval import render_en
+
+    assert set(render_en.REASONS) == set(render.REASONS)
