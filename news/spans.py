@@ -35,6 +35,20 @@ ACCEPTS = {  # asked type → span types that can answer it
 }
 
 
+# units of measure by dimension (SI, metric and the Chinese and imperial ones news and reference texts print)
+UNITS = {
+    "length": ("千米", "公里", "米", "厘米", "公分", "毫米", "微米", "纳米", "里", "英里", "英尺", "英寸", "尺", "寸", "光年",
+               "海里", "码", "天文单位"),
+    "weight": ("千克", "公斤", "克", "斤", "吨", "磅", "盎司"),
+    "area": ("平方", "亩", "公顷", "顷"),
+}
+
+
+def fits(dimension: str, after: str) -> bool:
+    """The text right after a number starts with a unit of ``dimension`` (after 多/余 and 万/千/百)."""
+    return re.sub(r"^[多余]?[万亿千百]*[多余]?", "", after).startswith(UNITS[dimension])
+
+
 @dataclass(frozen=True)
 class Span:
     """``text[start:end]`` is a typed expression; ``unit`` is the character after a number (its counter)."""

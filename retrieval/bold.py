@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from config.profile import Profile
-from news.spans import Span, answers, find_spans
+from news.spans import CN, Span, answers, find_spans, fits
 from news.text import NUMBER, fold, pos_tags
 from retrieval.binding import number_binding
 from retrieval.compose import CLAUSE, HAN, Candidate
@@ -28,6 +28,8 @@ FEATURES = (
     "subject", "title", "clash",
     "event_clause", "event_near",  # the question's words other than its subject (度过, 解体, 成立) in the clause
     "names_subject",  # a year or date that names the subject ("2020年春运" for 春运哪天结束), not when it happened
+    "dimension",  # 多远/多长/多重/面积多大: +1 a unit of that dimension follows the number, -1 another word does
+    "measured",  # the words of the measured noun phrase (城区公交客运量) in the span's clause
     "agree", "elsewhere",  # elsewhere: another sentence (another report) gives the same value
     "best_clause", "noun_best_clause", "noun_clause",
     # how far the span is behind the question's best one on the asked noun, the words around it, its clause's words
@@ -78,6 +80,8 @@ def options(query: Query, asked: Asked, ranked: list[Candidate], title_of, profi
     words = keywords(query)
     subject = {w: 1.0 for w in asked.subject}
     acts = {w: v for w, v in words.items() if not any(w in s or s in w for s in asked.subject)}
+    measured = {w: v for w, v in words.items() if w in asked.measure.before + " " + asked.measure.after}
+    measured = {w: v for w, v in measured.items() if not any(w != o and w in o for o in measured)}  # 客运量, not 运量
     found: list[tuple[Candidate, int, Span, tuple[int, int], tuple[int, int] | None, list[float]]] = []
     for rank, cand in enumerate([c for c in ranked if c.own > 0][:SENTENCES]):
         skip = len(cand.text) - len(profile.strip_dateline(cand.text))
@@ -99,6 +103,7 @@ def options(query: Query, asked: Asked, ranked: list[Candidate], title_of, profi
                 clash(cand.match[clause[0] : span.start], asked.measure.before, query.text),
                 coverage(acts, text), coverage(acts, window),
                 float(span.type in ("year", "date") and any(cand.match.startswith(w, span.end) for w in asked.subject)),
+                _dimension(asked.measure.dimension, cand.match, span), coverage(measured, text),
             ]))
     values = [_value(cand.match[span.start : span.end]) for cand, _, span, *_ in found]
     best = [max((f[-1][i] for f in found), default=0.0) for i in range(6)]  # clause, near, …, noun
@@ -115,6 +120,15 @@ def options(query: Query, asked: Asked, ranked: list[Candidate], title_of, profi
         ), event)
         for (cand, rank, span, clause, event, f), value in zip(found, values, strict=True)
     ]
+
+
+def _dimension(dimension: str | None, text: str, span: Span) -> float:
+    """+1 when the asked dimension's unit follows the number ("13.23米" for 多长), -1 when it does not, 0 when no
+    dimension is asked."""
+    if dimension is None:
+        return 0.0
+    digits = re.match(rf"[\d.,{CN}]*", text[span.start : span.end]).end()
+    return 1.0 if fits(dimension, text[span.start + digits : span.start + digits + 8]) else -1.0
 
 
 def _in_question(value: tuple[str, ...], question: str) -> bool:

@@ -14,6 +14,8 @@ from stores.lexical import tokenize
 GENERIC = frozenset("现在 目前 如今 当前 今天 明天 昨天 今年 去年 明年 一共 总共 共 累计 大约 大概 情况 有 人 the of in".split())
 MEASURE = re.compile(r"^(?:[余多近约]?(?:万|亿)?[个家名件人例天次元台条项户位所座辆批份棵]?)(?:的)?")
 GAP = re.compile(r"(?:高达|达到|已达|增至|共计|总计|约为|超过|累计|达|为|是|有|已|共|约|近|了|的)+$")
+DIMENSION = (("length", re.compile(r"多(?:远|长|高|深|宽|厚)(?!时间)")), ("weight", re.compile(r"多重")),
+             ("area", re.compile(r"面积.{0,6}多大|多大.{0,2}面积")))
 COUNTER = re.compile(r"(?:多少|几)([个家名件人例天次元台条项户位所座辆批份棵张岁])")
 # the answer types a question word says, in the order they are tried (几点 before 几, 哪一年 before 什么时候)
 TYPED = ("ordinal", "percent", "duration")
@@ -27,6 +29,7 @@ class Measure:
     before: str = ""
     after: str = ""
     unit: str | None = None
+    dimension: str | None = None  # length (多远, 多长, 多高 …), weight (多重) or area (面积…多大): the unit it wants
 
 
 @dataclass(frozen=True)
@@ -66,14 +69,16 @@ def analyse(query: Query, profile: Profile) -> Asked:
 
 
 def measure(query: Query, ask: tuple[int, int] | None) -> Measure:
-    """The words just before and after the question word at ``ask`` (a span of ``query.text``), and the
-    counter the question asks in."""
+    """The words just before and after the question word at ``ask`` (a span of ``query.text``), the counter
+    the question asks in and the dimension it measures."""
     counter = COUNTER.search(query.text)
     unit = counter.group(1) if counter else None
+    dimension = next((name for name, pattern in DIMENSION if pattern.search(query.text)), None)
     if not ask or ask[0] >= len(query.text):
-        return Measure(unit=unit)
+        return Measure(unit=unit, dimension=dimension)
     start, end = ask
-    return Measure(GAP.sub("", query.text[max(0, start - 8) : start]), MEASURE.sub("", query.text[end : end + 10]), unit)
+    return Measure(GAP.sub("", query.text[max(0, start - 8) : start]), MEASURE.sub("", query.text[end : end + 10]), unit,
+                   dimension)
 
 
 @lru_cache(maxsize=1024)  # read by the candidates, the bold options and the clause choice of one question

@@ -36,6 +36,13 @@ def test_spans_are_typed_and_keep_their_printed_form(text, expected):
     assert spans(text) == expected
 
 
+def test_a_unit_of_the_asked_dimension():
+    from news.spans import fits
+
+    assert fits("length", "米高") and fits("length", "多万公里") and fits("area", "平方米") and fits("weight", "余吨")
+    assert not fits("length", "层展厅") and not fits("weight", "平方米")
+
+
 def test_thousands_separators_are_one_number_everywhere():
     assert NUMBER.findall("8,352名观众与1,234,567人次，另有12.5%") == ["8,352", "1,234,567", "12.5"]
 

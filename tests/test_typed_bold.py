@@ -23,6 +23,7 @@ ARTICLES = [
     ("育才小学", "育才小学创办于1990年。育才小学现有学生900人，教学班24个。"),
     ("春运交通", "春运期间全市客运量同比下降60.1%，其中铁路客运量下降47.3%，高速公路出入口总流量下降55.2%。"),
     ("东湖港", "东湖港始建于民国二十年。东湖港年吞吐量位居全省第二，码头岸线长1.2公里。"),
+    ("望江塔", "望江塔是城南地标。塔内有三层展厅和两部电梯，望江塔高86米。"),
 ]
 # the same articles in traditional characters (OpenCC s2t): answers must not depend on the script
 TRADITIONAL = {"青山水库": ("青山水庫", "青山水庫位於城北山區。青山水庫始建於1962年，1987年完成擴建，庫容約3,150萬立方米。")}
@@ -58,6 +59,7 @@ def bold(engine: Engine, question: str) -> str:
     ("铁路客运量下降了多少？", "47.3%", "60.1%"),  # the number next to the measured noun
     ("东湖港年吞吐量位居全省第几？", "第二", "1.2公里"),  # 第几 asks for a rank, not a count
     ("东湖港始建于哪一年？", "民国二十年", "1.2"),  # a year of an era is a year
+    ("望江塔有多高？", "86米", "三层"),  # 多高 wants a length, not a count of floors
 ])
 def test_a_bold_answer_is_the_asked_type_bound_to_the_question(engine, question, right, wrong):
     text = bold(engine, question)
