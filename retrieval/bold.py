@@ -90,7 +90,7 @@ def options(query: Query, asked: Asked, ranked: list[Candidate], title_of, profi
         title = fold(title_of(cand))
         for span in spans:
             clause = _clause(cand.match, clauses, span)
-            event = _event(cand.match, clauses, clause, span, words, acts)
+            event = _event(cand.match, clauses, clause, span, words)
             text = cand.match[slice(*event or clause)]
             in_clause = sum(clause[0] <= s.start < clause[1] for s in spans) - 1
             window = cand.match[max(0, span.start - 12) : span.end + 12]
@@ -146,17 +146,15 @@ def _clause(text: str, clauses: list[tuple[int, int]], span: Span) -> tuple[int,
     return start, end
 
 
-def _event(text: str, clauses: list[tuple[int, int]], clause: tuple[int, int], span: Span, words,
-           acts) -> tuple[int, int] | None:
-    """For a clause that is only its date or time ("2月12日，"), the clause of the sentence that says what happened
-    then: the one with most of the question's event words (``acts``: 复产 of 北汽什么时候获准复产, not the clause
-    naming 北汽), then of all its words; None otherwise."""
+def _event(text: str, clauses: list[tuple[int, int]], clause: tuple[int, int], span: Span, words) -> tuple[int, int] | None:
+    """For a clause that is only its date or time ("2月16日8时许，"), the clause of the sentence that says what
+    happened then (the one with most of the question's words); None otherwise."""
     rest = text[clause[0] : span.start] + text[span.end : clause[1]]
     if span.type not in ("date", "year", "clock") or len(HAN.findall(rest)) > 3:
         return None
-    others = [(coverage(acts, text[a:b]), coverage(words, text[a:b]), -a, (a, b)) for a, b in clauses if (a, b) != clause]
+    others = [(coverage(words, text[a:b]), -a, (a, b)) for a, b in clauses if (a, b) != clause]
     best = max(others, default=None)
-    return best[3] if best and (best[0] > 0 or best[1] > 0) else None
+    return best[2] if best and best[0] > 0 else None
 
 
 def clash(left: str, before: str, question: str) -> float:
