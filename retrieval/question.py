@@ -11,6 +11,7 @@ from config.profile import Profile
 from retrieval.normalize import Query
 from stores.lexical import tokenize
 
+HAN_WORD = re.compile(r"[\u4e00-\u9fff]{2}")
 GENERIC = frozenset("现在 目前 如今 当前 今天 明天 昨天 今年 去年 明年 一共 总共 共 累计 大约 大概 情况 有 人 the of in".split())
 MEASURE = re.compile(r"^(?:[余多近约]?(?:万|亿)?[个家名件人例天次元台条项户位所座辆批份棵]?)(?:的)?")
 GAP = re.compile(r"(?:高达|达到|已达|增至|共计|总计|约为|超过|累计|达|为|是|有|已|共|约|近|了|的)+$")
@@ -99,6 +100,20 @@ def keywords(query: Query) -> dict[str, float]:
 
 
 def coverage(words: dict[str, float], text: str) -> float:
-    """The weighted share of ``words`` that occur in ``text``."""
+    """The weighted share of ``words`` that occur in ``text`` (a two-character word also as the abbreviation of
+    two words it is: 复产 in 恢复生产)."""
     total = sum(words.values())
-    return sum(w for t, w in words.items() if t in text) / total if total else 0.0
+    return sum(w for t, w in words.items() if t in text or _spelt_out(t, text)) / total if total else 0.0
+
+
+@lru_cache(maxsize=4096)
+def _split(word: str) -> re.Pattern | None:
+    return re.compile(f"{word[0]}[\u4e00-\u9fff]{word[1]}") if len(word) == 2 and HAN_WORD.fullmatch(word) else None
+
+
+def _spelt_out(word: str, text: str) -> bool:
+    """``word`` (two characters) with one character between them: 复产 of 恢复生产, 复工 of 恢复工作 is 复工 itself."""
+    if len(word) != 2 or word[0] not in text:  # most misses end here, before any pattern
+        return False
+    pattern = _split(word)
+    return pattern is not None and pattern.search(text) is not None

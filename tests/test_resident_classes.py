@@ -31,6 +31,7 @@ def engine(small_build):
 @pytest.mark.parametrize(("question", "wrong"), [
     ("从外省回株洲要隔离吗", "14天"),  # the 14 days are for returnees from 湖北 only
     ("某电机厂什么时候恢复生产的", "2月11日"),  # the inspection's date, not the restart's
+    ("某电机厂哪天正式复产的", "2月11日"),  # 复产 is how the paper's 恢复生产 is shortened
     ("水路客运量下降了多少", "58.4%"),  # the whole's figure is no answer for a part
     ("株洲已经连续几天没有新增病例了", "0例"),  # a count is no duration
     ("疫情什么时候结束", "春运"),  # the 春运 ended, not the epidemic
@@ -44,6 +45,7 @@ def test_a_bold_is_right_or_absent(engine, question, wrong):
 
 @pytest.mark.parametrize(("question", "right"), [
     ("某电机厂什么时候恢复生产的", "2月18日"),
+    ("某电机厂哪天正式复产的", "2月18日"),
     ("水路客运量下降了多少", "41.2%"),
     ("株洲已经连续几天没有新增病例了", "6天"),
     ("专项贷款利率下浮多少", "12%"),  # a rate asked with 多少 is a percentage

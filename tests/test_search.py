@@ -51,6 +51,13 @@ def test_numerals_only_where_they_matter():
     assert arabic_numerals("会议是哪一天召开的") == "会议是哪一天召开的"  # a question word, not a count
 
 
+def test_a_two_character_word_is_found_spelt_out():
+    from retrieval.question import coverage
+
+    assert coverage({"复产": 1.0}, "北汽株洲分公司正式恢复生产") == 1.0  # 复产 shortens 恢复生产
+    assert coverage({"复产": 1.0}, "复工情况良好，生产有序") == 0.0  # not across a clause
+
+
 def test_tokenizer_never_splits_on_spaces_only():
     assert tokenize("我市累计报告新冠肺炎确诊病例78例")[:4] == ["我市", "累计", "报告", "新冠"]
 
