@@ -103,7 +103,13 @@ def coverage(words: dict[str, float], text: str) -> float:
     """The weighted share of ``words`` that occur in ``text`` (a two-character word also as the abbreviation of
     two words it is: 复产 in 恢复生产)."""
     total = sum(words.values())
-    return sum(w for t, w in words.items() if t in text or _spelt_out(t, text)) / total if total else 0.0
+    if not total:
+        return 0.0
+    found = 0.0
+    for word, weight in words.items():  # a loop, not sum(generator): this runs ~80 times an answer
+        if word in text or (len(word) == 2 and word[0] in text and _spelt_out(word, text)):
+            found += weight
+    return found / total
 
 
 @lru_cache(maxsize=4096)
@@ -113,7 +119,5 @@ def _split(word: str) -> re.Pattern | None:
 
 def _spelt_out(word: str, text: str) -> bool:
     """``word`` (two characters) with one character between them: 复产 of 恢复生产, 复工 of 恢复工作 is 复工 itself."""
-    if len(word) != 2 or word[0] not in text:  # most misses end here, before any pattern
-        return False
     pattern = _split(word)
     return pattern is not None and pattern.search(text) is not None
