@@ -82,7 +82,7 @@ def options(query: Query, asked: Asked, ranked: list[Candidate], title_of, profi
     acts = {w: v for w, v in words.items() if not any(w in s or s in w for s in asked.subject)}
     measured = {w: v for w, v in words.items() if w in asked.measure.before + " " + asked.measure.after}
     measured = {w: v for w, v in measured.items() if not any(w != o and w in o for o in measured)}  # 客运量, not 运量
-    found: list[tuple[Candidate, int, Span, tuple[int, int], tuple[int, int] | None, list[float]]] = []
+    found: list[tuple[Candidate, int, Span, tuple[int, int], tuple[int, int] | None, dict[str, float]]] = []
     for rank, cand in enumerate([c for c in ranked if c.own > 0][:SENTENCES]):
         skip = len(cand.text) - len(profile.strip_dateline(cand.text))
         spans = [s for s in find_spans(cand.match) if s.start >= skip and answers(asked.type, s)]
@@ -92,34 +92,50 @@ def options(query: Query, asked: Asked, ranked: list[Candidate], title_of, profi
             clause = _clause(cand.match, clauses, span)
             event = _event(cand.match, clauses, clause, span, words)
             text = cand.match[slice(*event or clause)]
-            in_clause = sum(clause[0] <= s.start < clause[1] for s in spans) - 1
             window = cand.match[max(0, span.start - 12) : span.end + 12]
             noun = number_binding(cand.match, span.start, span.end, asked.measure, query.text)
-            unit = bool(asked.measure.unit) and asked.measure.unit in cand.match[span.start : span.end + 2]
-            found.append((cand, rank, span, clause, event, [
-                coverage(words, text), coverage(words, window), cand.own, cand.retrieval,
-                1.0 / (1 + rank), max(-1.0, min(noun, 6) / 6), float(unit), 1.0 / (1 + in_clause),
-                1.0 / len(spans), coverage(subject, cand.match), coverage(subject, title),
-                clash(cand.match[clause[0] : span.start], asked.measure.before, query.text),
-                coverage(acts, text), coverage(acts, window),
-                float(span.type in ("year", "date") and any(cand.match.startswith(w, span.end) for w in asked.subject)),
-                _dimension(asked.measure.dimension, cand.match, span), coverage(measured, text),
-            ]))
+            found.append((cand, rank, span, clause, event, {
+                "clause": coverage(words, text), "near": coverage(words, window), "sentence": cand.own,
+                "retrieval": cand.retrieval, "rank": 1.0 / (1 + rank), "noun": max(-1.0, min(noun, 6) / 6),
+                "unit": float(bool(asked.measure.unit) and asked.measure.unit in cand.match[span.start : span.end + 2]),
+                "alone_clause": 1.0 / sum(clause[0] <= s.start < clause[1] for s in spans),
+                "alone_sentence": 1.0 / len(spans),
+                "subject": coverage(subject, cand.match), "title": coverage(subject, title),
+                "clash": clash(cand.match[clause[0] : span.start], asked.measure.before, query.text),
+                "event_clause": coverage(acts, text), "event_near": coverage(acts, window),
+                "names_subject": float(span.type in ("year", "date")
+                                       and any(cand.match.startswith(w, span.end) for w in asked.subject)),
+                "dimension": _dimension(asked.measure.dimension, cand.match, span),
+                "measured": coverage(measured, text),
+            }))
+    rows = _with_the_others(found, query, asked)
+    return [Option(cand, rank, span, clause, features, event)
+            for (cand, rank, span, clause, event, _), features in zip(found, rows, strict=True)]
+
+
+def _with_the_others(found: list[tuple], query: Query, asked: Asked) -> list[tuple[float, ...]]:
+    """Each option's features in FEATURES order, with those that compare it with the question's other options:
+    its value's agreement, how far it is behind the best on the asked noun, the words around it, its clause's
+    words and its chunk's score, and the asked type."""
     values = [_value(cand.match[span.start : span.end]) for cand, _, span, *_ in found]
-    best = [max((f[-1][i] for f in found), default=0.0) for i in range(6)]  # clause, near, …, noun
+    best = {k: max((f[-1][k] for f in found), default=0.0) for k in ("clause", "near", "retrieval", "noun")}
     said_in: dict[tuple[str, ...], set[int]] = {}  # value → the sentences (ids) that say it
     for (cand, *_), value in zip(found, values, strict=True):
         said_in.setdefault(value, set()).add(id(cand))
-    return [
-        Option(cand, rank, span, clause, (
-            *f, values.count(value) / len(values), float(bool(said_in[value] - {id(cand)})), float(f[0] >= best[0]),
-            f[5] * float(f[0] >= best[0]), f[5] * f[0], *(f[i] - best[i] for i in (5, 1, 0, 3)),
-            float(_in_question(value, query.text)),
-            float(asked.type == "when" and span.type == "date"), float(asked.type == "when" and span.type == "year"),
-            *(float(asked.type == t) for t in TYPES),
-        ), event)
-        for (cand, rank, span, clause, event, f), value in zip(found, values, strict=True)
-    ]
+    out = []
+    for (cand, _, span, _, _, own), value in zip(found, values, strict=True):
+        top = float(own["clause"] >= best["clause"])
+        f = own | {
+            "agree": values.count(value) / len(values), "elsewhere": float(bool(said_in[value] - {id(cand)})),
+            "best_clause": top, "noun_best_clause": own["noun"] * top, "noun_clause": own["noun"] * own["clause"],
+            **{f"behind_{k}": own[k] - best[k] for k in ("noun", "near", "clause", "retrieval")},
+            "in_question": float(_in_question(value, query.text)),
+            "when_date": float(asked.type == "when" and span.type == "date"),
+            "when_year": float(asked.type == "when" and span.type == "year"),
+            **{f"type_{t}": float(asked.type == t) for t in TYPES},
+        }
+        out.append(tuple(f[name] for name in FEATURES))
+    return out
 
 
 def _dimension(dimension: str | None, text: str, span: Span) -> float:
