@@ -100,8 +100,8 @@ def keywords(query: Query) -> dict[str, float]:
 
 
 def coverage(words: dict[str, float], text: str) -> float:
-    """The weighted share of ``words`` that occur in ``text`` (a two-character word also as the abbreviation of
-    two words it is: 复产 in 恢复生产)."""
+    """The weighted share of ``words`` that occur in ``text``; a two-character word also counts where the text spells
+    out the two words it shortens (复产 in 恢复生产)."""
     total = sum(words.values())
     if not total:
         return 0.0
@@ -118,6 +118,6 @@ def _split(word: str) -> re.Pattern | None:
 
 
 def _spelt_out(word: str, text: str) -> bool:
-    """``word`` (two characters) with one character between them: 复产 of 恢复生产, 复工 of 恢复工作 is 复工 itself."""
+    """``word`` (two characters) written with one character between its two: 复产 in 恢复生产."""
     pattern = _split(word)
     return pattern is not None and pattern.search(text) is not None
