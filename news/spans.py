@@ -65,23 +65,27 @@ def find_spans(text: str) -> tuple[Span, ...]:
     """Every typed span of ``text`` (folded: ASCII digits), left to right, none overlapping."""
     taken = [False] * len(text)
     found: list[Span] = []
-    numerals: set[int] | None = None  # where jieba's numeral words begin (read only for a Chinese numeral)
+    tagged: dict[int, tuple[int, str]] = {}  # jieba's words by start: (end, tag), read once, when first needed
+
+    def word_at(start: int) -> tuple[int, str]:
+        if not tagged:
+            tagged.update({a: (b, flag) for a, b, flag in pos_tags(text)})
+        return tagged.get(start, (start, ""))
+
     for kind, pattern in PATTERNS:
         for m in pattern.finditer(text):
             if m.end() == m.start() or any(taken[m.start() : m.end()]):
                 continue
-            if "era" in pattern.groupindex and not _era(text, m.start()):
+            if "era" in pattern.groupindex and not _era(text[m.start() : m.start() + 2], word_at(m.start()), m.start()):
                 continue  # 历时十年, 此后3年: a duration, not a reign's year
             if kind == "number" and not re.search(r"\d", m.group()):
-                if numerals is None:
-                    numerals = {a for a, _, flag in pos_tags(text) if flag.startswith("m")}
-                if m.start() not in numerals or not _chinese_count(m.group()):
+                if not word_at(m.start())[1].startswith("m") or not _chinese_count(m.group()):
                     continue  # 一 or 两 inside a word (统一规划, 两岸) is no number
                 if re.match(r"\d", text[m.end() : m.end() + 1]):
                     continue  # "市县两级1500余名": the tiers that the next number counts in, not a count
-            if kind == "date" and "月" not in m.group() and not (
-                    m.group("y2") and _season(text, m.end() - 1 - m.group().endswith("季"))):
-                continue  # a bare season is a date only with its year, and only a season (not 2020年春运)
+            season = m.end() - 1 - m.group().endswith("季")
+            if kind == "date" and "月" not in m.group() and not (m.group("y2") and word_at(season)[1].startswith("t")):
+                continue  # a bare season is a date only with its year, and only as a time word (夏, 春季; not 春运)
             unit = m.group()[-1] if kind == "number" and not m.group()[-1].isdigit() else ""
             has_year = kind == "date" and bool(m.group("y") or m.group("y2"))
             found.append(Span(m.start(), m.end(), kind, unit, has_year))
@@ -89,17 +93,10 @@ def find_spans(text: str) -> tuple[Span, ...]:
     return tuple(sorted(found, key=lambda s: s.start))
 
 
-def _season(text: str, at: int) -> bool:
-    """The season character at ``at`` begins a time word in jieba's tags (夏, 春季, 夏天; not 春运)."""
-    return any(a == at and flag.startswith("t") for a, _, flag in pos_tags(text))
-
-
-def _era(text: str, start: int) -> bool:
-    """The two characters at ``start`` are an era's or a reign's name: a calendar, or one jieba word tagged a
-    proper name or a time word."""
-    if text[start : start + 2] in CALENDARS:
-        return True
-    return any(a == start and b == start + 2 and flag.startswith(ERA_TAGS) for a, b, flag in pos_tags(text))
+def _era(name: str, word: tuple[int, str], start: int) -> bool:
+    """``name`` (two characters at ``start``) is an era's or a reign's: a calendar, or the one jieba ``word``
+    (end, tag) there, tagged a proper name or a time word."""
+    return name in CALENDARS or (word[0] == start + 2 and word[1].startswith(ERA_TAGS))
 
 
 def _chinese_count(text: str) -> bool:

@@ -193,13 +193,12 @@ def _value(text: str) -> tuple[str, ...]:
     return tuple(NUMBER.findall(text)) or (text,)
 
 
-def choose(options: list[Option], model: BoldModel) -> tuple[Option | None, float]:
-    """The best-scored option and its score (None, 0 when there is none)."""
-    scored = [(model.score(o.features), -o.rank, -o.span.start, o) for o in options]
+def choose(scored: list[tuple[float, Option]]) -> tuple[Option | None, float]:
+    """The best of (score, option) pairs, earlier sentences and spans first on a tie; (None, 0) when empty."""
     if not scored:
         return None, 0.0
-    best = max(scored, key=lambda s: s[:3])
-    return best[3], best[0]
+    score, option = max(scored, key=lambda s: (s[0], -s[1].rank, -s[1].span.start))
+    return option, score
 
 
 def bold_text(option: Option) -> str:

@@ -9,7 +9,7 @@ from news.spans import answers, find_spans
 from news.text import fold
 from retrieval.answer import Answer
 from retrieval.binding import binding
-from retrieval.bold import TYPES, BoldModel, Option, bold_text, choose, load_model, options
+from retrieval.bold import TYPES, Option, bold_text, choose, load_model, options
 from retrieval.compose import Candidate, _source, dated, direct_from_sentence
 from retrieval.normalize import Query, named_places
 from retrieval.question import Asked
@@ -31,8 +31,9 @@ def sentence_answer(
     if asked.type in TYPES:
         model = load_model()
         found = options(query, asked, group, lambda c: snap.articles[c.article_id].title, g.profile)
-        option, score = choose([o for o in found if _names_subject(snap, o.cand, asked)], model)
-        runners_up = by_score(found, model)[1:RUNNERS_UP + 1]
+        scored = [(model.score(o.features), o) for o in found]
+        option, score = choose([(v, o) for v, o in scored if _names_subject(snap, o.cand, asked)])
+        runners_up = by_score(scored)[1:RUNNERS_UP + 1]
         if option is not None:
             chosen = option.cand
             if score >= model.threshold:
@@ -58,11 +59,11 @@ def sentence_answer(
     return Answer(query.original, True, text, quotes, kind="sentence" if text else "quotes")
 
 
-def by_score(found: list[Option], model: BoldModel) -> list[Candidate]:
-    """The sentences of ``found``, by their best span's score, best first (those scored above RUNNER_UP_SCORE)."""
+def by_score(scored: list[tuple[float, Option]]) -> list[Candidate]:
+    """The sentences of the (score, option) pairs by their best span's score, best first (those scored above
+    RUNNER_UP_SCORE)."""
     best: dict[int, tuple[float, Candidate]] = {}
-    for o in found:
-        score = model.score(o.features)
+    for score, o in scored:
         if score >= RUNNER_UP_SCORE and score > best.get(id(o.cand), (-1.0, None))[0]:
             best[id(o.cand)] = (score, o.cand)
     return [c for _, c in sorted(best.values(), key=lambda t: -t[0])]

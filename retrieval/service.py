@@ -92,7 +92,7 @@ class Service:
 
     def warm(self) -> None:
         """Load the question encoder now (it loads on first use, ~0.6 s), so that the first reader does not wait."""
-        self._live().embedder.encode_queries(["query: warm-up"])
+        self._live().embedder.encode_queries(["warm-up"])  # the encoder adds its query prompt
 
     def _live(self) -> Any:
         engine = self._engine

@@ -146,6 +146,7 @@ class ArticleTable(Mapping):
         # an answer looks up the same few articles many times (sentences, headlines, dates): the last ones read
         # are kept (the build never changes; Article is frozen)
         self._recent: dict[str, Article] = {}
+        self._recent_lock = threading.Lock()  # the bot answers from several threads
 
     def __len__(self) -> int:
         return self._len
@@ -157,9 +158,10 @@ class ArticleTable(Mapping):
             if found is None:
                 raise KeyError(article_id)
             article = Article(**dict(zip(ARTICLE_COLUMNS, found, strict=True)))
-            if len(self._recent) >= ARTICLES_KEPT:
-                self._recent.pop(next(iter(self._recent)))  # the oldest read (dicts keep insertion order)
-            self._recent[article_id] = article
+            with self._recent_lock:
+                if len(self._recent) >= ARTICLES_KEPT:
+                    self._recent.pop(next(iter(self._recent)))  # the oldest read (dicts keep insertion order)
+                self._recent[article_id] = article
         return article
 
     def __contains__(self, article_id: object) -> bool:
