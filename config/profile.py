@@ -54,6 +54,7 @@ class Profile:
     examples: tuple[str, ...] = ()
     timezone: str = "UTC"  # how times are shown to the newsroom (build times in /stats)
     misspellings: dict[str, str] = field(default_factory=dict)
+    reader_words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 病人 = the paper's 病例, 患者
     _compiled: dict = field(default_factory=dict, compare=False, repr=False)
 
     def metric(self, qualifier: str, thing: str, part: str = "") -> str:
@@ -151,6 +152,7 @@ def load_profile(path: Path | str | None = None) -> Profile:
             question_subsets=tuple(data.get("subsets", {}).get("question_words", ())),
             parts={k: tuple(v) for k, v in data.get("parts", {}).items()},
             default_thing=data.get("questions", {}).get("default_thing", [""])[0],
+            reader_words={k: tuple(v) for k, v in data.get("reader_words", {}).items()},
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
         raise ProfileError(f"profile {path}: {exc}") from exc

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from config import Settings
@@ -107,7 +108,7 @@ class Engine:
         same cut-off. The answer is its passages, best first, never a bold: nothing binds a figure to words the
         paper does not print. Else it is declined: nothing on it is reported."""
         alike = candidates(self._without_asking(query, ASKING + TYPED_ASKING), self.snapshot, hits,
-                           cover=synonym_coverage)
+                           cover=partial(synonym_coverage, extra=self.profile.reader_words))
         return self._quotes(query, alike, top_k) if self._covered(alike) else self._decline(query, "not_found")
 
     def _quotes(self, query: Query, ranked: list[Candidate], top_k: int) -> Answer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 # 词林's major classes whose words say what a question is about: people (A), things (B), abstract things (D),
@@ -30,8 +31,11 @@ def synonyms(word: str) -> frozenset[str]:
     return frozenset().union(*(group for group in groups() if word in group)) - {word}
 
 
-def synonym_coverage(words: dict[str, float], text: str) -> float:
-    """The weighted share of ``words`` that occur in ``text`` themselves or as one of their synonyms."""
+def synonym_coverage(words: dict[str, float], text: str, extra: Mapping[str, Iterable[str]] | None = None) -> float:
+    """The weighted share of ``words`` that occur in ``text`` themselves or as one of their synonyms; ``extra``
+    adds a newsroom's own (the profile's reader_words: 病人 = 病例, 患者)."""
+    extra = extra or {}
     total = sum(words.values())
-    found = sum(w for t, w in words.items() if t in text or any(s in text for s in synonyms(t)))
+    found = sum(w for t, w in words.items()
+                if t in text or any(s in text for s in (*synonyms(t), *extra.get(t, ()))))
     return found / total if total else 0.0
