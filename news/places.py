@@ -4,6 +4,7 @@ and without its 省/市/县/区 suffix, plus the profile's home-city extras. Loa
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -61,9 +62,11 @@ def _foreign(lines: list[str]) -> list[tuple[str, Place]]:
 class Gazetteer:
     """Name → places lookups and a longest-match scan of text; ``home`` is the profile's home city."""
 
-    def __init__(self, places: list[tuple[str, Place]], home: Place, home_label: str) -> None:
+    def __init__(self, places: list[tuple[str, Place]], home: Place, home_label: str,
+                 readings: Mapping[str, str] | None = None) -> None:
         self.home = home
         self.home_label = home_label
+        self._readings = readings or {}  # character → its pinyin readings, "|"-joined
         self._names: dict[str, list[Place]] = {}
         for name, place in places:
             bucket = self._names.setdefault(name, [])
@@ -72,6 +75,9 @@ class Gazetteer:
         self._starts = {name[:2] for name in self._names}
         self._longest = max(map(len, self._names), default=2)
         self._cache: dict[str, list[tuple[int, int, Place]]] = {}
+        self._home_names = sorted((name for name, bucket in self._names.items()
+                                   if home.level in ("city", "province") and any(p.within(home) for p in bucket)),
+                                  key=len, reverse=True)  # the home city's names, longest first
 
     def lookup(self, name: str, near: Place | None = None) -> Place | None:
         """The division a name means; among namesakes the one inside ``near`` (or the home city's
@@ -122,14 +128,38 @@ class Gazetteer:
     def _mentions(self, tagged: tuple[tuple[int, int, str], ...], start: int, end: int, place: Place, name: str) -> bool:
         """A name is a place mention when jieba's words begin and end where it does (挪威海螯虾, 天门冬, 四川大学
         are not 挪威, 天门, 四川); a county's short name outside the home city (湘东 of 湘东区) also not when a
-        noun follows it (湘东红润医药, 西贡商信银行: a company's name)."""
+        noun or a noun's abbreviation follows it (湘东红润医药, 西贡商信银行: a company's name; 望江塔: a tower)."""
         bounds = {a for a, _, _ in tagged} | {b for _, b, _ in tagged}
         if start not in bounds or end not in bounds:
             return False
         if place.level != "county" or name == place.name or place.within(self.home):
             return True
         after = next((flag for a, _, flag in tagged if a == end), "")
-        return not after.startswith(("n", "vn")) or after == "ns"
+        return not after.startswith(("n", "vn", "j")) or after == "ns"
+
+    def respell(self, text: str, fits=lambda start, end: True) -> list[tuple[str, str]]:
+        """The home city's place names that ``text`` misspells by one character of the same sound ("株州",
+        "荷糖区", "芦松区" for 株洲, 荷塘区, 芦淞区): (as written, as read) pairs. Another place's name is no
+        misspelling, nor one whose odd character is the division's suffix (株洲线), nor a piece ``fits(start, end)`` refuses (the question's words: 路口 is a word, not 渌口
+        misspelt; 株洲现 of 株洲现在 cuts a word)."""
+        found: list[tuple[str, str]] = []
+        taken = [False] * len(text)
+        for name in self._home_names:
+            for i in range(len(text) - len(name) + 1):
+                piece = text[i : i + len(name)]
+                differ = [j for j in range(len(name)) if piece[j] != name[j]]
+                if (len(differ) != 1 or any(taken[i : i + len(name)]) or piece in self._names
+                        or (differ[0] == len(name) - 1 and name[-1] in "省市区县镇乡")  # 株洲线 is no 株洲县
+                        or not self._sounds_alike(piece[differ[0]], name[differ[0]]) or not fits(i, i + len(name))):
+                    continue
+                found.append((piece, name))
+                taken[i : i + len(name)] = [True] * len(name)
+        return found
+
+    def _sounds_alike(self, a: str, b: str) -> bool:
+        """Two characters share a reading, tone included (糖 and 塘: táng)."""
+        left, right = self._readings.get(a), self._readings.get(b)
+        return bool(left and right and set(left.split("|")) & set(right.split("|")))
 
     def is_name(self, name: str) -> bool:
         return name in self._names
@@ -212,4 +242,4 @@ def load_gazetteer(profile: Profile, folder: Path | None = None) -> Gazetteer:
     known = {name for name, _ in entries}
     entries += [(name, place) for name, place in _foreign(data["world"]) if name not in known]
     entries.append((COUNTRY, Place(COUNTRY, "country")))
-    return Gazetteer(entries, home, profile.home_label)
+    return Gazetteer(entries, home, profile.home_label, data.get("readings"))

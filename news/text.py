@@ -104,3 +104,8 @@ def pos_tags(text: str) -> tuple[tuple[int, int, str], ...]:
         out.append((at, at + len(word), flag))
         at += len(word)
     return tuple(out)
+
+
+def dictionary_tag(word: str) -> str | None:
+    """jieba's dictionary tag of ``word`` ("n", "ns" …); None when the dictionary does not hold it."""
+    return question_posseg().word_tag_tab.get(word)

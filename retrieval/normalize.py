@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import partial
 
 from config.profile import Profile
 from news.places import SUFFIX, Gazetteer, Place
-from news.text import chinese_to_int, is_english
+from news.text import chinese_to_int, dictionary_tag, is_english, pos_tags
 from stores.lexical import to_simplified
 
 CN_NUMBER = re.compile(r"(?<!哪)[零〇一二两三四五六七八九十百千]+(?=[月日号例人天家个名岁%点时])")  # not 哪一天
@@ -57,6 +58,8 @@ def normalize(question: str, profile: Profile, gazetteer: Gazetteer | None = Non
     text = arabic_numerals(to_simplified(strip_invisible(question).strip()))
     text = re.sub(r"\s+", " ", text)
     respelled = tuple((wrong, right) for wrong, right in profile.misspellings.items() if wrong in text)
+    if gazetteer is not None:  # a home-city name misspelt by sound: 荷糖区 for 荷塘区
+        respelled += tuple(p for p in gazetteer.respell(text, partial(_whole_words, text)) if p[0] not in dict(respelled))
     for wrong, right in respelled:  # 株州 is the home city 株洲, misspelt (the reply says how it was read)
         text = text.replace(wrong, right)
     english = is_english(text)
@@ -89,6 +92,14 @@ def normalize(question: str, profile: Profile, gazetteer: Gazetteer | None = Non
     return Query(original=question, text=text, lexical=lexical, english=english, kind=kind, ask=ask,
                  places=tuple(places), place_words=tuple(words), home_places=tuple(home), home_words=home_words,
                  respelled=respelled)
+
+
+def _whole_words(text: str, start: int, end: int) -> bool:
+    """``text[start:end]`` begins and ends where jieba's words do (株洲现 of 株洲现在 does not) and is no
+    dictionary word other than a place name (路口 is a crossing, not 渌口 misspelt)."""
+    bounds = {a for a, _, _ in pos_tags(text)} | {b for _, b, _ in pos_tags(text)}
+    tag = dictionary_tag(text[start:end])
+    return start in bounds and end in bounds and tag in (None, "ns")
 
 
 def asking_words(text: str, profile: Profile, names: tuple[str, ...] = ASKING) -> tuple[str, ...]:

@@ -94,6 +94,8 @@ def test_the_gazetteer_reads_the_derived_rows(lexicon) -> None:
     hetang, liling = gazetteer.lookup("荷塘区"), gazetteer.lookup("醴陵")  # a county; its short form (jieba ns)
     assert (hetang.level, hetang.city, liling.name) == ("county", "株洲市", "醴陵市")
     assert gazetteer.lookup("秘鲁").level == "foreign" and gazetteer.lookup("平安") is None
+    readings = place_data(lexicon)["readings"]  # jionlp's character dictionary: a polyphone keeps every reading
+    assert readings["塘"] == readings["糖"] == "táng" and {"háng", "xíng"} <= set(readings["行"].split("|"))
 
 
 @pytest.mark.parametrize("text", ["挪威海螯虾的价格", "湘东红润医药收到发票", "株洲累计确诊多少", "天门冬是一种植物",

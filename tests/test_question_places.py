@@ -33,10 +33,38 @@ def test_a_misspelt_home_city_is_read_as_it(profile, gaz):
     assert "株洲" in query.text and query.places == ()
 
 
+@pytest.mark.parametrize(("question", "wrong", "right"), [
+    ("荷糖区累计确诊多少", "荷糖区", "荷塘区"),  # 糖 and 塘: both táng
+    ("芦松区有几例", "芦松区", "芦淞区"),
+    ("石锋新增了多少", "石锋", "石峰"),  # a district's short name
+])
+def test_a_home_district_misspelt_by_sound_is_read_as_it(profile, gaz, question, wrong, right):
+    query = normalize(question, profile, gaz)
+    assert query.respelled == ((wrong, right),)
+    assert right in query.text and [p.name for p in query.home_places] == [right if right.endswith("区") else right + "区"]
+
+
+@pytest.mark.parametrize("question", [
+    "哪个路口封闭了",  # 路口 (lù kǒu) is a word, not 渌口 misspelt
+    "炎林县有病例吗",  # 林 (lín) does not sound like 陵 (líng)
+    "长纱有多少确诊",  # 长沙 is not the home city: only the home city's names are read by sound
+    "株洲现在还有多少人在医院",  # 株洲现 (xiàn, as 县) cuts the word 现在
+])
+def test_a_word_or_another_sound_is_no_misspelling(profile, gaz, question):
+    assert normalize(question, profile, gaz).respelled == ()
+
+
+def test_a_short_place_name_before_a_noun_abbreviation_is_no_place(profile, gaz):
+    assert normalize("望江塔是什么时候建的", profile, gaz).places == ()  # a tower, not 望江县
+    assert [p.name for p in normalize("望江县累计确诊多少", profile, gaz).places] == ["望江县"]
+
+
 def test_the_reply_says_how_a_misspelling_was_read(seed_engine):
     answer = seed_engine.ask("株州累计确诊多少")
     assert answer.answered and "78例" in (answer.answer or "")
     assert "按“株洲”理解“株州”" in (answer.note or "")
+    answer = seed_engine.ask("荷糖区有多少确诊病例")
+    assert "21例" in (answer.answer or "") and "按“荷塘区”理解“荷糖区”" in (answer.note or "")
 
 
 @pytest.mark.parametrize("question", ["有多少人在接受医学观察", "目前有多少人正在接受隔离观察"])
