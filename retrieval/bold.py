@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from config.profile import Profile
-from news.spans import CN, Span, answers, find_spans, fits
+from news.spans import CN, UNITS, Span, answers, find_spans, fits
 from news.text import NUMBER, fold, pos_tags
 from retrieval.binding import number_binding
 from retrieval.compose import CLAUSE, HAN, Candidate
@@ -191,6 +191,51 @@ def clash(left: str, before: str, question: str) -> float:
 def _value(text: str) -> tuple[str, ...]:
     """What a span says, for agreement between sentences: its numbers, else its text."""
     return tuple(NUMBER.findall(text)) or (text,)
+
+
+# units that measure the same kind of thing: a question asking in one is not answered in another (多少日 → 24小时)
+UNIT_KINDS = (("年", "月", "周", "星期", "日", "天", "小时", "钟头", "分钟", "秒"), *UNITS.values())
+_SAME_UNIT = {"日": "天", "钟头": "小时", "千米": "公里", "公斤": "千克"}
+
+
+def unbound(option: Option, asked: Asked, question: str) -> str | None:
+    """Why the span cannot be the bold answer although it scores well, or None: it is in another unit of the
+    same kind than the one asked ("多少日" → "24小时"); with the asked counter, it counts another noun than the one
+    asked, which its clause does not name ("几个国家" → "一个州").
+
+    Tried and left out, each refusing as many right answers on TUNE as wrong ones: an event said to happen after
+    or until the year ("1992年，苏联解体后"); the asked thing named with another name after the span ("阪神大地震"
+    → "1923年发生关东大地震", but also the apposition "1869年的《海鸟保护法》")."""
+    text, span = option.cand.match, option.span
+    asking = re.search(r"多少|几", question)
+    wanted = _unit(question, asking.end()) if asking else None
+    shown = text[span.start : span.end + 4]  # a number's unit may follow the span ("24" "小时")
+    given = {_unit(shown, m.end()) for m in re.finditer(rf"[\d{CN}]+[多余]?[万亿千百]*[多余]?", shown)} - {None}
+    if wanted and given and wanted not in given and all(_kind(u) == _kind(wanted) for u in given):
+        return "unit"  # "多少日" → "24小时"; not "几月" → "1918年6月", which says its month
+    if span.type == "number" and asked.measure.unit and span.unit == asked.measure.unit and asked.measure.after:
+        counted, asked_noun = _noun_at(text, span.end), _noun_at(asked.measure.after, 0)
+        if counted and asked_noun and asked_noun not in text[span.end : option.clause[1]] and not (
+                counted.startswith(asked_noun[:2]) or asked_noun.startswith(counted[:2])):
+            return "counted"
+    return None
+
+
+def _unit(text: str, at: int) -> str | None:
+    """The unit of UNIT_KINDS that starts at ``at``, in one spelling of the same ones (日 as 天)."""
+    piece = text[at : at + 4]
+    unit = next((u for units in UNIT_KINDS for u in sorted(units, key=len, reverse=True) if piece.startswith(u)), None)
+    return _SAME_UNIT.get(unit, unit)
+
+
+def _kind(unit: str) -> int:
+    return next(i for i, units in enumerate(UNIT_KINDS) if unit in units)
+
+
+def _noun_at(text: str, start: int) -> str:
+    """The noun (jieba's tag) that starts at ``start`` of ``text``; "" for another word."""
+    word = next(((b, flag) for a, b, flag in pos_tags(text[start : start + 8]) if a == 0), None)
+    return text[start : start + word[0]] if word and word[1].startswith("n") else ""
 
 
 def choose(scored: list[tuple[float, Option]]) -> tuple[Option | None, float]:

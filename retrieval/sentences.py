@@ -9,7 +9,7 @@ from news.spans import answers, find_spans
 from news.text import fold
 from retrieval.answer import Answer
 from retrieval.binding import binding
-from retrieval.bold import TYPES, Option, bold_text, choose, load_model, options
+from retrieval.bold import TYPES, Option, bold_text, choose, load_model, options, unbound
 from retrieval.compose import Candidate, _source, dated, direct_from_sentence
 from retrieval.normalize import Query, named_places
 from retrieval.question import Asked
@@ -36,7 +36,7 @@ def sentence_answer(
         runners_up = by_score(scored)[1:RUNNERS_UP + 1]
         if option is not None:
             chosen = option.cand
-            if score >= model.threshold:
+            if score >= model.threshold and unbound(option, asked, query.text) is None:
                 article = snap.articles[chosen.article_id]
                 text = dated(bold_text(option), chosen, article.date, _before(snap, chosen), asked.type)
     elif asked.type not in ("prose", "which"):  # 怎么办, 哪次: passages, no bold; 吗: a clause that holds it all

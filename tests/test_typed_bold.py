@@ -95,3 +95,26 @@ def test_a_clause_that_only_repeats_the_question_is_no_answer(profile):
     echo, told = "巴西再次主辦世界盃。", "2014年巴西再次主辦世界盃。"
     assert direct_from_sentence(query, Candidate("x", 0, len(echo), echo, 0.8, 0.5, 1.0), None, "", profile) is None
     assert direct_from_sentence(query, Candidate("y", 0, len(told), told, 0.8, 0.5, 1.0), None, "", profile)
+
+
+@pytest.mark.parametrize(("question", "sentence", "span", "why"), [
+    ("气象中心能预报多少日的天气？", "市气象中心每日24小时值班。", "24", "unit"),  # 小时 for 日: another unit of time
+    ("北港镇下辖几个行政村？", "北港镇下辖3个社区和一个林场。", "3个", "counted"),  # 社区 for 行政村, none in the clause
+    ("气象中心能预报多少天的天气？", "市气象中心能预报未来7天的天气。", "7天", None),
+    ("红军于几月开始征兵？", "1918年6月开始征兵。", "1918年6月", None),  # the date says its month too
+    ("该院捐赠了多少个口罩？", "该院捐赠了1050个医用口罩。", "1050个", None),  # 医用口罩 names the asked 口罩
+])
+def test_a_span_of_another_unit_or_another_counted_noun_is_no_bold(question, sentence, span, why):
+    from config.profile import load_profile
+    from news.spans import find_spans
+    from retrieval.bold import Option, unbound
+    from retrieval.compose import Candidate
+    from retrieval.normalize import normalize
+    from retrieval.question import analyse
+
+    profile = load_profile(NEUTRAL)
+    query = normalize(question, profile)
+    cand = Candidate("x", 0, len(sentence), sentence, 1.0, 0.0, 1.0)
+    found = next(s for s in find_spans(cand.match) if cand.match[s.start : s.end].startswith(span))
+    option = Option(cand, 0, found, (0, len(sentence)), ())
+    assert unbound(option, analyse(query, profile), query.text) == why
