@@ -75,9 +75,13 @@ class Gazetteer:
         self._starts = {name[:2] for name in self._names}
         self._longest = max(map(len, self._names), default=2)
         self._cache: dict[str, list[tuple[int, int, Place]]] = {}
-        self._home_names = sorted((name for name, bucket in self._names.items()
-                                   if home.level in ("city", "province") and any(p.within(home) for p in bucket)),
-                                  key=len, reverse=True)  # the home city's names, longest first
+        home_names = [name for name, bucket in self._names.items()
+                      if home.level in ("city", "province") and any(p.within(home) for p in bucket)]
+        self._one_off: dict[str, list[tuple[str, int]]] = {}  # a home-city name with one character blanked → (name, at)
+        for name in sorted(home_names, key=len, reverse=True):  # longest first
+            for at in range(len(name)):
+                self._one_off.setdefault(f"{name[:at]}\x00{name[at + 1:]}", []).append((name, at))
+        self._one_off_lengths = sorted({len(n) for n in home_names}, reverse=True)
 
     def lookup(self, name: str, near: Place | None = None) -> Place | None:
         """The division a name means; among namesakes the one inside ``near`` (or the home city's
@@ -144,16 +148,21 @@ class Gazetteer:
         misspelt; 株洲现 of 株洲现在 cuts a word)."""
         found: list[tuple[str, str]] = []
         taken = [False] * len(text)
-        for name in self._home_names:
-            for i in range(len(text) - len(name) + 1):
-                piece = text[i : i + len(name)]
-                differ = [j for j in range(len(name)) if piece[j] != name[j]]
-                if (len(differ) != 1 or any(taken[i : i + len(name)]) or piece in self._names
-                        or (differ[0] == len(name) - 1 and name[-1] in "省市区县镇乡")  # 株洲线 is no 株洲县
-                        or not self._sounds_alike(piece[differ[0]], name[differ[0]]) or not fits(i, i + len(name))):
+        for length in self._one_off_lengths:  # longest first
+            for i in range(len(text) - length + 1):
+                piece = text[i : i + length]
+                if piece in self._names or any(taken[i : i + length]):
                     continue
-                found.append((piece, name))
-                taken[i : i + len(name)] = [True] * len(name)
+                for at in range(length):
+                    for name, _ in self._one_off.get(f"{piece[:at]}\x00{piece[at + 1:]}", ()):
+                        if ((at == length - 1 and name[-1] in "省市区县镇乡")  # 株洲线 is no 株洲县
+                                or not self._sounds_alike(piece[at], name[at]) or not fits(i, i + length)):
+                            continue
+                        found.append((piece, name))
+                        taken[i : i + length] = [True] * length
+                        break
+                    if taken[i]:
+                        break
         return found
 
     def _sounds_alike(self, a: str, b: str) -> bool:
