@@ -203,9 +203,10 @@ def unbound(option: Option, asked: Asked, question: str) -> str | None:
     same kind than the one asked ("多少日" → "24小时"); with the asked counter, it counts another noun than the one
     asked, which its clause does not name ("几个国家" → "一个州").
 
-    Tried and left out, each refusing as many right answers on TUNE as wrong ones: an event said to happen after
-    or until the year ("1992年，苏联解体后"); the asked thing named with another name after the span ("阪神大地震"
-    → "1923年发生关东大地震", but also the apposition "1869年的《海鸟保护法》")."""
+    Tried and left out, each refusing as many right answers on TUNE as wrong ones or more: an event said to happen
+    after or until the year ("1992年，苏联解体后"); the asked thing named with another name after the span
+    ("阪神大地震" → "1923年发生关东大地震", but also the apposition "1869年的《海鸟保护法》"); a year right before the
+    subject's name (2020年春运 for 春运哪天结束, but also "2009年赵鹏入选国家队": 8 right TUNE answers refused)."""
     text, span = option.cand.match, option.span
     asking = re.search(r"多少|几", question)
     wanted = _unit(question, asking.end()) if asking else None
