@@ -31,7 +31,7 @@ PATTERNS = (
 _WHEN = ("date", "year")
 ACCEPTS = {  # asked type → span types that can answer it
     "year": ("year", "date"), "when": _WHEN, "clock": ("clock",), "percent": ("percent",),
-    "duration": ("duration",), "count": ("number",), "ordinal": ("ordinal",),
+    "duration": ("duration",), "count": ("number",), "ordinal": ("ordinal",), "change": ("percent", "number"),
 }
 
 

@@ -34,6 +34,12 @@ def _common_run(phrase: str, window: str) -> int:
     return best
 
 
+def _without_end(window: str, noun: str) -> str:
+    """``window`` less the start of ``noun`` (two characters or more) that ends it; "" when none does."""
+    n = next((n for n in range(len(noun), 1, -1) if window.endswith(noun[:n])), 0)
+    return window[:-n] if n else ""
+
+
 def binding(text: str, query: Query) -> int:
     """How directly a number in ``text`` measures what was asked (the best of ``number_binding``)."""
     asked = measure(query, query.ask)
@@ -52,6 +58,8 @@ def number_binding(text: str, start: int, end: int, asked: Measure, question: st
     score = max(  # the asked noun touches the number: "复工率84%", "33514件瓷瓶"
         _common_edge(before, left, True, touching=True), _common_edge(before, raw_left, True, touching=True),
         next((n for n in range(min(len(before), 6), 1, -1) if right.startswith(before[-n:])), 0),
+        # the noun after 多少 stands between them: "捐赠了多少口罩" → "捐赠口罩1050个"
+        _common_edge(before, _without_end(left, after), True, touching=True) if after else 0,
     ) if before else 0
     if score and len(before) - score >= 2:  # the rest of the asked noun just before: "寄递企业…复工率84%"
         score += _common_run(before[:-score], text[max(0, start - 40) : start])

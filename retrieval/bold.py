@@ -18,7 +18,8 @@ from retrieval.normalize import Query
 from retrieval.question import Asked, coverage, keywords
 
 MODEL = Path(__file__).resolve().parent / "bold_model.json"
-TYPES = ("year", "when", "clock", "ordinal", "percent", "duration", "count")  # the asked types this path answers
+TYPES = ("year", "when", "clock", "ordinal", "percent", "duration", "count", "change")  # the asked types this path answers
+TYPE_FEATURES = TYPES[:-1]  # a change question (下降了多少) is scored as a count
 SENTENCES = 6  # best candidate sentences whose spans are scored
 # the sentence's context (headline and neighbours) is left out: on the tuning sets it only told apart articles
 # named after their subject (a weight below 0 that cost right answers elsewhere); the binding of the asked noun
@@ -36,7 +37,7 @@ FEATURES = (
     # and its chunk's retrieval score (a linear score cannot compare the options of one question by itself)
     "behind_noun", "behind_near", "behind_clause", "behind_retrieval", "in_question",
     "when_date", "when_year",  # which kind of span answers a "when" question: a date, or a bare year
-    *(f"type_{t}" for t in TYPES),
+    *(f"type_{t}" for t in TYPE_FEATURES),
 )
 
 
@@ -94,6 +95,12 @@ def options(query: Query, asked: Asked, ranked: list[Candidate], title_of, profi
             text = cand.match[slice(*event or clause)]
             window = cand.match[max(0, span.start - 12) : span.end + 12]
             noun = number_binding(cand.match, span.start, span.end, asked.measure, query.text)
+            item = _respective(cand.match, span)
+            if item is not None:  # "铁路7622万人次、…，分别下降55.4%、46%、50.8%": 50.8% is the railway's
+                event, (lead, named, value, common) = item[0], item[1:]
+                text = window = common + cand.match[slice(*event)] + lead + value
+                noun = max(noun, number_binding(named + value, len(named), len(named) + span.end - span.start,
+                                                asked.measure, query.text))
             found.append((cand, rank, span, clause, event, {
                 "clause": coverage(words, text), "near": coverage(words, window), "sentence": cand.own,
                 "retrieval": cand.retrieval, "rank": 1.0 / (1 + rank), "noun": max(-1.0, min(noun, 6) / 6),
@@ -132,7 +139,7 @@ def _with_the_others(found: list[tuple], query: Query, asked: Asked) -> list[tup
             "in_question": float(_in_question(value, query.text)),
             "when_date": float(asked.type == "when" and span.type == "date"),
             "when_year": float(asked.type == "when" and span.type == "year"),
-            **{f"type_{t}": float(asked.type == t) for t in TYPES},
+            **{f"type_{t}": float(asked.type == t or (t, asked.type) == ("count", "change")) for t in TYPE_FEATURES},
         }
         out.append(tuple(f[name] for name in FEATURES))
     return out
@@ -160,6 +167,31 @@ def _clause(text: str, clauses: list[tuple[int, int]], span: Span) -> tuple[int,
         cut = text.find("、", span.end, end)
         end = cut if cut >= 0 else end
     return start, end
+
+
+def _respective(text: str, span: Span) -> tuple[tuple[int, int], str, str, str, str] | None:
+    """For a span in the values of "…分别…" ("A、B、C分别为x、y、z"; "A 100人、B 200人，分别下降5%、6%"), the item
+    it belongs to, by position: (the item's offsets, the words from 分别 to the first value ("分别下降"), the
+    item's words before its first number ("铁路"), the span's value item, and the first item's words before its
+    number for a later item: the head noun the others leave out ("其中道路客运量")); None for any other span, or
+    when the items and the values do not pair up."""
+    at = text.rfind("分别", 0, span.start)
+    if at < 0 or re.search(r"[，。；：,;]", text[at : span.start]):
+        return None
+    first = NUMBER.search(text, at, span.start + 1)
+    cut = re.search(r"[，。；：,;]|$", text[at:])
+    values = text[first.start() : at + cut.start()].split("、") if first else []
+    index = text.count("、", first.start(), span.start) if first else -1
+    lead = text[:at].rstrip("，, ")
+    items = lead.split("、")
+    if len(values) < 2 or len(items) < len(values) or not 0 <= index < len(values):
+        return None
+    items = items[len(items) - len(values) :]
+    items[0] = re.split(r"[，。；：,;]", items[0])[-1]
+    end = len(lead) - sum(len(i) + 1 for i in items[index + 1 :])
+    start = end - len(items[index])
+    name, common = (NUMBER.split(items[i], maxsplit=1)[0] for i in (index, 0))
+    return (start, end), text[at : first.start()], name, values[index], common if index else ""
 
 
 def _event(text: str, clauses: list[tuple[int, int]], clause: tuple[int, int], span: Span, words) -> tuple[int, int] | None:

@@ -35,8 +35,8 @@ class Measure:
 
 @dataclass(frozen=True)
 class Asked:
-    """What a question asks for: ``type`` (year | when | clock | ordinal | percent | duration | count | prose | which |
-    yesno | other), the measured noun and counter, and its subject words (the content words before the question
+    """What a question asks for: ``type`` (year | when | clock | ordinal | percent | duration | count | change | prose |
+    which | yesno | other), the measured noun and counter, and its subject words (the content words before the question
     word)."""
 
     type: str
@@ -46,7 +46,7 @@ class Asked:
 
 def analyse(query: Query, profile: Profile) -> Asked:
     """The answer type by the profile's [questions] words: a clock time (几点), a rank (第几), a year (哪一年), a
-    date (什么时候), a percentage (百分之几), a duration (多久), a count (多少); how, why or where (prose), which one (哪次),
+    date (什么时候), a percentage (百分之几), a duration (多久), a count (多少), a change (下降了多少); how, why or where (prose), which one (哪次),
     yes/no; else other."""
     text = query.text
     year = profile.pattern("year").search(text)
@@ -64,6 +64,9 @@ def analyse(query: Query, profile: Profile) -> Asked:
         if kind == "other":
             kind = next((t for t in ("prose", "which", "yesno") if profile.pattern(t).search(text)), kind)
         ask = typed[kind].span() if kind in typed else query.ask
+        change = profile.pattern("change").search(text) if kind == "count" else None
+        if change:  # 客运量同比下降多少: a percentage or an amount of 客运量, not of 下降
+            kind, ask = "change", change.span()
     head = text[: ask[0]] if ask else text
     subject = tuple(t for t in tokenize(head) if len(t) > 1 and t not in GENERIC and t not in query.home_words)
     return Asked(kind, measure(query, ask), subject)

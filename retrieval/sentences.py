@@ -82,7 +82,7 @@ def answer_pool(
     pool = pool or ranked[:1]
     if not named_places(query):  # a question naming no other place asks about the home city: its reports first
         pool = [c for c in pool if is_home(snap, c, g)] or pool
-    counting = asked.type in ("count", "percent", "duration")
+    counting = asked.type in ("count", "percent", "duration", "change")
     group = [c for c in pool if c.relevance >= (0.75 if counting else 0.85) * pool[0].relevance]
     for cand in group:
         article = snap.articles[cand.article_id]

@@ -118,3 +118,55 @@ def test_a_span_of_another_unit_or_another_counted_noun_is_no_bold(question, sen
     found = next(s for s in find_spans(cand.match) if cand.match[s.start : s.end].startswith(span))
     option = Option(cand, 0, found, (0, len(sentence)), ())
     assert unbound(option, analyse(query, profile), query.text) == why
+
+
+def test_a_respectively_list_pairs_each_value_with_its_item():
+    from news.spans import find_spans
+    from retrieval.bold import _respective
+
+    text = "全市客运量900万人次，其中公路500万人次、水路100万人次、铁路300万人次，分别下降40%、35%、20%。"
+    paired = {}
+    for span in find_spans(text):
+        found = _respective(text, span)
+        if found:
+            paired[text[span.start : span.end]] = (text[slice(*found[0])], found[1], found[4])
+    assert paired == {
+        "40%": ("其中公路500万人次", "分别下降", ""),
+        "35%": ("水路100万人次", "分别下降", "其中公路"),  # a later item leaves out what the first one names
+        "20%": ("铁路300万人次", "分别下降", "其中公路"),
+    }
+    short = "确诊、疑似分别为10人、20人。"  # items without numbers
+    assert [_respective(short, s)[0] for s in find_spans(short)] == [(0, 2), (3, 5)]
+    assert _respective("甲乙两地分别为10人。", find_spans("甲乙两地分别为10人。")[0]) is None  # one value: no list
+
+
+@pytest.mark.parametrize(("question", "before"), [
+    ("铁路客运量同比下降了多少？", "铁路客运量"),  # the thing that changed, not 下降
+    ("今年出口额增长多少", "今年出口额"),
+])
+def test_a_change_question_wants_a_percentage_or_an_amount_of_the_noun_before_its_verb(question, before):
+    from config.profile import load_profile
+    from news.spans import Span, answers
+    from retrieval.normalize import normalize
+    from retrieval.question import analyse
+
+    profile = load_profile(NEUTRAL)
+    asked = analyse(normalize(question, profile), profile)
+    assert (asked.type, asked.measure.before) == ("change", before)
+    assert answers("change", Span(0, 3, "percent")) and answers("change", Span(0, 3, "number"))
+    assert not answers("count", Span(0, 3, "percent"))
+
+
+def test_the_noun_after_the_question_word_may_stand_between_verb_and_number():
+    from config.profile import load_profile
+    from retrieval.binding import number_binding
+    from retrieval.normalize import normalize
+    from retrieval.question import analyse
+
+    profile = load_profile(NEUTRAL)
+    asked = analyse(normalize("该院向板桥村捐赠了多少口罩", profile), profile).measure
+    text = "该院已向板桥村捐赠口罩1050个、手套200双。"
+    at = text.index("1050")
+    assert number_binding(text, at, at + 4, asked, "该院向板桥村捐赠了多少口罩") >= 6  # 捐赠 and 口罩 both bind
+    other = text.index("200")
+    assert number_binding(text, other, other + 3, asked, "该院向板桥村捐赠了多少口罩") <= 2  # 口罩 only nearby
