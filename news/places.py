@@ -82,6 +82,8 @@ class Gazetteer:
             for at in range(len(name)):
                 self._one_off.setdefault(f"{name[:at]}\x00{name[at + 1:]}", []).append((name, at))
         self._one_off_lengths = sorted({len(n) for n in home_names}, reverse=True)
+        # a piece one character off a name shares its first or its second character: most pieces are skipped on that
+        self._leads = ({n[0] for n in home_names}, {n[1] for n in home_names if len(n) > 1})
 
     def lookup(self, name: str, near: Place | None = None) -> Place | None:
         """The division a name means; among namesakes the one inside ``near`` (or the home city's
@@ -150,6 +152,8 @@ class Gazetteer:
         taken = [False] * len(text)
         for length in self._one_off_lengths:  # longest first
             for i in range(len(text) - length + 1):
+                if text[i] not in self._leads[0] and text[i + 1] not in self._leads[1]:
+                    continue
                 piece = text[i : i + length]
                 if piece in self._names or any(taken[i : i + length]):
                     continue
