@@ -2,7 +2,8 @@
 
 A block sits between ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->`` and carries its figures as JSON
 in a ``<!-- data: … -->`` line, so the summary of targets can be recomputed from every block, including
-those of earlier (long) runs. Sections listed in KEEP (hand-written) are kept verbatim.
+those of earlier (long) runs. Sections listed in KEEP (hand-written) are kept verbatim, and so is every other
+"## " section a run does not write (they follow, in the file's order).
 """
 
 from __future__ import annotations
@@ -32,19 +33,24 @@ def block(name: str, body: str, data: dict) -> str:
     return f"<!-- bench:{name} -->\n<!-- data: {payload} -->\n{body.strip()}\n<!-- /bench:{name} -->"
 
 
+GENERATED = ("## Machine", "## Summary", *(heading for heading, _ in SECTIONS))  # written by every run
+
+
 def read_doc(path: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """(blocks by name, kept hand-written sections by heading) of an existing file."""
+    """(blocks by name, kept hand-written sections by heading, in the file's order) of an existing file: every
+    "## " section that a run does not write (KEEP and any other, e.g. a later issue's own measurements)."""
     if not path.is_file():
         return {}, {}
     text = path.read_text(encoding="utf-8")
     blocks = {m.group("name"): m.group(0) for m in BLOCK.finditer(text)}
     kept = {}
-    for heading in KEEP:
-        at = text.find(heading + "\n")
-        if at >= 0:
-            rest = text[at + len(heading) + 1 :]
-            end = re.search(r"^## ", rest, re.M)
-            kept[heading] = rest[: end.start()].strip() if end else rest.strip()
+    headings = list(re.finditer(r"^## .*$", text, re.M))
+    for i, found in enumerate(headings):
+        heading = found.group(0)
+        if heading.startswith(GENERATED):
+            continue
+        end = headings[i + 1].start() if i + 1 < len(headings) else len(text)
+        kept[heading] = text[found.end() : end].strip()
     return blocks, kept
 
 
@@ -69,6 +75,7 @@ def render(path: Path, new_blocks: dict[str, str], header: str, summary: str) ->
         parts.append(f"{heading}\n\n{body}")
     for heading in KEEP:
         parts.append(f"{heading}\n\n{kept.get(heading) or PLACEHOLDER[heading]}")
+    parts += [f"{heading}\n\n{body}" for heading, body in kept.items() if heading not in KEEP]
     return "\n\n".join(parts) + "\n"
 
 

@@ -15,6 +15,7 @@ def test_a_run_replaces_its_blocks_and_keeps_the_rest(tmp_path):
     doc.write_text(report.render(doc, old, "# Benchmarks", "## Summary"), encoding="utf-8")
     text = doc.read_text(encoding="utf-8")
     text = text.replace(report.PLACEHOLDER["## What the figures show"], "Hand-written reading of the figures.")
+    text += "\n## A later issue's measurements\n\nTheir own table.\n"
     doc.write_text(text, encoding="utf-8")
 
     new = {"build": report.block("build", "new build", {"ratio": 0.95, "unchanged_s": 0.1,
@@ -23,6 +24,7 @@ def test_a_run_replaces_its_blocks_and_keeps_the_rest(tmp_path):
     assert "new build" in out and "old build" not in out  # this run's block replaced the old one
     assert "vectors table" in out  # a block this run did not measure is kept
     assert "Hand-written reading of the figures." in out  # kept verbatim
+    assert out.endswith("## A later issue's measurements\n\nTheir own table.\n")  # any section no run writes
     assert out.index("## 2. Index build") < out.index("new build") < out.index("## 3.")
 
     data = report.all_data(doc, new)
