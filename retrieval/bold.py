@@ -230,10 +230,14 @@ UNIT_KINDS = (("年", "月", "周", "星期", "日", "天", "小时", "钟头", 
 _SAME_UNIT = {"日": "天", "钟头": "小时", "千米": "公里", "公斤": "千克"}
 
 
+DAY_ASKED = re.compile(r"哪一?天|哪一?日|几号|几月几[日号]|什么日子|which day|what date")  # a day, not a year or month
+
+
 def unbound(option: Option, asked: Asked, question: str) -> str | None:
     """Why the span cannot be the bold answer although it scores well, or None: it is in another unit of the
     same kind than the one asked ("多少日" → "24小时"); with the asked counter, it counts another noun than the one
-    asked, which its clause does not name ("几个国家" → "一个州").
+    asked, which its clause does not name ("几个国家" → "一个州"); the question asks a day (哪天) and the span says
+    only a year or a month ("2020年" of "2020年春运结束").
 
     Tried and left out, each refusing as many right answers on TUNE as wrong ones or more: an event said to happen
     after or until the year ("1992年，苏联解体后"); the asked thing named with another name after the span
@@ -251,6 +255,9 @@ def unbound(option: Option, asked: Asked, question: str) -> str | None:
         if counted and asked_noun and asked_noun not in text[span.end : option.clause[1]] and not (
                 counted.startswith(asked_noun[:2]) or asked_noun.startswith(counted[:2])):
             return "counted"
+    if DAY_ASKED.search(question) and (span.type == "year" or re.search(r"(?:年|月|季|年代|世纪|[春夏秋冬])$",
+                                                                         text[span.start : span.end])):
+        return "no_day"  # 哪天 asks for a day: "2020年" of "2020年春运结束" does not say one ("七月初十" does)
     return None
 
 

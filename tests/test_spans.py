@@ -31,6 +31,7 @@ def spans(text: str) -> list[tuple[str, str]]:
     ("市县两级1500余名驻村帮扶干部", [("1500余名", "number")]),  # 两级 names the tiers the count is in
     ("民国二十年建校，乾隆三十年重修，历时十年", [("民国二十年", "year"), ("乾隆三十年", "year"), ("十年", "duration")]),
     ("2019年春运结束，2018年秋季开学", [("2019年", "year"), ("2018年秋季", "date")]),  # 春运 is no season
+    ("七月初十，平安攻北平；十月廿一，入松亭关", [("七月初十", "date"), ("十月廿一", "date")]),  # lunar days
 ])
 def test_spans_are_typed_and_keep_their_printed_form(text, expected):
     assert spans(text) == expected

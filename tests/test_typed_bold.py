@@ -103,6 +103,9 @@ def test_a_clause_that_only_repeats_the_question_is_no_answer(profile):
     ("气象中心能预报多少天的天气？", "市气象中心能预报未来7天的天气。", "7天", None),
     ("红军于几月开始征兵？", "1918年6月开始征兵。", "1918年6月", None),  # the date says its month too
     ("该院捐赠了多少个口罩？", "该院捐赠了1050个医用口罩。", "1050个", None),  # 医用口罩 names the asked 口罩
+    ("庙会哪天结束？", "2月18日，为期10天的2021年庙会结束。", "2021年", "no_day"),  # 哪天 wants a day, not the year
+    ("庙会哪天结束？", "2月18日，为期10天的2021年庙会结束。", "2月18日", None),
+    ("燕军在哪一天入松亭关？", "十月廿一，入松亭关。", "十月廿一", None),  # a lunar day is a day
 ])
 def test_a_span_of_another_unit_or_another_counted_noun_is_no_bold(question, sentence, span, why):
     from config.profile import load_profile
