@@ -119,3 +119,13 @@ async def test_long_article_is_split_into_valid_messages(emulator, app):
         parts = await user.wait_replies(2, timeout=30)
         assert all(len(p.text) <= 4096 and check_telegram_html(p.text) is None for p in parts)
         assert parts[0].text.startswith("<b>炎陵县黄桃产业测试长文</b>")
+
+
+async def test_a_misspelt_district_is_answered_and_the_reply_says_how_it_was_read(emulator, app):
+    async with running(app) as state:
+        user = emulator.user(app.bot_data["token"])
+        await user.send_message("荷糖区确诊多少")  # 糖 for 塘: the same sound
+        reply = await user.wait_reply(timeout=30)
+        assert check_telegram_html(reply.text) is None and state.calls_to("sendMessage")
+        assert "<b>荷塘区累计确诊21例（截至2020年2月16日24时）</b>" in reply.text
+        assert "按“荷塘区”理解“荷糖区”" in reply.text
