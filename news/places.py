@@ -77,10 +77,10 @@ class Gazetteer:
         self._cache: dict[str, list[tuple[int, int, Place]]] = {}
         home_names = [name for name, bucket in self._names.items()
                       if home.level in ("city", "province") and any(p.within(home) for p in bucket)]
-        self._one_off: dict[str, list[tuple[str, int]]] = {}  # a home-city name with one character blanked → (name, at)
+        self._one_off: dict[str, list[str]] = {}  # a home-city name with one character blanked → the names
         for name in sorted(home_names, key=len, reverse=True):  # longest first
             for at in range(len(name)):
-                self._one_off.setdefault(f"{name[:at]}\x00{name[at + 1:]}", []).append((name, at))
+                self._one_off.setdefault(f"{name[:at]}\x00{name[at + 1:]}", []).append(name)
         self._one_off_lengths = sorted({len(n) for n in home_names}, reverse=True)
         # a piece one character off a name shares its first or its second character: most pieces are skipped on that
         self._leads = ({n[0] for n in home_names}, {n[1] for n in home_names if len(n) > 1})
@@ -146,8 +146,9 @@ class Gazetteer:
     def respell(self, text: str, fits=lambda start, end: True) -> list[tuple[str, str]]:
         """The home city's place names that ``text`` misspells by one character of the same sound ("株州",
         "荷糖区", "芦松区" for 株洲, 荷塘区, 芦淞区): (as written, as read) pairs. Another place's name is no
-        misspelling, nor one whose odd character is the division's suffix (株洲线), nor a piece ``fits(start, end)`` refuses (the question's words: 路口 is a word, not 渌口
-        misspelt; 株洲现 of 株洲现在 cuts a word)."""
+        misspelling, nor one whose odd character is the division's suffix (株洲线), nor a piece that
+        ``fits(start, end)`` refuses (the question's words: 路口 is a word, not 渌口 misspelt; 株洲现 of 株洲现在
+        cuts a word)."""
         found: list[tuple[str, str]] = []
         taken = [False] * len(text)
         for length in self._one_off_lengths:  # longest first
@@ -158,7 +159,7 @@ class Gazetteer:
                 if piece in self._names or any(taken[i : i + length]):
                     continue
                 for at in range(length):
-                    for name, _ in self._one_off.get(f"{piece[:at]}\x00{piece[at + 1:]}", ()):
+                    for name in self._one_off.get(f"{piece[:at]}\x00{piece[at + 1:]}", ()):
                         if ((at == length - 1 and name[-1] in "省市区县镇乡")  # 株洲线 is no 株洲县
                                 or not self._sounds_alike(piece[at], name[at]) or not fits(i, i + length)):
                             continue

@@ -228,6 +228,7 @@ def _value(text: str) -> tuple[str, ...]:
 # units that measure the same kind of thing: a question asking in one is not answered in another (多少日 → 24小时)
 UNIT_KINDS = (("年", "月", "周", "星期", "日", "天", "小时", "钟头", "分钟", "秒"), *UNITS.values())
 _SAME_UNIT = {"日": "天", "钟头": "小时", "千米": "公里", "公斤": "千克"}
+_LONGEST_FIRST = tuple(sorted((u for units in UNIT_KINDS for u in units), key=len, reverse=True))  # 小时 before 时
 
 
 DAY_ASKED = re.compile(r"哪一?天|哪一?日|几号|几月几[日号]|什么日子|which day|what date")  # a day, not a year or month
@@ -263,8 +264,7 @@ def unbound(option: Option, asked: Asked, question: str) -> str | None:
 
 def _unit(text: str, at: int) -> str | None:
     """The unit of UNIT_KINDS that starts at ``at``, in one spelling of the same ones (日 as 天)."""
-    piece = text[at : at + 4]
-    unit = next((u for units in UNIT_KINDS for u in sorted(units, key=len, reverse=True) if piece.startswith(u)), None)
+    unit = next((u for u in _LONGEST_FIRST if text.startswith(u, at)), None)
     return _SAME_UNIT.get(unit, unit)
 
 

@@ -97,9 +97,9 @@ def normalize(question: str, profile: Profile, gazetteer: Gazetteer | None = Non
 def _whole_words(text: str, start: int, end: int) -> bool:
     """``text[start:end]`` begins and ends where jieba's words do (株洲现 of 株洲现在 does not) and is no
     dictionary word other than a place name (路口 is a crossing, not 渌口 misspelt)."""
-    bounds = {a for a, _, _ in pos_tags(text)} | {b for _, b, _ in pos_tags(text)}
-    tag = dictionary_tag(text[start:end])
-    return start in bounds and end in bounds and tag in (None, "ns")
+    words = pos_tags(text)
+    bounds = {a for a, _, _ in words} | {b for _, b, _ in words}
+    return start in bounds and end in bounds and dictionary_tag(text[start:end]) in (None, "ns")
 
 
 def asking_words(text: str, profile: Profile, names: tuple[str, ...] = ASKING) -> tuple[str, ...]:
