@@ -62,7 +62,9 @@ class Scope:
         unknown = unknown_subject(query, profile, gazetteer)
         if unknown and not query.places and not query.home_places and not self.mentions(unknown):
             return self.declined("not_covered", unknown)
-        fact = bool(query.places) and needs_fact(query, profile)
+        # a figure question names places the facts table must hold; a quantity question that asks no measured
+        # thing ("巴西以多少比数输给西班牙") is no epidemic count, whatever places it names
+        fact = bool(query.places) and needs_fact(query, profile) and asked_metric(query, profile) is not None
         for place, word in zip(query.places, query.place_words, strict=False):
             if not self.mentions(word) and not self.mentions(place.name):
                 return self.declined("not_covered", place.name)

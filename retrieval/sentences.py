@@ -25,7 +25,8 @@ def sentence_answer(
 ) -> Answer | None:
     """A typed question gets the best-scored span of the answering sentences as bold when the model is sure
     enough (else those sentences as quotes, the best span's first); another the clause that covers most of it.
-    None when the question names a place that the chosen sentence does not: the reports do not answer it."""
+    When the question names a place the chosen sentence, its headline and the text before it do not, the
+    best sentence of the pool that does leads the quotes; None when none does: the reports do not answer it."""
     group = answer_pool(query, asked, snap, ranked, g, default_year)
     text, chosen, runners_up = None, group[0], []
     if asked.type in TYPES:
@@ -48,8 +49,13 @@ def sentence_answer(
                 chosen = cand
                 break
     places = named_places(query)
-    if text is None and places and not any(p in chosen.match for p in places):
-        return None
+    if text is None and places and not _names(snap, chosen, places):
+        # the best sentence is about somewhere else: the passages that name the place (in the sentence, its
+        # headline or just before it), or None when none does
+        chosen = next((c for c in group if c.own > 0 and _names(snap, c, places)), None)
+        if chosen is None:
+            return None
+        runners_up = [c for c in runners_up if _names(snap, c, places)]
     shown = {id(chosen)}
     quotes = [_source(snap, chosen, g.profile)]
     for cand in runners_up:
@@ -103,6 +109,14 @@ def _names_subject(snap: IndexSnapshot, cand: Candidate, asked: Asked) -> bool:
         return True
     article = snap.articles[cand.article_id]
     return asked.subject[0] in cand.match or asked.subject[0] in fold(f"{article.title}\n{_before(snap, cand)}")
+
+
+def _names(snap: IndexSnapshot, cand: Candidate, places: list[str]) -> bool:
+    """The sentence, its headline or the text just before it names one of ``places``."""
+    if any(p in cand.match for p in places):
+        return True
+    around = fold(f"{snap.articles[cand.article_id].title}\n{_before(snap, cand)}")
+    return any(p in around for p in places)
 
 
 def _before(snap: IndexSnapshot, cand: Candidate) -> str:

@@ -173,3 +173,26 @@ def test_the_noun_after_the_question_word_may_stand_between_verb_and_number():
     assert number_binding(text, at, at + 4, asked, "该院向板桥村捐赠了多少口罩") >= 6  # 捐赠 and 口罩 both bind
     other = text.index("200")
     assert number_binding(text, other, other + 3, asked, "该院向板桥村捐赠了多少口罩") <= 2  # 口罩 only nearby
+
+
+PLACES = [
+    ("世界杯往事", "1934年世界杯首轮在热那亚举行，西班牙以3比1击败巴西。巴西队此后四年没有赢过欧洲球队。"),
+    ("上海地铁十八号线", "这条线路是上海首条全地下的南北向地铁线路。一期工程分两段建设，南段先行通车，北段随后开通，"
+                  "沿线设换乘站多座，方便市民出行。"),
+]
+
+
+@pytest.fixture(scope="module")
+def places_engine(tmp_path_factory, real_embedder):
+    return _engine(tmp_path_factory.mktemp("places"), PLACES, real_embedder)
+
+
+def test_a_quantity_question_naming_two_places_is_no_epidemic_count(places_engine):
+    answer = places_engine.ask("1934年世界杯巴西以多少比数输给西班牙？")  # no measured thing is asked
+    assert answer.answered and "3比1" in answer.sources[0].quote, answer.decline
+
+
+def test_a_place_named_in_the_headline_or_just_before_binds_the_sentence(places_engine):
+    answer = places_engine.ask("上海地铁十八号线一期工程是怎么建设的？")  # the sentence itself does not say 上海
+    assert answer.answered and "一期工程" in answer.sources[0].quote, answer.decline
+    assert not places_engine.ask("北京地铁十八号线一期工程是怎么建设的？").answered  # no report names 北京
