@@ -232,13 +232,17 @@ _LONGEST_FIRST = tuple(sorted((u for units in UNIT_KINDS for u in units), key=le
 
 
 DAY_ASKED = re.compile(r"哪一?天|哪一?日|几号|几月几[日号]|什么日子|which day|what date")  # a day, not a year or month
+DECADE_ASKED = re.compile(r"(?:哪一?个?|什么)年代")  # a decade (1920年代, 九十年代), not a year
+TITLE = re.compile(r"《([^《》]+)》")  # a named work (a book, a film, a treaty, a magazine)
 
 
-def unbound(option: Option, asked: Asked, question: str) -> str | None:
+def unbound(option: Option, asked: Asked, question: str, headline: str = "") -> str | None:
     """Why the span cannot be the bold answer although it scores well, or None: it is in another unit of the
     same kind than the one asked ("多少日" → "24小时"); with the asked counter, it counts another noun than the one
     asked, which its clause does not name ("几个国家" → "一个州"); the question asks a day (哪天) and the span says
-    only a year or a month ("2020年" of "2020年春运结束").
+    only a year or a month ("2020年" of "2020年春运结束"); the question asks a decade (哪一年代) and the span is no
+    decade; the question names a work in book-title marks (《生活杂志》) and the sentence names only another one
+    (``headline``, the article's folded headline, may name the asked one: an article about the work).
 
     Tried and left out, each refusing as many right answers on TUNE as wrong ones or more: an event said to happen
     after or until the year ("1992年，苏联解体后"); the asked thing named with another name after the span
@@ -259,6 +263,12 @@ def unbound(option: Option, asked: Asked, question: str) -> str | None:
     if DAY_ASKED.search(question) and (span.type == "year" or re.search(r"(?:年|月|季|年代|世纪|[春夏秋冬])$",
                                                                          text[span.start : span.end])):
         return "no_day"  # 哪天 asks for a day: "2020年" of "2020年春运结束" does not say one ("七月初十" does)
+    if DECADE_ASKED.search(question) and not text[span.start : span.end].endswith("年代"):
+        return "no_decade"  # 哪一年代 asks for a decade: "1998年" is a year of it, at best
+    asked_titles = set(TITLE.findall(question))
+    if (asked_titles and not any(t in text or t in headline for t in asked_titles)
+            and set(TITLE.findall(text)) - asked_titles):
+        return "title"  # the sentence names another work where the question names its own (《电视指南》 for 《生活杂志》)
     return None
 
 

@@ -37,8 +37,8 @@ def sentence_answer(
         runners_up = by_score(scored)[1:RUNNERS_UP + 1]
         if option is not None:
             chosen = option.cand
-            if score >= model.threshold and unbound(option, asked, query.text) is None:
-                article = snap.articles[chosen.article_id]
+            article = snap.articles[chosen.article_id]
+            if score >= model.threshold and unbound(option, asked, query.text, fold(article.title)) is None:
                 text = dated(bold_text(option), chosen, article.date, _before(snap, chosen), asked.type)
     elif asked.type not in ("prose", "which"):  # 怎么办, 哪次: passages, no bold; 吗: a clause that holds it all
         least = YESNO_COVERAGE if asked.type == "yesno" else 0.0

@@ -106,6 +106,11 @@ def test_a_clause_that_only_repeats_the_question_is_no_answer(profile):
     ("庙会哪天结束？", "2月18日，为期10天的2021年庙会结束。", "2021年", "no_day"),  # 哪天 wants a day, not the year
     ("庙会哪天结束？", "2月18日，为期10天的2021年庙会结束。", "2月18日", None),
     ("燕军在哪一天入松亭关？", "十月廿一，入松亭关。", "十月廿一", None),  # a lunar day is a day
+    ("这部电影是哪一年代的作品？", "1998年她凭这部电影获奖。", "1998年", "no_decade"),  # a year is no decade
+    ("这条大道在什么年代完成？", "这条大道在1920年代完成。", "1920年代", None),
+    ("他在哪一年成为《生活杂志》的封面人物？", "1971年，他成为《电视指南》的封面人物。", "1971年", "title"),
+    ("他在哪一年成为《生活杂志》的封面人物？", "1945年，他成为《生活杂志》的封面人物。", "1945年", None),
+    ("《芝加哥》获得多少项大奖？", "获得6项大奖，这是自《孤雏泪》后首次。", "6项", "title"),  # unless the headline …
 ])
 def test_a_span_of_another_unit_or_another_counted_noun_is_no_bold(question, sentence, span, why):
     from config.profile import load_profile
@@ -121,6 +126,23 @@ def test_a_span_of_another_unit_or_another_counted_noun_is_no_bold(question, sen
     found = next(s for s in find_spans(cand.match) if cand.match[s.start : s.end].startswith(span))
     option = Option(cand, 0, found, (0, len(sentence)), ())
     assert unbound(option, analyse(query, profile), query.text) == why
+    if why == "title":  # … is the asked work's: the article is about it
+        assert unbound(option, analyse(query, profile), query.text, "芝加哥 《芝加哥》 生活杂志") is None
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("他作为见习生毕业于哪一级？", "which"),  # 哪一 + a counter other than a time unit: which one, no typed span
+    ("这是哪一个国家的条约？", "which"),  # like 哪个
+    ("大桥在哪一年通车？", "year"),
+    ("大桥在哪一天通车？", "when"),
+])
+def test_which_one_is_asked_with_any_counter_after_哪一(question, kind):
+    from config.profile import load_profile
+    from retrieval.normalize import normalize
+    from retrieval.question import analyse
+
+    profile = load_profile(NEUTRAL)
+    assert analyse(normalize(question, profile), profile).type == kind
 
 
 def test_a_respectively_list_pairs_each_value_with_its_item():
