@@ -110,6 +110,9 @@ def direct_from_sentence(
     datelines) keeps the paper's "本报讯" out of the clauses. Chosen on the folded text, printed as the
     article prints it. ``least``: the share of the question's words the clause must hold (more than 0)."""
     words = keywords(query)
+    places = (*named_places(query), *query.home_words, *(p.name for p in query.home_places))
+    if not any(len(w) > 1 and not any(w in p or p in w for p in places) for w in words):
+        return None  # "那醴陵市呢" with nothing to follow asks nothing but a place: no clause answers it
     pairs = _clauses(cand, profile)
     if not pairs:
         return None

@@ -22,6 +22,7 @@ RELATIVE = re.compile("|".join(sorted(RELATIVE_DAYS, key=len, reverse=True)))
 # a change asked of the last figure: 比前天多了多少, 比昨天增加了几例, 变化多少
 COMPARE = re.compile(r"(?:那|那么)?(?:和|与|跟)?(?:比)?(?P<when>前1天|昨天|昨日|前天)?(?:比|相比)?[，, ]?"
                      r"(?:多|少|增加|减少|增长|下降|变化|增减)了?(?:多少|几)[例人个]?[?？。!！]*")
+ASKS = re.compile(r"[吗么哪几谁?？]|多少|是否|有没有|\b(?:how|what|when|where|which|who|why)\b", re.I)  # a question, not chat
 # what a question may hold beside the slots and still be a follow-up ("那…呢", "有几个", "了", "例")
 FILLER = re.compile(
     r"那么|那|还有|再看看|再问|呢|吗|的|了|有|是|呀|啊|吧|共|都|截至|截止|到|目前|现在|如今|当前|人数|病例|患者|"
@@ -39,6 +40,7 @@ class Context:
     place: str | None = None  # the place as a question writes it (醴陵); None: the home city
     date: str | None = None  # the ISO date asked; None: the newest report
     answered: str | None = None  # the ISO date the answer was about (what 昨天呢 counts from)
+    question: str | None = None  # a question about no measured thing, as asked (攸县还有病人吗): 醴陵呢 asks it of 醴陵
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,12 @@ def merge(previous: Context | None, question: str, profile: Profile, gaz: Gazett
             names a measure and a question word.
     """
     now = _slots(question, profile, gaz, year)
-    fresh = Context(now.thing, now.qualifier, now.part, now.place, now.date)
+    fresh = Context(now.thing, now.qualifier, now.part, now.place, now.date,
+                    question=question if now.thing is None and ASKS.search(question) else None)
+    if previous is not None and previous.thing is None and previous.question and now.place and not (
+            now.rest or now.thing or now.qualifier or now.part or now.date or now.shift is not None):
+        asked = _other_place(previous.question, now.place, gaz)  # 攸县还有病人吗 → 醴陵呢 → 醴陵市还有病人吗
+        return Reading(asked, Context(None, place=now.place, question=asked), asked)
     if previous is None or previous.thing is None or now.rest:
         return Reading(question, fresh)
     full = now.thing is not None and now.asks and not now.marked
@@ -149,6 +156,15 @@ def merge(previous: Context | None, question: str, profile: Profile, gaz: Gazett
         day = (date.fromisoformat(previous.date or previous.answered) + timedelta(days=now.shift)).isoformat()
     merged = Context(thing, qualifier, part, now.place or previous.place, day)
     return Reading(question_of(merged, profile, year), merged, label_of(merged, profile, gaz, year))
+
+
+def _other_place(question: str, place: str, gaz: Gazetteer) -> str:
+    """``question`` asked of ``place``: the first place it names replaced, else ``place`` put before it."""
+    found = gaz.find(question)
+    if not found:
+        return f"{place}{question}"
+    start, end, _ = found[0]
+    return f"{question[:start]}{place}{question[end:]}"
 
 
 def compare(previous: Context | None, question: str, profile: Profile, gaz: Gazetteer, year: int) -> list[Reading]:

@@ -57,6 +57,15 @@ def test_a_full_or_other_question_starts_fresh(gaz, question):
     assert reading.question == question and reading.label is None
 
 
+def test_a_question_about_no_measured_thing_is_asked_again_of_the_place_named_next(gaz):
+    first, liling, hetang = talk(gaz, "攸县还有病人吗", "那醴玲市呢", "荷塘区呢")  # 醴玲: 醴陵 misspelt
+    assert first.label is None and first.context.question == "攸县还有病人吗"
+    assert liling.question == liling.label == "醴陵市还有病人吗"
+    assert hetang.question == "荷塘区还有病人吗"
+    assert talk(gaz, "北汽什么时候复产的", "醴陵呢")[-1].question == "醴陵市北汽什么时候复产的"  # no place: put first
+    assert talk(gaz, "你好", "醴陵呢")[-1].question == "醴陵呢"  # no question to ask again
+
+
 def test_no_context_no_change(gaz):
     for question in ("那出院呢", "醴陵呢", "How many people recovered?"):
         reading = merge(None, question, PROFILE, gaz, 2020)

@@ -20,6 +20,7 @@ ARTICLES = (
     article("老桥改造", "株洲日报讯 这座老桥始建于1998年，今年将完成加固改造。"),
     article("区委会议", "株洲日报讯 2月21日，区委召开常委会会议，研究部署春耕生产工作。区委书记李明主持会议。"),
     article("小区管理", "株洲日报讯 出现确诊病例的小区实行封闭式管理，不得堵路。专项贷款利率下浮12%左右。"),
+    article("复工座谈", "株洲日报讯 随后召开的座谈会上，醴陵市汇报了企业复工复产工作。"),
 )
 
 
@@ -70,3 +71,8 @@ def test_a_year_the_reports_mention_is_not_out_of_scope(engine):
     answer = engine.ask("老桥是1998年建的吗")
     assert answer.decline is None or answer.decline.reason != "other_year", answer.decline
     assert engine.ask("2015年老桥发生了什么").decline.reason == "other_year"  # no report mentions 2015
+
+
+def test_a_question_naming_only_a_place_gets_no_clause_in_bold(engine):
+    answer = engine.ask("那醴陵市呢")  # nothing asked but a place (a follow-up with nothing to follow)
+    assert answer.answer is None, answer.answer

@@ -82,3 +82,15 @@ async def test_a_burst_of_thirty_gets_thirty_answers_in_order(emulator, app):  #
             await user.send_message(asked[n % 3][0])
         replies = await user.wait_replies(30, timeout=300)
         assert [bold(r.text)[0].split("（")[0] for r in replies] == [asked[n % 3][1] for n in range(30)]
+
+
+async def test_a_place_asked_after_a_question_with_no_figure_asks_that_question_again(emulator, app):  # noqa: F811
+    async with running(app):
+        user = emulator.user(app.bot_data["token"], user_id=37)
+        await user.send_message("攸县还有病人吗")
+        first = (await user.wait_reply(timeout=60)).text
+        assert "攸县" in first and not bold(first), first  # passages (攸县's patients were all discharged)
+        await user.send_message("那醴玲市呢")  # 醴陵 misspelt, and nothing but a place: the last question, of 醴陵市
+        follow = (await user.wait_reply(timeout=60)).text
+        assert follow.startswith("「醴陵市还有病人吗」"), follow
+        assert not bold(follow) or "醴陵" in bold(follow)[0], follow  # never a clause that answers nothing
