@@ -24,7 +24,9 @@ def sentence_answer(
     query: Query, asked: Asked, snap: IndexSnapshot, ranked: list[Candidate], g: Grammar, default_year: int
 ) -> Answer | None:
     """A typed question gets the best-scored span of the answering sentences as bold when the model is sure
-    enough (else those sentences as quotes, the best span's first); another the clause that covers most of it.
+    enough (else those sentences as quotes, the best span's first); a yes/no question the clause that holds
+    nearly all of it; any other (what, why, who, where, how) its passages, no bold: a clause chosen for holding
+    the question's words showed the answer in 4 of 10 cases on CMRC2018/DRCD's other questions.
     When the question names a place the chosen sentence, its headline and the text before it do not, the
     best sentence of the pool that does leads the quotes; None when none does: the reports do not answer it."""
     group = answer_pool(query, asked, snap, ranked, g, default_year)
@@ -40,8 +42,8 @@ def sentence_answer(
             article = snap.articles[chosen.article_id]
             if score >= model.threshold and unbound(option, asked, query.text, fold(article.title)) is None:
                 text = dated(bold_text(option), chosen, article.date, _before(snap, chosen), asked.type)
-    elif asked.type not in ("prose", "which"):  # 怎么办, 哪次: passages, no bold; 吗: a clause that holds it all
-        least = YESNO_COVERAGE if asked.type == "yesno" else 0.0
+    elif asked.type == "yesno":  # 吗: a clause that holds it all; 怎么办, 哪次, 是什么: passages, no bold
+        least = YESNO_COVERAGE
         for cand in group:
             article = snap.articles[cand.article_id]
             text = direct_from_sentence(query, cand, article.date, _before(snap, cand), g.profile, least)

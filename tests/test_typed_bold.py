@@ -81,7 +81,8 @@ def test_a_traditional_article_answers_like_its_simplified_twin(tmp_path, real_e
     assert "1962年，" not in (answer.answer or "")
 
 
-@pytest.mark.parametrize("question", ["新体育馆在哪里？", "红星中学怎么样？", "白龙峡谷需要门票吗？"])
+@pytest.mark.parametrize("question", ["新体育馆在哪里？", "红星中学怎么样？", "白龙峡谷需要门票吗？",
+                                      "白龙峡谷以什么闻名？", "望江塔是什么？"])  # untyped: no clause is a promise
 def test_prose_and_yes_no_questions_get_passages_without_a_guessed_bold(engine, question):
     answer = engine.ask(question)
     assert not answer.answer, (question, answer.answer)  # how/where: passages; yes/no: no clause holds the question
