@@ -81,8 +81,7 @@ def options(query: Query, asked: Asked, ranked: list[Candidate], title_of, profi
     words = keywords(query)
     subject = {w: 1.0 for w in asked.subject}
     acts = {w: v for w, v in words.items() if not any(w in s or s in w for s in asked.subject)}
-    measured = {w: v for w, v in words.items() if w in asked.measure.before + " " + asked.measure.after}
-    measured = {w: v for w, v in measured.items() if not any(w != o and w in o for o in measured)}  # 客运量, not 运量
+    measured = measured_words(words, asked)
     found: list[tuple[Candidate, int, Span, tuple[int, int], tuple[int, int] | None, dict[str, float]]] = []
     for rank, cand in enumerate([c for c in ranked if c.own > 0][:SENTENCES]):
         skip = len(cand.text) - len(profile.strip_dateline(cand.text))
@@ -109,7 +108,8 @@ def options(query: Query, asked: Asked, ranked: list[Candidate], title_of, profi
                 "alone_sentence": 1.0 / len(spans),
                 "subject": coverage(subject, cand.match), "title": coverage(subject, title),
                 "clash": clash(cand.match[clause[0] : span.start], asked.measure.before, query.text),
-                "event_clause": coverage(acts, text), "event_near": coverage(acts, window),
+                # a question with no words besides its subject (高速公路出入口总流量是多少) misses none of them
+                "event_clause": coverage(acts, text) if acts else 1.0, "event_near": coverage(acts, window) if acts else 1.0,
                 "names_subject": float(span.type in ("year", "date")
                                        and any(cand.match.startswith(w, span.end) for w in asked.subject)),
                 "dimension": _dimension(asked.measure.dimension, cand.match, span),
@@ -118,6 +118,37 @@ def options(query: Query, asked: Asked, ranked: list[Candidate], title_of, profi
     rows = _with_the_others(found, query, asked)
     return [Option(cand, rank, span, clause, features, event)
             for (cand, rank, span, clause, event, _), features in zip(found, rows, strict=True)]
+
+
+def measured_words(words: dict[str, float], asked: Asked) -> dict[str, float]:
+    """The question's keywords in its measured noun phrase, longest only (客运量, not also 运量)."""
+    measured = {w: v for w, v in words.items() if w in asked.measure.before + " " + asked.measure.after}
+    return {w: v for w, v in measured.items() if not any(w != o and w in o for o in measured)}
+
+
+def dominated(option: Option, found: list[Option], query: Query, asked: Asked) -> bool:
+    """Another span of the same sentence is bound to more of the measured noun phrase: its clause (with the head
+    noun an enumeration's first item gives the others) holds every measured word this one's does, and more. The
+    whole's figure is no answer for a part: 全市累计完成客运量1171.73万人次 for 城区公交客运量, when the sentence
+    also says 其中道路客运量…、城区公交736.44万人次."""
+    measured = measured_words(keywords(query), asked)
+    if len(measured) < 2:
+        return False
+    mine = _bound_words(option, measured)
+    return any(other.cand is option.cand and other.span != option.span and _bound_words(other, measured) > mine
+               for other in found)
+
+
+def _bound_words(option: Option, measured: dict[str, float]) -> frozenset[str]:
+    text = option.cand.match
+    start, end = option.clause
+    whole = next((m for m in CLAUSE.finditer(text) if m.start() <= option.span.start < m.end()), None)
+    head = ""
+    if whole is not None and "、" in whole.group() and start > whole.start():  # a later item: the first one's head
+        first = NUMBER.search(text, whole.start(), whole.end())
+        head = text[whole.start() : first.start()] if first else ""
+    said = head + text[start:end]
+    return frozenset(w for w in measured if w in said)
 
 
 def _with_the_others(found: list[tuple], query: Query, asked: Asked) -> list[tuple[float, ...]]:

@@ -9,7 +9,7 @@ from news.spans import answers, find_spans
 from news.text import fold
 from retrieval.answer import Answer
 from retrieval.binding import binding
-from retrieval.bold import TYPES, Option, bold_text, choose, load_model, options, unbound
+from retrieval.bold import TYPES, Option, bold_text, choose, dominated, load_model, options, unbound
 from retrieval.compose import Candidate, _source, dated, direct_from_sentence
 from retrieval.normalize import Query, named_places
 from retrieval.question import Asked
@@ -40,7 +40,8 @@ def sentence_answer(
         if option is not None:
             chosen = option.cand
             article = snap.articles[chosen.article_id]
-            if score >= model.threshold and unbound(option, asked, query.text, fold(article.title)) is None:
+            if (score >= model.threshold and unbound(option, asked, query.text, fold(article.title)) is None
+                    and not dominated(option, found, query, asked)):
                 text = dated(bold_text(option), chosen, article.date, _before(snap, chosen), asked.type)
     elif asked.type == "yesno":  # 吗: a clause that holds it all; 怎么办, 哪次, 是什么: passages, no bold
         least = YESNO_COVERAGE

@@ -12,9 +12,10 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.slow, pytest.mark.backends]
 
 
-# the extra set: 25 right before the fitted bold model of the sentence path (issue 16), 21 with it; the other 4
-# are quotes without bold (their scores 0.30-0.84 under the threshold fitted on CMRC2018/DRCD), never wrong bold
-@pytest.mark.parametrize(("name", "accuracy"), [("questions.jsonl", 0.95), ("extra_questions.jsonl", 0.84)])
+# the extra set: 25 right before the fitted bold model of the sentence path (issue 16), 22 with it; the other 3
+# are quotes without bold (x10 and x14 score under the threshold fitted on CMRC2018/DRCD; x13's best span is the
+# whole's 1171.73万, dominated by the part's item in the same sentence), never wrong bold
+@pytest.mark.parametrize(("name", "accuracy"), [("questions.jsonl", 0.95), ("extra_questions.jsonl", 0.88)])
 def test_question_set_meets_targets(seed_engine, name, accuracy):
     items = load_questions(ROOT / "data" / "eval" / name)
     _, verdicts = run_items(seed_engine, items)

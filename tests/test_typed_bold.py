@@ -219,3 +219,38 @@ def test_a_place_named_in_the_headline_or_just_before_binds_the_sentence(places_
     answer = places_engine.ask("上海地铁十八号线一期工程是怎么建设的？")  # the sentence itself does not say 上海
     assert answer.answered and "一期工程" in answer.sources[0].quote, answer.decline
     assert not places_engine.ask("北京地铁十八号线一期工程是怎么建设的？").answered  # no report names 北京
+
+
+def _options(question: str, sentence: str):
+    from config.profile import load_profile
+    from retrieval.bold import FEATURES, options
+    from retrieval.compose import Candidate
+    from retrieval.normalize import normalize
+    from retrieval.question import analyse
+
+    profile = load_profile(NEUTRAL)
+    query = normalize(question, profile)
+    asked = analyse(query, profile)
+    found = options(query, asked, [Candidate("x", 0, len(sentence), sentence, 1.0, 1.0, 1.0)], lambda c: "", profile)
+    return query, asked, found, {sentence[o.span.start : o.span.end]: dict(zip(FEATURES, o.features)) for o in found}
+
+
+def test_a_question_with_nothing_besides_its_subject_misses_no_event_word():
+    *_, features = _options("全市高速公路出入口总流量是多少", "全市高速公路出入口总流量为35475万台次，下降56.3%。")
+    assert features["35475万台"]["event_clause"] == features["35475万台"]["event_near"] == 1.0  # was 0: no words
+    opened = _options("大桥哪一年通车？", "大桥于1998年通车。")[-1]["1998年"]["event_clause"]
+    begun = _options("大桥哪一年通车？", "大桥于1998年动工。")[-1]["1998年"]["event_clause"]
+    assert opened > begun  # 通车 is a word besides the subject: there, or not
+
+
+def test_the_wholes_figure_is_no_answer_when_the_sentence_gives_the_parts():
+    from retrieval.bold import dominated
+
+    sentence = "全市累计完成客运量1171.73万人次，其中道路客运量20365万人次、水路1018万人次、城区公交736.44万人次。"
+    query, asked, found, _ = _options("春运期间城区公交客运量多少", sentence)
+    verdict = {sentence[o.span.start : o.span.end]: dominated(o, found, query, asked) for o in found}
+    assert verdict["1171.73万人"] and verdict["20365万人"]  # 客运量 only: 城区公交's item says more
+    assert not verdict["736.44万人"]  # 城区公交, and 客运量 from the list's first item
+    query, asked, found, _ = _options("全市客运量多少", sentence)
+    verdict = {sentence[o.span.start : o.span.end]: dominated(o, found, query, asked) for o in found}
+    assert not verdict["1171.73万人"] and verdict["20365万人"]  # the whole asked: 道路's figure is the part
