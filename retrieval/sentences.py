@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from config.profile import Profile
 from news.asof import parse_question_date, resolve_asof
 from news.figures import Grammar, article_place
 from news.spans import answers, find_spans
-from news.text import fold
+from news.text import fold, pos_tags
 from retrieval.answer import Answer
 from retrieval.binding import binding
 from retrieval.bold import TYPES, Option, bold_text, choose, dominated, load_model, options, unbound
@@ -18,6 +20,7 @@ from retrieval.snapshot import IndexSnapshot
 YESNO_COVERAGE = 0.8  # share of a yes/no question's words its bold clause must hold (a direct answer)
 RUNNERS_UP = 2  # quotes after the chosen sentence: the sentences of the next best-scored spans, if scored above
 RUNNER_UP_SCORE = 0.2  # … this; then the most relevant sentences
+NUMERIC = re.compile(r"[\d零〇一二两三四五六七八九十百千万亿]")
 
 
 def sentence_answer(
@@ -40,7 +43,10 @@ def sentence_answer(
         if option is not None:
             chosen = option.cand
             article = snap.articles[chosen.article_id]
-            if (score >= model.threshold and unbound(option, asked, query.text, fold(article.title)) is None
+            newer = _superseded(option, ranked, snap, asked, query, default_year)
+            if newer is not None:  # the newer report's passage leads the quotes; no bold
+                chosen = newer
+            elif (score >= model.threshold and unbound(option, asked, query.text, fold(article.title)) is None
                     and not dominated(option, found, query, asked)):
                 text = dated(bold_text(option), chosen, article.date, _before(snap, chosen), asked.type)
     elif asked.type == "yesno":  # 吗: a clause that holds it all; 怎么办, 哪次, 是什么: passages, no bold
@@ -66,6 +72,39 @@ def sentence_answer(
             shown.add(id(cand))
             quotes.append(_source(snap, cand, g.profile))
     return Answer(query.original, True, text, quotes, kind="sentence" if text else "quotes")
+
+
+FIGURES = ("count", "percent", "duration", "change")  # what a later report restates with a new value
+SAME_MEASURE = 0.6  # share of the chosen clause's words a later report's clause must hold to restate it
+
+
+def _superseded(option: Option, ranked: list[Candidate], snap: IndexSnapshot, asked: Asked, query: Query,
+                default_year: int) -> Candidate | None:
+    """A figure from an older report when a newer one restates the same measure with another value: "我市已连续
+    两天新增确诊病例为0" (2月17日) when the 2月20日 paper says "我市连续5天无新增病例". The newest report wins for
+    "how many now"; a question naming a date asks that date's figure and is left alone. The newer candidate, or
+    None."""
+    if asked.type not in FIGURES or parse_question_date(query.text, default_year):
+        return None
+    own = snap.articles[option.cand.article_id].date
+    if not own:
+        return None
+    clause = option.cand.match[slice(*option.clause)]
+    value = option.cand.match[option.span.start : option.span.end]
+    words = {w for a, b, _ in pos_tags(clause) if len(w := clause[a:b]) > 1 and not NUMERIC.search(w)}
+    if len(words) < 2:
+        return None
+    for cand in ranked:
+        date = snap.articles[cand.article_id].date
+        if not date or date <= own:
+            continue
+        for span in find_spans(cand.match):
+            if not answers(asked.type, span) or cand.match[span.start : span.end] == value:
+                continue
+            around = cand.match[max(0, span.start - 20) : span.end + 20]
+            if sum(w in around for w in words) >= SAME_MEASURE * len(words):
+                return cand
+    return None
 
 
 def by_score(scored: list[tuple[float, Option]]) -> list[Candidate]:

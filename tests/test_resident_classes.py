@@ -21,6 +21,7 @@ ARTICLES = (
     article("区委会议", "株洲日报讯 2月21日，区委召开常委会会议，研究部署春耕生产工作。区委书记李明主持会议。"),
     article("小区管理", "株洲日报讯 出现确诊病例的小区实行封闭式管理，不得堵路。专项贷款利率下浮12%左右。"),
     article("复工座谈", "株洲日报讯 随后召开的座谈会上，醴陵市汇报了企业复工复产工作。"),
+    article("防控提醒", "株洲日报讯 这意味着，我市已连续两天新增确诊病例为0，防控仍要做实。", date="2020-02-17"),
 )
 
 
@@ -76,3 +77,11 @@ def test_a_year_the_reports_mention_is_not_out_of_scope(engine):
 def test_a_question_naming_only_a_place_gets_no_clause_in_bold(engine):
     answer = engine.ask("那醴陵市呢")  # nothing asked but a place (a follow-up with nothing to follow)
     assert answer.answer is None, answer.answer
+
+
+def test_an_older_reports_figure_never_passes_as_now(small_build):
+    older = article("防控提醒", "株洲日报讯 这意味着，我市已连续两天新增确诊病例为0，防控仍要做实。", date="2020-02-17")
+    newer = article("好消息 我市连续5天无新增确诊病例", "株洲日报讯 2月20日，市卫健委通报了最新情况。")
+    answer = small_build(older, newer).ask("株洲到现在连着多少天没新增确诊")
+    assert "两天" not in (answer.answer or ""), answer.answer  # the 2月17日 figure, restated on 2月20日 as 5天
+    assert "5天" in answer.sources[0].quote, [s.quote for s in answer.sources]  # the newer report leads
