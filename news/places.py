@@ -4,6 +4,7 @@ and without its 省/市/县/区 suffix, plus the profile's home-city extras. Loa
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,6 +20,8 @@ LEVELS = {"none": 0, "country": 0, "foreign": 0, "province": 1, "city": 2, "coun
 # in 区, and names that only make sense with their city
 _GENERIC = re.compile(r"^.区$|^市[中辖]区$|^和县$")
 NOT_A_PLACE = ("时间",)
+ROMAN = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")  # capitalised words of an English question
+ROMAN_SUFFIX = {"district", "county", "city", "province", "prefecture"}
 SUFFIX = re.compile(r"(?:省|市|自治区|自治州|自治县|特别行政区|地区|盟|县|区|旗)$")
 
 
@@ -59,6 +62,13 @@ def _foreign(lines: list[str]) -> list[tuple[str, Place]]:
     return out
 
 
+def _toneless(syllable: str) -> str:
+    """"táng" → "tang", "lǚ" → "lv" (pinyin as typed: ü is v)."""
+    plain = unicodedata.normalize("NFD", syllable.replace("ü", "v").replace("ǖ", "v").replace("ǘ", "v")
+                                  .replace("ǚ", "v").replace("ǜ", "v"))
+    return "".join(c for c in plain if not unicodedata.combining(c)).lower()
+
+
 class Gazetteer:
     """Name → places lookups and a longest-match scan of text; ``home`` is the profile's home city."""
 
@@ -67,6 +77,7 @@ class Gazetteer:
         self.home = home
         self.home_label = home_label
         self._readings = readings or {}  # character → its pinyin readings, "|"-joined
+        self._roman: dict[str, tuple[str, str]] | None = None  # pinyin → (name, stem), on first use
         self._names: dict[str, list[Place]] = {}
         for name, place in places:
             bucket = self._names.setdefault(name, [])
@@ -169,6 +180,46 @@ class Gazetteer:
                     if taken[i]:
                         break
         return found
+
+    def from_roman(self, text: str) -> list[tuple[str, str]]:
+        """The home city's divisions, the provinces and the cities an English question names in pinyin
+        ("Liling", "Hetang District", "Chaling County", "You County"): (as written, the Chinese name) pairs, the
+        home city's divisions first among namesakes. Capitalised words only; a one-character stem (攸 of 攸县)
+        only with its English suffix (County)."""
+        found = []
+        for match in ROMAN.finditer(text):
+            words = match.group().split()
+            suffixed = words[-1].lower() in ROMAN_SUFFIX
+            stem = "".join(w.lower() for w in (words[:-1] if suffixed and len(words) > 1 else words))
+            name = self._roman_index().get(stem)
+            if name and (len(name[1]) > 1 or suffixed):
+                found.append((match.group(), name[0]))
+        return found
+
+    def _roman_index(self) -> dict[str, tuple[str, str]]:
+        """pinyin without tones → (a name, its stem), built on first use from the characters' readings."""
+        if self._roman is None:
+            self._roman = {}
+            ranked = sorted(self._names.items(), key=lambda kv: (not any(p.within(self.home) for p in kv[1]),
+                                                                 min(p.rank for p in kv[1]), len(kv[0])))
+            for name, bucket in ranked:
+                if not any(p.within(self.home) or p.level in ("province", "city") for p in bucket):
+                    continue
+                stem = SUFFIX.sub("", name) or name
+                for spelling in self._spellings(stem):
+                    self._roman.setdefault(spelling, (name, stem))
+        return self._roman
+
+    def _spellings(self, word: str) -> list[str]:
+        """``word``'s pinyin, tones dropped, every reading of a polyphone (at most 8 spellings)."""
+        out = [""]
+        for char in word:
+            readings = self._readings.get(char)
+            if not readings:
+                return []
+            plain = dict.fromkeys(_toneless(r) for r in readings.split("|"))
+            out = [o + r for o in out for r in plain][:8]
+        return out
 
     def _sounds_alike(self, a: str, b: str) -> bool:
         """Two characters share a reading, tone included (糖 and 塘: táng)."""

@@ -18,6 +18,10 @@ CN_NUMBER = re.compile(r"(?<!哪)[零〇一二两三四五六七八九十百千]
 ASKING = ("year", "when", "clock", "ordinal", "duration", "which", "prose", "yesno")  # question-word patterns, not nouns
 # 多少, 几条, 百分之几 ask too, but these patterns also match measured nouns (人数, 比例): left out of ASKING
 TYPED_ASKING = ("quantity", "percent")
+CALENDAR = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+            "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+            "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "spring", "festival",
+            "spring festival", "chinese", "english"}  # capitalised after "in", and no place
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class Query:
     home_words: tuple[str, ...] = field(default=())  # 株洲, 株洲市, 我市 …: the default scope, no keyword
     respelled: tuple[tuple[str, str], ...] = field(default=())  # (misspelling, as read): ("株州", "株洲")
     asking: tuple[str, ...] = field(default=())  # question words (哪一年, 怎么办) that count as no keywords
+    unknown_places: tuple[str, ...] = field(default=())  # English place names read as none ("in Paris")
 
 
 def arabic_numerals(text: str) -> str:
@@ -63,10 +68,19 @@ def normalize(question: str, profile: Profile, gazetteer: Gazetteer | None = Non
     for wrong, right in respelled:  # 株州 is the home city 株洲, misspelt (the reply says how it was read)
         text = text.replace(wrong, right)
     english = is_english(text)
-    extra = []
+    extra, unknown, located = [], [], []
     if english:
         lowered = text.lower()
         extra = [zh for en, zh in profile.english.items() if re.search(rf"\b{re.escape(en)}\b", lowered)]
+        if gazetteer is not None:  # "Liling", "Hetang District": the divisions in pinyin
+            written = strip_invisible(question)  # as typed: its capitals say what is a name
+            roman = gazetteer.from_roman(written)
+            named = [zh for _, zh in roman if not any(zh in e or e in zh for e in extra)]
+            home_names = [zh for zh in named if (p := gazetteer.lookup(zh)) is not None and p.within(gazetteer.home)]
+            extra += home_names  # a district's name searches too; another place only says where (not a keyword)
+            located = [zh for zh in named if zh not in home_names]
+            unknown = [name for name in _place_phrases(written) if not any(name in r or r in name for r, _ in roman)
+                       and name.lower() not in profile.english and name.lower() not in CALENDAR]
     lexical = " ".join([text, *extra])
     if profile.home_label and profile.home_label in lexical:  # the paper says 我市 / 全市 for its home city
         lexical = f"{lexical} {' '.join(profile.city_words[:2])} {profile.home_label}"
@@ -74,7 +88,7 @@ def normalize(question: str, profile: Profile, gazetteer: Gazetteer | None = Non
     words: list[str] = []
     home: list[Place] = []
     if gazetteer is not None:
-        marked = lexical
+        marked = " ".join([lexical, *located])
         for word in profile.country_words[2:]:  # "31个省区市…" asks about 全国
             marked = marked.replace(word, "全国")
         found = gazetteer.find(marked, words=True)
@@ -91,7 +105,12 @@ def normalize(question: str, profile: Profile, gazetteer: Gazetteer | None = Non
     home_words = (profile.home_label, f"{profile.home_label}市", *profile.city_words) if profile.home_label else ()
     return Query(original=question, text=text, lexical=lexical, english=english, kind=kind, ask=ask,
                  places=tuple(places), place_words=tuple(words), home_places=tuple(home), home_words=home_words,
-                 respelled=respelled)
+                 respelled=respelled, unknown_places=tuple(unknown))
+
+
+def _place_phrases(text: str) -> list[str]:
+    """Capitalised words after in/at/from/for in an English question: what it names as a place ("in Paris")."""
+    return [m.group(1) for m in re.finditer(r"\b(?:in|at|from|for)\s+(?:the\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)", text)]
 
 
 def _whole_words(text: str, start: int, end: int) -> bool:

@@ -59,6 +59,8 @@ class Scope:
             return self.declined("empty")
         if profile.is_chitchat(query.original):
             return self.declined("chitchat", profile.example)
+        if query.unknown_places:  # "in Paris": no place this corpus knows; never the home city's figure
+            return self.declined("not_covered", query.unknown_places[0])
         unknown = unknown_subject(query, profile, gazetteer)
         if unknown and not query.places and not query.home_places and not self.mentions(unknown):
             return self.declined("not_covered", unknown)

@@ -98,3 +98,37 @@ def test_question_words_are_no_keywords_when_judging_coverage(profile, question,
     plain = keywords(replace(query, asking=asking_words(query.lexical, profile)))
     assert not any(word in asking for word in plain) and "大约" not in plain
     assert any(word in asking for word in keywords(query))  # the answer still ranks with all its words
+
+
+@pytest.mark.parametrize(("written", "name"), [
+    ("How many confirmed cases in Liling?", "醴陵"), ("in Hetang District", "荷塘"), ("Chaling County", "茶陵"),
+    ("in You County", "攸县"), ("Lukou District", "渌口"), ("Hunan", "湖南"), ("Zhuzhou", "株洲"),
+])
+def test_a_place_written_in_pinyin_is_found(gaz, written, name):
+    assert name in [zh for _, zh in gaz.from_roman(written)]
+
+
+@pytest.mark.parametrize("written", ["How many in Paris?", "You are welcome", "What happened in February?"])
+def test_other_capitalised_words_are_no_places(gaz, written):
+    assert gaz.from_roman(written) == []
+
+
+def test_an_english_question_about_an_unknown_place_is_declined_not_answered_for_the_home_city(profile, gaz):
+    assert normalize("How many confirmed cases in Paris?", profile, gaz).unknown_places == ("Paris",)
+    assert normalize("How many new cases in Zhuzhou on February 19?", profile, gaz).unknown_places == ()
+    assert normalize("How many cases in February?", profile, gaz).unknown_places == ()
+    liling = normalize("How many people recovered in Liling?", profile, gaz)
+    assert [p.name for p in liling.home_places] == ["醴陵市"] and not liling.unknown_places
+
+
+@pytest.mark.parametrize(("question", "bold"), [
+    ("How many confirmed cases in Hetang District?", "荷塘区累计确诊21例"),
+    ("How many people recovered in Liling?", "醴陵市累计出院5例"),
+])
+def test_an_english_question_about_a_district_gets_the_districts_figure(seed_engine, question, bold):
+    assert (seed_engine.ask(question).answer or "").startswith(bold), seed_engine.ask(question).answer
+
+
+def test_an_english_question_about_a_place_the_reports_lack_is_declined(seed_engine):
+    answer = seed_engine.ask("How many confirmed cases in Paris?")
+    assert not answer.answered and answer.decline.reason == "not_covered" and answer.decline.subject == "Paris"
