@@ -13,6 +13,7 @@ from retrieval.answer import Answer
 from retrieval.binding import binding
 from retrieval.bold import TYPES, Option, bold_text, choose, dominated, load_model, options, unbound
 from retrieval.compose import Candidate, _source, dated, direct_from_sentence
+from retrieval.facts import named_thing, question_qualifier
 from retrieval.normalize import Query, named_places
 from retrieval.question import Asked
 from retrieval.snapshot import IndexSnapshot
@@ -51,9 +52,11 @@ def sentence_answer(
                 text = dated(bold_text(option), chosen, article.date, _before(snap, chosen), asked.type)
     elif asked.type == "yesno":  # 吗: a clause that holds it all; 怎么办, 哪次, 是什么: passages, no bold
         least = YESNO_COVERAGE
-        for cand in group:
+        for cand in sorted(group, key=lambda c: c.asof_key, reverse=True):  # the newest report that says it
             article = snap.articles[cand.article_id]
             text = direct_from_sentence(query, cand, article.date, _before(snap, cand), g.profile, least)
+            if text and _other_qualifier(text, query, g.profile):
+                text = None  # 有死亡病例吗 (累计, the default) is not answered by 新增死亡病例0例: the next clause
             if text:
                 chosen = cand
                 break
@@ -72,6 +75,18 @@ def sentence_answer(
             shown.add(id(cand))
             quotes.append(_source(snap, cand, g.profile))
     return Answer(query.original, True, text, quotes, kind="sentence" if text else "quotes")
+
+
+def _other_qualifier(text: str, query: Query, profile: Profile) -> bool:
+    """The clause names the question's measured thing with another qualifier than the one asked (or the
+    thing's default when none is): 新增死亡病例 for 有死亡病例吗."""
+    thing = named_thing(query, profile)
+    if thing is None:
+        return False
+    asked = question_qualifier(query, profile) or thing.default
+    folded = fold(text)
+    return any(re.search(f"(?:{'|'.join(words)})(?:{'|'.join(thing.report)})", folded)
+               for qualifier, words in profile.qualifiers.items() if qualifier != asked)
 
 
 FIGURES = ("count", "percent", "duration", "change")  # what a later report restates with a new value

@@ -85,3 +85,19 @@ def test_an_older_reports_figure_never_passes_as_now(small_build):
     answer = small_build(older, newer).ask("株洲到现在连着多少天没新增确诊")
     assert "两天" not in (answer.answer or ""), answer.answer  # the 2月17日 figure, restated on 2月20日 as 5天
     assert "5天" in answer.sources[0].quote, [s.quote for s in answer.sources]  # the newer report leads
+
+
+def test_a_yes_no_clause_is_bound_to_the_asked_qualifier(small_build):
+    engine = small_build(
+        article("无新增确诊病例", "株洲日报讯 2月16日0-24时，株洲新增确诊病例0例，新增死亡病例0例。", date="2020-02-17"),
+        article("通报二", "株洲日报讯 全市各地继续做好春耕备耕和复工复产，企业有序返岗，交通逐步恢复，商超正常营业。"
+                "2月19日0-24时，我市新增确诊病例0例，新增死亡病例0例。截至2月19日24时，"
+                "我市累计确诊病例78例，死亡病例0例。", date="2020-02-20"),
+    )
+    deaths = engine.ask("株洲有死亡病例吗").answer or ""  # 累计 (the thing's default), not the day's 新增
+    assert "新增" not in deaths, deaths
+
+
+def test_a_yes_no_clause_comes_from_the_newest_report_that_says_it(seed_engine):
+    answer = seed_engine.ask("株洲有新增确诊病例吗").answer  # the seed pages: 2月16日's 0例 and 2月19日's 0例
+    assert answer is None or "2月19日" in answer, answer
