@@ -87,7 +87,8 @@ def _slots(question: str, profile: Profile, gaz: Gazetteer, year: int) -> _Slots
                 *(re.escape(t.name) for t in profile.things), *(w for t in profile.things for w in t.question),
                 *(w for ws in profile.question_qualifiers.values() for w in ws),
                 *(re.escape(w) for ws in profile.parts.values() for w in ws),
-                *(re.escape(w) for w in (*query.place_words, *query.home_words, *profile.english))]
+                *(re.escape(w) for w in (*query.place_words, *query.home_words, *profile.english)),
+                *(re.escape(w.lower()) for w, _ in (gaz.from_roman(question) if query.english else ()))]
     for start, end, _ in reversed(gaz.find(rest)):
         rest = rest[:start] + " " + rest[end:]
     rest = re.sub("|".join(f"(?:{p})" for p in patterns), " ", rest, flags=re.I)
@@ -133,13 +134,17 @@ def merge(previous: Context | None, question: str, profile: Profile, gaz: Gazett
                     question=question if now.thing is None and ASKS.search(question) else None)
     if previous is not None and previous.thing is None and previous.question and now.place and not (
             now.rest or now.thing or now.qualifier or now.part or now.date or now.shift is not None):
-        asked = _other_place(previous.question, now.place, gaz)  # 攸县还有病人吗 → 醴陵呢 → 醴陵市还有病人吗
+        asked = _asked_of(previous.question, now.place, gaz)  # 攸县还有病人吗 → 醴陵呢 → 醴陵市还有病人吗
         return Reading(asked, Context(None, place=now.place, question=asked), asked)
     if previous is None or previous.thing is None or now.rest:
         return Reading(question, fresh)
     full = now.thing is not None and now.asks and not now.marked
     if full and not within:
-        return Reading(question, fresh)
+        if now.place or now.date or not (previous.date or _other_place(previous, profile)):
+            return Reading(question, fresh)
+        # "醴陵有几个确诊" then "出院了几个": asked afresh, of the home city and the newest report; the reply says so
+        # (「株洲 · 累计出院」), so the city's figure is never read as 醴陵's
+        return Reading(question, fresh, label_of(fresh, profile, gaz, year))
     if not (now.thing or now.qualifier or now.part or now.place or now.date or now.shift is not None or within):
         return Reading(question, fresh)
     thing = now.thing or previous.thing
@@ -158,7 +163,12 @@ def merge(previous: Context | None, question: str, profile: Profile, gaz: Gazett
     return Reading(question_of(merged, profile, year), merged, label_of(merged, profile, gaz, year))
 
 
-def _other_place(question: str, place: str, gaz: Gazetteer) -> str:
+def _other_place(previous: Context, profile: Profile) -> bool:
+    """The last question named a place other than the home city."""
+    return bool(previous.place) and previous.place != profile.home_label
+
+
+def _asked_of(question: str, place: str, gaz: Gazetteer) -> str:
     """``question`` asked of ``place``: the first place it names replaced, else ``place`` put before it."""
     found = gaz.find(question)
     if not found:

@@ -83,7 +83,9 @@ def test_later_parts_inherit_from_earlier_ones(gaz):
     first = merge(None, "醴陵有几个确诊", PROFILE, gaz, 2020)
     second = merge(first.context, "出院了几个", PROFILE, gaz, 2020, within=True)
     assert second.question == "醴陵市出院多少" and second.label == "醴陵市 · 累计出院"
-    assert merge(first.context, "出院了几个", PROFILE, gaz, 2020).label is None  # a new message: fresh
+    fresh = merge(first.context, "出院了几个", PROFILE, gaz, 2020)  # a new message: asked afresh, of the home city …
+    assert fresh.question == "出院了几个" and fresh.label == "株洲 · 累计出院"  # … and the reply says so
+    assert merge(None, "出院了几个", PROFILE, gaz, 2020).label is None  # nothing before: nothing to say
 
 
 def test_a_comparison_asks_both_figures_and_computes_nothing(gaz):
