@@ -96,3 +96,9 @@ def test_a_comparison_asks_both_figures_and_computes_nothing(gaz):
     assert [r.question for r in compare(asked, "比昨天增加了几例", PROFILE, gaz, 2020)][1] == "2月18日株洲累计确诊多少"
     assert compare(None, "比前天多了多少", PROFILE, gaz, 2020) == []
     assert compare(asked, "株洲累计确诊多少", PROFILE, gaz, 2020) == []
+
+
+def test_an_english_follow_up_reads_a_place_in_pinyin(gaz):
+    _, liling, discharged = talk(gaz, "How many confirmed cases in Zhuzhou?", "What about Liling?", "And discharged?")
+    assert liling.context.place == "醴陵市" and liling.context.thing == "确诊"
+    assert discharged.context.place == "醴陵市" and discharged.context.thing == "出院"
