@@ -81,7 +81,7 @@ def normalize(question: str, profile: Profile, gazetteer: Gazetteer | None = Non
             located = [zh for zh in named if zh not in home_names]
             unknown = [name for name in _place_phrases(written) if not any(name in r or r in name for r, _ in roman)
                        and name.lower() not in profile.english and name.lower() not in CALENDAR]
-    lexical = " ".join([text, *extra])
+    lexical = " ".join([_split_suffixes(text, gazetteer) if gazetteer is not None else text, *extra])
     if profile.home_label and profile.home_label in lexical:  # the paper says 我市 / 全市 for its home city
         lexical = f"{lexical} {' '.join(profile.city_words[:2])} {profile.home_label}"
     places: list[Place] = []
@@ -106,6 +106,16 @@ def normalize(question: str, profile: Profile, gazetteer: Gazetteer | None = Non
     return Query(original=question, text=text, lexical=lexical, english=english, kind=kind, ask=ask,
                  places=tuple(places), place_words=tuple(words), home_places=tuple(home), home_words=home_words,
                  respelled=respelled, unknown_places=tuple(unknown))
+
+
+def _split_suffixes(text: str, gazetteer: Gazetteer) -> str:
+    """A place's division suffix that starts a noun with the next character is that noun's: "株洲市长是谁" is
+    "株洲 市长是谁" (jieba cut 株洲市/长是), "株洲市区" is "株洲 市区" (for the keywords only; the place is kept)."""
+    for _, end, _place in reversed(gazetteer.find(text)):
+        suffix = text[end - 1]
+        if suffix in "省市区县" and end < len(text) and (dictionary_tag(suffix + text[end]) or "").startswith("n"):
+            text = f"{text[: end - 1]} {text[end - 1 :]}"
+    return text
 
 
 def _place_phrases(text: str) -> list[str]:

@@ -132,3 +132,15 @@ def test_an_english_question_about_a_district_gets_the_districts_figure(seed_eng
 def test_an_english_question_about_a_place_the_reports_lack_is_declined(seed_engine):
     answer = seed_engine.ask("How many confirmed cases in Paris?")
     assert not answer.answered and answer.decline.reason == "not_covered" and answer.decline.subject == "Paris"
+
+
+@pytest.mark.parametrize(("question", "word"), [("株洲市长是谁", "市长"), ("株洲市区有多少确诊", "市区")])
+def test_a_division_suffix_that_starts_a_noun_is_that_nouns(profile, gaz, question, word):
+    from retrieval.question import keywords
+
+    assert word in keywords(normalize(question, profile, gaz))  # jieba alone cut 株洲市/长是
+
+
+def test_a_question_about_the_mayor_is_not_declined(seed_engine):
+    answer = seed_engine.ask("株洲市长是谁")
+    assert answer.answered and "市长阳卫国" in answer.sources[0].quote, answer.decline
