@@ -26,8 +26,13 @@ NOT_A_COUNT = re.compile(r"(?:几|多少)(?:天|日|次|个?月|年|号|岁|点)
 
 
 def named_thing(query: Query, profile: Profile) -> Thing | None:
-    """The first of the profile's things whose words the question uses."""
-    return next((t for t in profile.things if re.search("|".join(t.question), query.lexical, re.I)), None)
+    """The first of the profile's things whose words the question uses; a count's word followed by 率 (死亡率)
+    asks a rate no count answers, so it names no thing."""
+    for thing in profile.things:
+        for found in re.finditer("|".join(thing.question), query.lexical, re.I):
+            if thing.kind == "rate" or not query.lexical.startswith("率", found.end()):
+                return thing
+    return None
 
 
 def question_thing(query: Query, profile: Profile) -> Thing | None:

@@ -48,7 +48,7 @@ def sentence_answer(
             if newer is not None:  # the newer report's passage leads the quotes; no bold
                 chosen = newer
             elif (score >= model.threshold and unbound(option, asked, query.text, fold(article.title)) is None
-                    and not dominated(option, found, query, asked)):
+                    and not dominated(option, found, query, asked) and not _a_divisions(option, snap, g, query, asked)):
                 text = dated(bold_text(option), chosen, article.date, _before(snap, chosen), asked.type)
     elif asked.type == "yesno":  # 吗: a clause that holds it all; 怎么办, 哪次, 是什么: passages, no bold
         least = YESNO_COVERAGE
@@ -87,6 +87,28 @@ def _other_qualifier(text: str, query: Query, profile: Profile) -> bool:
     folded = fold(text)
     return any(re.search(f"(?:{'|'.join(words)})(?:{'|'.join(thing.report)})", folded)
                for qualifier, words in profile.qualifiers.items() if qualifier != asked)
+
+
+ANAPHORA = ("该市", "该县", "该区", "当地")  # a sentence about the place named before it
+
+
+def _a_divisions(option: Option, snap: IndexSnapshot, g: Grammar, query: Query, asked: Asked) -> bool:
+    """A figure of one of the home city's divisions, asked of the whole city by its name: the sentence names a division
+    (攸县的7例确诊病例已全部治愈出院，治愈出院率达100%) or refers back to one its headline or the text before names
+    (该市已有321家规模工业企业 under 阳卫国赴醴陵督导), and not the city (我市, 全市, 株洲) before the span."""
+    if asked.type not in FIGURES or query.places or query.home_places or not any(
+            w in query.text for w in query.home_words):  # asked of the city by name (株洲, 全市), nothing else
+        return False
+    gaz, profile = g.gazetteer, g.profile
+    left = option.cand.match[: option.span.start]
+    if any(w in left for w in (profile.home_label, *profile.city_words)):
+        return False
+    def divisions(text: str) -> bool:
+        return any(p.within(gaz.home) and p != gaz.home for _, _, p in gaz.find(text))
+    if divisions(left):
+        return True
+    article = snap.articles[option.cand.article_id]
+    return any(a in left for a in ANAPHORA) and divisions(fold(f"{article.title}\n{_before(snap, option.cand)}"))
 
 
 FIGURES = ("count", "percent", "duration", "change")  # what a later report restates with a new value

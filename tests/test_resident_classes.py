@@ -101,3 +101,18 @@ def test_a_yes_no_clause_is_bound_to_the_asked_qualifier(small_build):
 def test_a_yes_no_clause_comes_from_the_newest_report_that_says_it(seed_engine):
     answer = seed_engine.ask("株洲有新增确诊病例吗").answer  # the seed pages: 2月16日's 0例 and 2月19日's 0例
     assert answer is None or "2月19日" in answer, answer
+
+
+def test_a_divisions_figure_is_not_the_citys_nor_a_count_a_rate(small_build):
+    engine = small_build(
+        article("市长赴醴陵督导复工", "株洲日报讯 2月20日，市长赴醴陵督导。截至2月20日，该市已有321家规模工业企业复工。"),
+        article("攸县清零", "株洲日报讯 攸县的7例确诊病例已全部治愈出院，治愈率达100%，成为我市首个清零的县。"),
+        article("疫情通报", "株洲日报讯 截至2月19日24时，我市累计确诊病例78例，死亡病例0例。"),
+    )
+    for question, wrong in [("株洲有多少家规模工业企业复工", "321"),  # 该市 is 醴陵, the headline says
+                            ("株洲的治愈率是多少", "100%"),  # 攸县's
+                            ("株洲的死亡率是多少", "0例")]:  # a count is no rate
+        answer = engine.ask(question).answer or ""
+        assert wrong not in answer, (question, answer)
+    liling = engine.ask("醴陵有多少家规模工业企业复工").answer
+    assert liling is None or "321" in liling, liling
