@@ -22,6 +22,7 @@ SUBJECT_FILLER = re.compile(
     r"报告|在|中|里|上|是|，|,|、|\s|请问|我想知道|你好"
 )
 RATIO = re.compile(r"比例|比率|占.{0,8}(?:的)?(?:比|百分)")
+AMONG = re.compile(r"(?:病例|患者|病人|人员|人)(?:当中|之中|中|里)(?P<part>[^，,。？?的]{2,6}?)(?:的|有|占|是)")  # 确诊病例中男性有多少
 NOT_A_COUNT = re.compile(r"(?:几|多少)(?:天|日|次|个?月|年|号|岁|点)|什么时候|何时")  # days, ages, times
 
 
@@ -67,7 +68,22 @@ def asks_part(query: Query, profile: Profile) -> bool:
         for word in words:
             rest = rest.replace(word, "")
     return (any(word in rest for word in (*profile.subsets, *profile.question_subsets)) or bool(RATIO.search(text))
-            or (bool(profile.pattern("which").search(text)) and not profile.pattern("superlative").search(text)))
+            or (bool(profile.pattern("which").search(text)) and not profile.pattern("superlative").search(text))
+            or _among(query, profile))
+
+
+def _among(query: Query, profile: Profile) -> bool:
+    """"确诊病例中男性有多少": a part of the cases (男性, 儿童, 医护人员) that no measured thing, part or place names
+    (新增病例中黄冈有几例 asks 黄冈's figure)."""
+    found = AMONG.search(query.text)
+    if found is None:
+        return False
+    part = found.group("part")
+    places = (*query.place_words, *(p.name for p in query.home_places), *(p.name[:2] for p in query.home_places))
+    if any(w in part or part in w for w in places):
+        return False
+    named = [w for t in profile.things for w in t.question] + [w for ws in profile.parts.values() for w in ws]
+    return not any(re.search(w, part) for w in named)
 
 
 def question_qualifier(query: Query, profile: Profile) -> str | None:

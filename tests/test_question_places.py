@@ -144,3 +144,14 @@ def test_a_division_suffix_that_starts_a_noun_is_that_nouns(profile, gaz, questi
 def test_a_question_about_the_mayor_is_not_declined(seed_engine):
     answer = seed_engine.ask("株洲市长是谁")
     assert answer.answered and "市长阳卫国" in answer.sources[0].quote, answer.decline
+
+
+@pytest.mark.parametrize(("question", "part"), [
+    ("株洲的确诊病例中男性有多少", True), ("确诊病例当中儿童有几个", True),  # a part no fact counts: quotes
+    ("湖北新增病例中黄冈有几例", False), ("确诊患者中危重症有几例", False),  # a place's or a thing's figure
+    ("株洲累计确诊多少", False),
+])
+def test_a_part_of_the_cases_is_asked_with_among(profile, gaz, question, part):
+    from retrieval.facts import asks_part
+
+    assert asks_part(normalize(question, profile, gaz), profile) == part
