@@ -116,7 +116,25 @@ def counts_thing(query: Query, profile: Profile) -> bool:
     """A count of a measured thing ("确诊多少", or a bare "截至3月23日黄冈累计确诊病例"), not days, ages or times
     ("连续几天无新增病例") nor another kind of question (吗, 什么, 怎么 …)."""
     counting = query.kind == "quantity" or (query.kind == "other" and not OTHER_ASK.search(query.text))
-    return counting and not NOT_A_COUNT.search(query.text) and asked_metric(query, profile) is not None
+    return (counting and not NOT_A_COUNT.search(query.text) and asked_metric(query, profile) is not None
+            and not _counts_another(query, profile))
+
+
+COUNTED = re.compile(r"(?:几|多少)(?:个|家|所|座|条|项|名|位)")  # a counter right after the question word
+
+
+def _counts_another(query: Query, profile: Profile) -> bool:
+    """The question word counts another noun with its counter (几个县区没有确诊病例, 多少家医院收治): not the cases."""
+    found = COUNTED.search(query.text)
+    if found is None:
+        return False
+    rest = query.text[found.end() : found.end() + 8]
+    noun = next((rest[a:b] for a, b, flag in pos_tags(rest) if a == 0 and flag.startswith("n")), "")
+    words = [w for t in profile.things for w in (*t.question, *t.report)]
+    return len(noun) >= 2 and not any(re.match(w, noun) for w in words) and noun not in CASE_WORDS
+
+
+CASE_WORDS = ("病例", "患者", "病人", "人员")  # what a count of the cases counts
 
 
 def unknown_subject(query: Query, profile: Profile, gaz: Gazetteer) -> str | None:

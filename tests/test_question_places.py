@@ -155,3 +155,20 @@ def test_a_part_of_the_cases_is_asked_with_among(profile, gaz, question, part):
     from retrieval.facts import asks_part
 
     assert asks_part(normalize(question, profile, gaz), profile) == part
+
+
+@pytest.mark.parametrize(("question", "counts"), [
+    ("株洲有几个县区没有确诊病例", False),  # counts districts, not cases
+    ("多少名医护人员确诊", False),  # counts medical staff: a part
+    ("株洲有几个确诊病例", True), ("株洲有多少个新增确诊病例", True), ("醴陵有几个确诊", True),
+])
+def test_a_counter_before_another_noun_counts_that_noun(profile, gaz, question, counts):
+    from retrieval.facts import counts_thing
+
+    assert counts_thing(normalize(question, profile, gaz), profile) == counts
+
+
+def test_released_from_observation_is_its_own_measure(profile, gaz):
+    from retrieval.facts import named_thing
+
+    assert named_thing(normalize("株洲有多少密切接触者解除了医学观察", profile, gaz), profile).name == "解除医学观察"
