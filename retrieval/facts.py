@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 from config.profile import Profile, Thing
 from news.asof import parse_question_date, parse_question_hour
@@ -29,11 +30,20 @@ NOT_A_COUNT = re.compile(r"(?:几|多少)(?:天|日|次|个?月|年|号|岁|点)
 def named_thing(query: Query, profile: Profile) -> Thing | None:
     """The first of the profile's things whose words the question uses; a count's word followed by 率 (死亡率)
     asks a rate no count answers, so it names no thing."""
+    lexical = query.lexical
     for thing in profile.things:
-        for found in re.finditer("|".join(thing.question), query.lexical, re.I):
-            if thing.kind == "rate" or not query.lexical.startswith("率", found.end()):
-                return thing
+        pattern = _any_of(thing.question)
+        if not pattern.search(lexical):
+            continue
+        if thing.kind == "rate" or "率" not in lexical or any(
+                not lexical.startswith("率", found.end()) for found in pattern.finditer(lexical)):
+            return thing
     return None
+
+
+@lru_cache(maxsize=256)
+def _any_of(words: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(words), re.I)
 
 
 def question_thing(query: Query, profile: Profile) -> Thing | None:

@@ -44,7 +44,7 @@ def sentence_answer(
         if option is not None:
             chosen = option.cand
             article = snap.articles[chosen.article_id]
-            newer = _superseded(option, ranked, snap, asked, query, default_year)
+            newer = _superseded(option, ranked, snap, asked, query, default_year) if score >= RUNNER_UP_SCORE else None
             if newer is not None:  # the newer report's passage leads the quotes; no bold
                 chosen = newer
             elif (score >= model.threshold and unbound(option, asked, query.text, fold(article.title)) is None
@@ -131,15 +131,16 @@ def _superseded(option: Option, ranked: list[Candidate], snap: IndexSnapshot, as
     words = {w for a, b, _ in pos_tags(clause) if len(w := clause[a:b]) > 1 and not NUMERIC.search(w)}
     if len(words) < 2:
         return None
+    least = SAME_MEASURE * len(words)
     for cand in ranked:
         date = snap.articles[cand.article_id].date
-        if not date or date <= own:
-            continue
+        if not date or date <= own or sum(w in cand.match for w in words) < least:
+            continue  # an older report, or a sentence that does not say the measure at all
         for span in find_spans(cand.match):
             if not answers(asked.type, span) or cand.match[span.start : span.end] == value:
                 continue
             around = cand.match[max(0, span.start - 20) : span.end + 20]
-            if sum(w in around for w in words) >= SAME_MEASURE * len(words):
+            if sum(w in around for w in words) >= least:
                 return cand
     return None
 
