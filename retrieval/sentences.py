@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from config.profile import Profile
 from news.asof import parse_question_date, resolve_asof
 from news.figures import Grammar, article_place
-from news.spans import answers, find_spans
+from news.spans import CN, answers, find_spans
 from news.text import fold, pos_tags
 from retrieval.answer import Answer
 from retrieval.binding import binding
@@ -21,7 +22,8 @@ from retrieval.snapshot import IndexSnapshot
 YESNO_COVERAGE = 0.8  # share of a yes/no question's words its bold clause must hold (a direct answer)
 RUNNERS_UP = 2  # quotes after the chosen sentence: the sentences of the next best-scored spans, if scored above
 RUNNER_UP_SCORE = 0.2  # … this; then the most relevant sentences
-NUMERIC = re.compile(r"[\d零〇一二两三四五六七八九十百千万亿]")
+NUMERIC = re.compile(rf"[\d{CN}]")
+FIGURES = ("count", "percent", "duration", "change")  # figures: a later report restates them with a new value
 
 
 def sentence_answer(
@@ -111,7 +113,6 @@ def _a_divisions(option: Option, snap: IndexSnapshot, g: Grammar, query: Query, 
     return any(a in left for a in ANAPHORA) and divisions(fold(f"{article.title}\n{_before(snap, option.cand)}"))
 
 
-FIGURES = ("count", "percent", "duration", "change")  # what a later report restates with a new value
 SAME_MEASURE = 0.6  # share of the chosen clause's words a later report's clause must hold to restate it
 
 
@@ -168,7 +169,7 @@ def answer_pool(
     pool = pool or ranked[:1]
     if not named_places(query):  # a question naming no other place asks about the home city: its reports first
         pool = [c for c in pool if is_home(snap, c, g)] or pool
-    counting = asked.type in ("count", "percent", "duration", "change")
+    counting = asked.type in FIGURES
     group = [c for c in pool if c.relevance >= (0.75 if counting else 0.85) * pool[0].relevance]
     for cand in group:
         article = snap.articles[cand.article_id]
@@ -185,18 +186,15 @@ def answer_pool(
 def _names_subject(snap: IndexSnapshot, cand: Candidate, asked: Asked) -> bool:
     """The sentence, its headline or the text just before it names what the question is about (its first
     subject word: 育才 of 育才小学占地面积有多大); another school's area is no answer."""
-    if not asked.subject:
-        return True
-    article = snap.articles[cand.article_id]
-    return asked.subject[0] in cand.match or asked.subject[0] in fold(f"{article.title}\n{_before(snap, cand)}")
+    return not asked.subject or _names(snap, cand, asked.subject[:1])
 
 
-def _names(snap: IndexSnapshot, cand: Candidate, places: list[str]) -> bool:
-    """The sentence, its headline or the text just before it names one of ``places``."""
-    if any(p in cand.match for p in places):
+def _names(snap: IndexSnapshot, cand: Candidate, names: Sequence[str]) -> bool:
+    """The sentence, its headline or the text just before it says one of ``names`` (places, a subject word)."""
+    if any(n in cand.match for n in names):
         return True
     around = fold(f"{snap.articles[cand.article_id].title}\n{_before(snap, cand)}")
-    return any(p in around for p in places)
+    return any(n in around for n in names)
 
 
 def _before(snap: IndexSnapshot, cand: Candidate) -> str:
