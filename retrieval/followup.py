@@ -88,7 +88,8 @@ def _slots(question: str, profile: Profile, gaz: Gazetteer, year: int) -> _Slots
                 *(w for ws in profile.question_qualifiers.values() for w in ws),
                 *(re.escape(w) for ws in profile.parts.values() for w in ws),
                 *(re.escape(w) for w in (*query.place_words, *query.home_words, *profile.english)),
-                *(re.escape(w.lower()) for w, _ in (gaz.from_roman(question) if query.english else ()))]
+                *(re.escape(w.lower()) for w, _ in (gaz.from_roman(question) if query.english else ())),
+                *(re.escape(zh) for zh in (profile.english.values() if query.english else ()))]  # district → 区
     for start, end, _ in reversed(gaz.find(rest)):
         rest = rest[:start] + " " + rest[end:]
     rest = re.sub("|".join(f"(?:{p})" for p in patterns), " ", rest, flags=re.I)

@@ -102,3 +102,5 @@ def test_an_english_follow_up_reads_a_place_in_pinyin(gaz):
     _, liling, discharged = talk(gaz, "How many confirmed cases in Zhuzhou?", "What about Liling?", "And discharged?")
     assert liling.context.place == "醴陵市" and liling.context.thing == "确诊"
     assert discharged.context.place == "醴陵市" and discharged.context.thing == "出院"
+    hetang = talk(gaz, "How many confirmed cases in Liling?", "What about Hetang District?")[-1]  # district → 区
+    assert hetang.context.place == "荷塘区" and hetang.context.thing == "确诊", hetang
