@@ -95,6 +95,9 @@ def options(query: Query, asked: Asked, ranked: list[Candidate], title_of, profi
             window = cand.match[max(0, span.start - 12) : span.end + 12]
             noun = number_binding(cand.match, span.start, span.end, asked.measure, query.text)
             item = _respective(cand.match, span)
+            head = _elided_head(cand.match, clause, measured) if item is None else ""
+            if head:  # "其中道路客运量20365万人次、…、城区公交736.44万人次": 736.44 counts 城区公交's 客运量
+                text, window = head + text, head + window
             if item is not None:  # "铁路7622万人次、…，分别下降55.4%、46%、50.8%": 50.8% is the railway's
                 event, (lead, named, value, common) = item[0], item[1:]
                 text = window = common + cand.match[slice(*event)] + lead + value
@@ -149,6 +152,27 @@ def _bound_words(option: Option, measured: dict[str, float]) -> frozenset[str]:
         head = text[whole.start() : first.start()] if first else ""
     said = head + text[start:end]
     return frozenset(w for w in measured if w in said)
+
+
+def _elided_head(text: str, clause: tuple[int, int], measured: dict[str, float]) -> str:
+    """For a later item of an enumeration that names some of the measured words but not the list's head noun
+    ("城区公交736.44万人次" of "其中道路客运量20365万人次、水路…、城区公交736.44万人次"), the head noun the first item
+    gives and the later ones leave out ("客运量"); "" otherwise. An item that names none of the measured words
+    keeps its own noun ("软条8枚" after "背鳍硬棘13枚" counts 软条, not 硬棘)."""
+    start, end = clause
+    whole = next((m for m in CLAUSE.finditer(text) if m.start() <= start < m.end()), None)
+    if whole is None or start <= whole.start() or "、" not in text[whole.start() : start]:
+        return ""
+    first = NUMBER.search(text, whole.start(), whole.end())
+    if first is None or first.start() >= start:
+        return ""
+    lead = text[whole.start() : first.start()]
+    words = [(lead[a:b], flag) for a, b, flag in pos_tags(lead)]
+    last, flag = words[-1] if words else ("", "")
+    noun = last if len(last) > 1 and flag[:1] not in ("r", "p", "c", "u", "d", "m", "q") else ""  # not 为, 达到
+    own = text[start : NUMBER.search(text, start, end).start()] if NUMBER.search(text, start, end) else ""
+    named = [w for w in measured if w in own and w not in noun]
+    return noun if noun and named and noun not in own else ""
 
 
 def _with_the_others(found: list[tuple], query: Query, asked: Asked) -> list[tuple[float, ...]]:
@@ -267,7 +291,7 @@ DECADE_ASKED = re.compile(r"(?:哪一?个?|什么)年代")  # a decade (1920年�
 TITLE = re.compile(r"《([^《》]+)》")  # a named work (a book, a film, a treaty, a magazine)
 
 
-def unbound(option: Option, asked: Asked, question: str, headline: str = "") -> str | None:
+def unbound(option: Option, asked: Asked, question: str, headline: str = "", written: str | None = None) -> str | None:
     """Why the span cannot be the bold answer although it scores well, or None: it is in another unit of the
     same kind than the one asked ("多少日" → "24小时"); with the asked counter, it counts another noun than the one
     asked, which its clause does not name ("几个国家" → "一个州"); the question asks a day (哪天) and the span says
@@ -296,11 +320,50 @@ def unbound(option: Option, asked: Asked, question: str, headline: str = "") -> 
         return "no_day"  # 哪天 asks for a day: "2020年" of "2020年春运结束" does not say one ("七月初十" does)
     if DECADE_ASKED.search(question) and not text[span.start : span.end].endswith("年代"):
         return "no_decade"  # 哪一年代 asks for a decade: "1998年" is a year of it, at best
+    if _other_qualifier(text, option.clause, span, question if written is None else written, asked.type):
+        return "qualifier"  # 就业6个月以上的村民 → "连续就业3个月以上的342人"; 2021年 → a clause about 2020年
     asked_titles = set(TITLE.findall(question))
     if (asked_titles and not any(t in text or t in headline for t in asked_titles)
             and set(TITLE.findall(text)) - asked_titles):
         return "title"  # the sentence names another work where the question names its own (《电视指南》 for 《生活杂志》)
     return None
+
+
+QUALIFIER_TYPES = ("year", "date", "duration")
+BASE = re.compile(r"(?:比|较|同比|相比|与|和|从|自|到|至|于)$")  # a comparison's base or a range's end, not a qualifier
+
+
+def _qualifiers(text: str) -> dict[tuple[str, str], set[str]]:
+    """The years, dates and durations a text says in digits, by (type, unit): {("duration", "个月"): {"6"}} (哪一年
+    and 五月天 say none)."""
+    out: dict[tuple[str, str], set[str]] = {}
+    for s in find_spans(text):
+        if s.type in QUALIFIER_TYPES:
+            said = text[s.start : s.end]
+            value = re.match(rf"[\d.{CN}]*", said).group()
+            if re.search(r"\d", said):
+                out.setdefault((s.type, said[len(value):] if s.type == "duration" else ""), set()).add(value or said)
+    return out
+
+
+def _other_qualifier(text: str, clause: tuple[int, int], span: Span, question: str, asked: str) -> bool:
+    """The question qualifies what it asks with a year, a date or a duration (2021年, 6个月以上) that the span's
+    clause says with another value of the same kind and unit, and not with its own: the clause is about another
+    year, day or group (连续就业3个月以上的342人 for 就业6个月以上的村民). A comparison's base (比2020年) or a
+    range's end is no such qualifier."""
+    wanted = {k: v for k, v in _qualifiers(question).items()
+              if k[0] != asked and not (asked == "when" and k[0] == "date")}
+    if not wanted:
+        return False
+    start, end = clause
+    said: dict[tuple[str, str], set[str]] = {}
+    for s in find_spans(text[start:end]):
+        if s.type in QUALIFIER_TYPES and (s.start + start, s.end + start) != (span.start, span.end) \
+                and not BASE.search(text[max(0, start + s.start - 2) : start + s.start]):
+            piece = text[start + s.start : start + s.end]
+            value = re.match(rf"[\d.{CN}]*", piece).group()
+            said.setdefault((s.type, piece[len(value):] if s.type == "duration" else ""), set()).add(value or piece)
+    return any(key in said and not (said[key] & values) for key, values in wanted.items())
 
 
 def _unit(text: str, at: int) -> str | None:

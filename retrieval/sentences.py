@@ -49,7 +49,7 @@ def sentence_answer(
             newer = _superseded(option, ranked, snap, asked, query, default_year) if score >= RUNNER_UP_SCORE else None
             if newer is not None:  # the newer report's passage leads the quotes; no bold
                 chosen = newer
-            elif (score >= model.threshold and unbound(option, asked, query.text, fold(article.title)) is None
+            elif (score >= model.threshold and unbound(option, asked, query.text, fold(article.title), fold(query.original)) is None
                     and not dominated(option, found, query, asked) and not _a_divisions(option, snap, g, query, asked)):
                 text = dated(bold_text(option), chosen, article.date, _before(snap, chosen), asked.type)
     elif asked.type == "yesno":  # 吗: a clause that holds it all; 怎么办, 哪次, 是什么: passages, no bold

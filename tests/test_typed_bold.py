@@ -254,3 +254,33 @@ def test_the_wholes_figure_is_no_answer_when_the_sentence_gives_the_parts():
     query, asked, found, _ = _options("全市客运量多少", sentence)
     verdict = {sentence[o.span.start : o.span.end]: dominated(o, found, query, asked) for o in found}
     assert not verdict["1171.73万人"] and verdict["20365万人"]  # the whole asked: 道路's figure is the part
+
+
+def test_a_later_list_item_reads_with_the_head_noun_the_first_item_gives():
+    from retrieval.bold import load_model
+
+    sentence = "去年全县接待游客312万人次，其中景区接待量180万人次、乡村民宿62.5万人次、农家乐69.5万人次。"
+    query, asked, found, features = _options("乡村民宿接待量是多少", sentence)
+    assert features["62.5万人"]["clause"] == 1.0  # 乡村民宿, and 接待量 from 景区接待量
+    model = load_model()
+    best = max(found, key=lambda o: model.score(o.features))
+    assert sentence[best.span.start : best.span.end] == "62.5万人"
+    fins = "背鳍硬棘13枚、软条8枚；臀鳍硬棘3枚、软条7枚。"
+    features = _options("臀鳍硬棘有多少枚", fins)[-1]
+    assert features["7枚"]["clause"] < features["3枚"]["clause"]  # 软条 is its own noun: no 硬棘 for it
+
+
+@pytest.mark.parametrize(("question", "sentence", "span", "why"), [
+    ("稳定就业6个月以上的村民有多少人？", "全村连续就业3个月以上的有342人。", "342人", "qualifier"),
+    ("稳定就业6个月以上的村民有多少人？", "全村稳定就业6个月以上的有191人，3个月以上的更多。", "191人", None),
+    ("2021年水果产量是多少？", "2020年全县水果产量12.6万吨。", "12.6万吨", "qualifier"),  # another year's
+    ("2021年水果产量增长了多少？", "全县水果产量比2020年增长8.5%。", "8.5%", None),  # 比2020年: the base
+    ("五月天哪一年举办了第一次演唱会？", "2001年8月18日五月天举办了第一次演唱会。", "2001年", None),  # no digits asked
+])
+def test_a_clause_about_another_year_or_group_is_no_bold(question, sentence, span, why):
+    from news.spans import find_spans
+    from retrieval.bold import unbound
+
+    query, asked, found, _ = _options(question, sentence)
+    option = next(o for o in found if sentence[o.span.start : o.span.end].startswith(span))
+    assert unbound(option, asked, query.text, "", fold(question)) == why
