@@ -53,3 +53,30 @@ def test_a_span_is_right_when_its_bold_shows_the_gold_and_it_is_the_gold_or_part
     assert is_right("发生于2008年6月14日8时43分", "2008年6月14日", ("2008年6月14日8时43分",))
     assert not is_right("可容纳8", "8", ("8,352名",))
     assert not is_right("始建于1962年，1987年扩建", "1962年", ("1987年",))
+
+
+def test_the_cctv_set_takes_its_days_stories_from_the_scale_folder_without_the_held_back_ones(tmp_path):
+    import json
+
+    import pytest
+
+    from bench.cctv_qa import QUERIES, materialise
+
+    scale = tmp_path / "scale"
+    scale.mkdir()
+    stories = [("20220101", "航运", ["今年港口吞吐量", "达到3.5亿吨。"]), ("20220101", "湖南新闻", ["湖南某地…"]),
+               ("20220101", "天气", ["今天晴。"]), ("20220102", "别的一天", ["无关。"])]
+    (scale / "cctv_stories.jsonl").write_text("".join(json.dumps({"date": d, "title": t, "paragraphs": p},
+                                                                 ensure_ascii=False) + "\n" for d, t, p in stories))
+    queries = tmp_path / "queries.jsonl"
+    row = {"qid": "cctv_dev:Q0", "question": "今年港口吞吐量是多少？", "answers": ["3.5亿吨"], "answer_start": 9,
+           "gold_pid": "cctv_dev:20220101_0", "type": "count"}
+    queries.write_text(json.dumps(row, ensure_ascii=False) + "\n")
+    prefix = materialise(scale, tmp_path / "work", queries)
+    corpus = [json.loads(line)["pid"] for line in open(f"{prefix}.corpus.jsonl", encoding="utf-8")]
+    assert corpus == ["cctv_dev:20220101_0", "cctv_dev:20220101_2"]  # its day's others; not 湖南's, not another day
+    assert select([json.loads(line) for line in open(f"{prefix}.queries.jsonl", encoding="utf-8")])[0].type == "count"
+    queries.write_text(json.dumps(row | {"answer_start": 3}, ensure_ascii=False) + "\n")
+    with pytest.raises(ValueError, match="Q0"):  # another copy of the stories: say which question breaks
+        materialise(scale, tmp_path / "again", queries)
+    assert len(QUERIES.read_text(encoding="utf-8").splitlines()) == 175
