@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from config.profile import Profile
-from news.spans import CN, UNITS, Span, answers, find_spans, fits
+from news.spans import CN, Span, answers, find_spans, fits
 from news.text import NUMBER, fold, pos_tags
 from retrieval.binding import number_binding
 from retrieval.compose import CLAUSE, HAN, Candidate
@@ -278,108 +278,6 @@ def clash(left: str, before: str, question: str) -> float:
 def _value(text: str) -> tuple[str, ...]:
     """What a span says, for agreement between sentences: its numbers, else its text."""
     return tuple(NUMBER.findall(text)) or (text,)
-
-
-# units that measure the same kind of thing: a question asking in one is not answered in another (多少日 → 24小时)
-UNIT_KINDS = (("年", "月", "周", "星期", "日", "天", "小时", "钟头", "分钟", "秒"), *UNITS.values())
-_SAME_UNIT = {"日": "天", "钟头": "小时", "千米": "公里", "公斤": "千克"}
-_LONGEST_FIRST = tuple(sorted((u for units in UNIT_KINDS for u in units), key=len, reverse=True))  # 小时 before 时
-
-
-DAY_ASKED = re.compile(r"哪一?天|哪一?日|几号|几月几[日号]|什么日子|which day|what date")  # a day, not a year or month
-DECADE_ASKED = re.compile(r"(?:哪一?个?|什么)年代")  # a decade (1920年代, 九十年代), not a year
-TITLE = re.compile(r"《([^《》]+)》")  # a named work (a book, a film, a treaty, a magazine)
-
-
-def unbound(option: Option, asked: Asked, question: str, headline: str = "", written: str | None = None) -> str | None:
-    """Why the span cannot be the bold answer although it scores well, or None: it is in another unit of the
-    same kind than the one asked ("多少日" → "24小时"); with the asked counter, it counts another noun than the one
-    asked, which its clause does not name ("几个国家" → "一个州"); the question asks a day (哪天) and the span says
-    only a year or a month ("2020年" of "2020年春运结束"); the question asks a decade (哪一年代) and the span is no
-    decade; the question names a work in book-title marks (《生活杂志》) and the sentence names only another one
-    (``headline``, the article's folded headline, may name the asked one: an article about the work).
-
-    Tried and left out, each refusing as many right answers on TUNE as wrong ones or more: an event said to happen
-    after or until the year ("1992年，苏联解体后"); the asked thing named with another name after the span
-    ("阪神大地震" → "1923年发生关东大地震", but also the apposition "1869年的《海鸟保护法》"); a year right before the
-    subject's name (2020年春运 for 春运哪天结束, but also "2009年赵鹏入选国家队": 8 right TUNE answers refused)."""
-    text, span = option.cand.match, option.span
-    asking = re.search(r"多少|几", question)
-    wanted = _unit(question, asking.end()) if asking else None
-    shown = text[span.start : span.end + 4]  # a number's unit may follow the span ("24" "小时")
-    given = {_unit(shown, m.end()) for m in re.finditer(rf"[\d{CN}]+[多余]?[万亿千百]*[多余]?", shown)} - {None}
-    if wanted and given and wanted not in given and all(_kind(u) == _kind(wanted) for u in given):
-        return "unit"  # "多少日" → "24小时"; not "几月" → "1918年6月", which says its month
-    if span.type == "number" and asked.measure.unit and span.unit == asked.measure.unit and asked.measure.after:
-        counted, asked_noun = _noun_at(text, span.end), _noun_at(asked.measure.after, 0)
-        if counted and asked_noun and asked_noun not in text[span.end : option.clause[1]] and not (
-                counted.startswith(asked_noun[:2]) or asked_noun.startswith(counted[:2])):
-            return "counted"
-    if DAY_ASKED.search(question) and (span.type == "year" or re.search(r"(?:年|月|季|年代|世纪|[春夏秋冬])$",
-                                                                         text[span.start : span.end])):
-        return "no_day"  # 哪天 asks for a day: "2020年" of "2020年春运结束" does not say one ("七月初十" does)
-    if DECADE_ASKED.search(question) and not text[span.start : span.end].endswith("年代"):
-        return "no_decade"  # 哪一年代 asks for a decade: "1998年" is a year of it, at best
-    if _other_qualifier(text, option.clause, span, question if written is None else written, asked.type):
-        return "qualifier"  # 就业6个月以上的村民 → "连续就业3个月以上的342人"; 2021年 → a clause about 2020年
-    asked_titles = set(TITLE.findall(question))
-    if (asked_titles and not any(t in text or t in headline for t in asked_titles)
-            and set(TITLE.findall(text)) - asked_titles):
-        return "title"  # the sentence names another work where the question names its own (《电视指南》 for 《生活杂志》)
-    return None
-
-
-QUALIFIER_TYPES = ("year", "date", "duration")
-BASE = re.compile(r"(?:比|较|同比|相比|与|和|从|自|到|至|于)$")  # a comparison's base or a range's end, not a qualifier
-
-
-def _qualifiers(text: str) -> dict[tuple[str, str], set[str]]:
-    """The years, dates and durations a text says in digits, by (type, unit): {("duration", "个月"): {"6"}} (哪一年
-    and 五月天 say none)."""
-    out: dict[tuple[str, str], set[str]] = {}
-    for s in find_spans(text):
-        if s.type in QUALIFIER_TYPES:
-            said = text[s.start : s.end]
-            value = re.match(rf"[\d.{CN}]*", said).group()
-            if re.search(r"\d", said):
-                out.setdefault((s.type, said[len(value):] if s.type == "duration" else ""), set()).add(value or said)
-    return out
-
-
-def _other_qualifier(text: str, clause: tuple[int, int], span: Span, question: str, asked: str) -> bool:
-    """The question qualifies what it asks with a year, a date or a duration (2021年, 6个月以上) that the span's
-    clause says with another value of the same kind and unit, and not with its own: the clause is about another
-    year, day or group (连续就业3个月以上的342人 for 就业6个月以上的村民). A comparison's base (比2020年) or a
-    range's end is no such qualifier."""
-    wanted = {k: v for k, v in _qualifiers(question).items()
-              if k[0] != asked and not (asked == "when" and k[0] == "date")}
-    if not wanted:
-        return False
-    start, end = clause
-    said: dict[tuple[str, str], set[str]] = {}
-    for s in find_spans(text[start:end]):
-        if s.type in QUALIFIER_TYPES and (s.start + start, s.end + start) != (span.start, span.end) \
-                and not BASE.search(text[max(0, start + s.start - 2) : start + s.start]):
-            piece = text[start + s.start : start + s.end]
-            value = re.match(rf"[\d.{CN}]*", piece).group()
-            said.setdefault((s.type, piece[len(value):] if s.type == "duration" else ""), set()).add(value or piece)
-    return any(key in said and not (said[key] & values) for key, values in wanted.items())
-
-
-def _unit(text: str, at: int) -> str | None:
-    """The unit of UNIT_KINDS that starts at ``at``, in one spelling of the same ones (日 as 天)."""
-    unit = next((u for u in _LONGEST_FIRST if text.startswith(u, at)), None)
-    return _SAME_UNIT.get(unit, unit)
-
-
-def _kind(unit: str) -> int:
-    return next(i for i, units in enumerate(UNIT_KINDS) if unit in units)
-
-
-def _noun_at(text: str, start: int) -> str:
-    """The noun (jieba's tag) that starts at ``start`` of ``text``; "" for another word."""
-    word = next(((b, flag) for a, b, flag in pos_tags(text[start : start + 8]) if a == 0), None)
-    return text[start : start + word[0]] if word and word[1].startswith("n") else ""
 
 
 def choose(scored: list[tuple[float, Option]]) -> tuple[Option | None, float]:

@@ -12,12 +12,13 @@ from news.spans import CN, answers, find_spans
 from news.text import fold, pos_tags
 from retrieval.answer import Answer
 from retrieval.binding import binding
-from retrieval.bold import TYPES, Option, bold_text, choose, dominated, load_model, options, unbound
+from retrieval.bold import TYPES, Option, bold_text, choose, dominated, load_model, options
 from retrieval.compose import Candidate, _source, dated, direct_from_sentence
 from retrieval.facts import named_thing, question_qualifier
 from retrieval.normalize import Query, named_places
 from retrieval.question import Asked
 from retrieval.snapshot import IndexSnapshot
+from retrieval.vetoes import unbound
 
 YESNO_COVERAGE = 0.8  # share of a yes/no question's words its bold clause must hold (a direct answer)
 RUNNERS_UP = 2  # quotes after the chosen sentence: the sentences of the next best-scored spans, if scored above

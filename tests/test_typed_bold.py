@@ -116,10 +116,11 @@ def test_a_clause_that_only_repeats_the_question_is_no_answer(profile):
 def test_a_span_of_another_unit_or_another_counted_noun_is_no_bold(question, sentence, span, why):
     from config.profile import load_profile
     from news.spans import find_spans
-    from retrieval.bold import Option, unbound
+    from retrieval.bold import Option
     from retrieval.compose import Candidate
     from retrieval.normalize import normalize
     from retrieval.question import analyse
+    from retrieval.vetoes import unbound
 
     profile = load_profile(NEUTRAL)
     query = normalize(question, profile)
@@ -278,8 +279,7 @@ def test_a_later_list_item_reads_with_the_head_noun_the_first_item_gives():
     ("五月天哪一年举办了第一次演唱会？", "2001年8月18日五月天举办了第一次演唱会。", "2001年", None),  # no digits asked
 ])
 def test_a_clause_about_another_year_or_group_is_no_bold(question, sentence, span, why):
-    from news.spans import find_spans
-    from retrieval.bold import unbound
+    from retrieval.vetoes import unbound
 
     query, asked, found, _ = _options(question, sentence)
     option = next(o for o in found if sentence[o.span.start : o.span.end].startswith(span))
