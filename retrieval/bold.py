@@ -170,7 +170,8 @@ def _elided_head(text: str, clause: tuple[int, int], measured: dict[str, float])
     words = [(lead[a:b], flag) for a, b, flag in pos_tags(lead)]
     last, flag = words[-1] if words else ("", "")
     noun = last if len(last) > 1 and flag[:1] not in ("r", "p", "c", "u", "d", "m", "q") else ""  # not 为, 达到
-    own = text[start : NUMBER.search(text, start, end).start()] if NUMBER.search(text, start, end) else ""
+    number = NUMBER.search(text, start, end)
+    own = text[start : number.start()] if number else ""
     named = [w for w in measured if w in own and w not in noun]
     return noun if noun and named and noun not in own else ""
 

@@ -18,7 +18,7 @@ from retrieval.facts import named_thing, question_qualifier
 from retrieval.normalize import Query, named_places
 from retrieval.question import Asked
 from retrieval.snapshot import IndexSnapshot
-from retrieval.vetoes import unbound
+from retrieval.vetoes import overtaken, unbound
 
 YESNO_COVERAGE = 0.8  # share of a yes/no question's words its bold clause must hold (a direct answer)
 RUNNERS_UP = 2  # quotes after the chosen sentence: the sentences of the next best-scored spans, if scored above
@@ -50,8 +50,10 @@ def sentence_answer(
             newer = _superseded(option, ranked, snap, asked, query, default_year) if score >= RUNNER_UP_SCORE else None
             if newer is not None:  # the newer report's passage leads the quotes; no bold
                 chosen = newer
-            elif (score >= model.threshold and unbound(option, asked, query.text, fold(article.title), fold(query.original)) is None
-                    and not dominated(option, found, query, asked) and not _a_divisions(option, snap, g, query, asked)):
+            elif (score >= model.threshold
+                    and unbound(option, asked, query.text, fold(article.title), fold(query.original)) is None
+                    and not dominated(option, found, query, asked) and not overtaken(option, found, query)
+                    and not _a_divisions(option, snap, g, query, asked)):
                 text = dated(bold_text(option), chosen, article.date, _before(snap, chosen), asked.type)
     elif asked.type == "yesno":  # 吗: a clause that holds it all; 怎么办, 哪次, 是什么: passages, no bold
         least = YESNO_COVERAGE

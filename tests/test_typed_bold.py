@@ -284,3 +284,15 @@ def test_a_clause_about_another_year_or_group_is_no_bold(question, sentence, spa
     query, asked, found, _ = _options(question, sentence)
     option = next(o for o in found if sentence[o.span.start : o.span.end].startswith(span))
     assert unbound(option, asked, query.text, "", fold(question)) == why
+
+
+def test_a_later_clause_saying_the_same_of_the_asked_item_overtakes_an_earlier_one():
+    from retrieval.vetoes import overtaken
+
+    sentence = "今年全省与东部地区贸易额增长12%，与中部地区增长21%，与西部地区增长9%。"
+    query, asked, found, _ = _options("今年全省和中部地区的贸易额增长了百分之多少？", sentence)
+    verdict = {sentence[o.span.start : o.span.end]: overtaken(o, found, query) for o in found}
+    assert verdict == {"12%": True, "21%": False, "9%": False}  # 21% is 中部地区's; 9% names nothing asked
+    other = "今年全省与东部地区贸易额增长12%，与中部地区的合作项目达到21%。"  # not the same words before the number
+    query, asked, found, _ = _options("今年全省和中部地区的贸易额增长了百分之多少？", other)
+    assert not any(overtaken(o, found, query) for o in found)
