@@ -127,7 +127,17 @@ def counts_thing(query: Query, profile: Profile) -> bool:
     ("连续几天无新增病例") nor another kind of question (吗, 什么, 怎么 …)."""
     counting = query.kind == "quantity" or (query.kind == "other" and not OTHER_ASK.search(query.text))
     return (counting and not NOT_A_COUNT.search(query.text) and asked_metric(query, profile) is not None
-            and not _counts_another(query, profile))
+            and not _counts_another(query, profile) and not _share_of_a_count(query, profile))
+
+
+PERCENT_ASKED = re.compile(r"百分之(?:多少|几)|百分比|多少个?百分点|几个百分点")
+
+
+def _share_of_a_count(query: Query, profile: Profile) -> bool:
+    """A percentage asked of a counted thing (死亡人数比"十三五"期末下降了百分之多少): a change or a share, not the
+    count; a rate the profile measures (治愈出院率) stays a fact."""
+    thing = question_thing(query, profile)
+    return bool(PERCENT_ASKED.search(query.text)) and thing is not None and thing.kind == "count"
 
 
 COUNTED = re.compile(r"(?:几|多少)(?:个|家|所|座|条|项|名|位)")  # a counter right after the question word

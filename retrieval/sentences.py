@@ -25,6 +25,7 @@ RUNNERS_UP = 2  # quotes after the chosen sentence: the sentences of the next be
 RUNNER_UP_SCORE = 0.2  # … this; then the most relevant sentences
 NUMERIC = re.compile(rf"[\d{CN}]")
 FIGURES = ("count", "percent", "duration", "change")  # figures: a later report restates them with a new value
+YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}年")  # a year a question names (2023年): that year's figure is asked
 
 
 def sentence_answer(
@@ -123,9 +124,9 @@ def _superseded(option: Option, ranked: list[Candidate], snap: IndexSnapshot, as
                 default_year: int) -> Candidate | None:
     """A figure from an older report when a newer one restates the same measure with another value: "我市已连续
     两天新增确诊病例为0" (2月17日) when the 2月20日 paper says "我市连续5天无新增病例". The newest report wins for
-    "how many now"; a question naming a date asks that date's figure and is left alone. The newer candidate, or
-    None."""
-    if asked.type not in FIGURES or parse_question_date(query.text, default_year):
+    "how many now"; a question naming a date or a year asks that date's or year's figure and is left alone
+    (德国2023年GDP…下降了多少 is not answered by a later forecast of 今年第一季度's). The newer candidate, or None."""
+    if asked.type not in FIGURES or parse_question_date(query.text, default_year) or YEAR.search(query.text):
         return None
     own = snap.articles[option.cand.article_id].date
     if not own:

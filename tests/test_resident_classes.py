@@ -116,3 +116,36 @@ def test_a_divisions_figure_is_not_the_citys_nor_a_count_a_rate(small_build):
         assert wrong not in answer, (question, answer)
     liling = engine.ask("醴陵有多少家规模工业企业复工").answer
     assert liling is None or "321" in liling, liling
+
+
+def test_a_question_naming_a_year_gets_that_years_figure_not_a_newer_reports(small_build):
+    engine = small_build(
+        article("年度经济数据", "株洲日报讯 2019年全市地区生产总值比上年增长7.8%，增速居全省前列。", date="2020-01-20"),
+        article("一季度预测", "株洲日报讯 市统计局预测，今年第一季度全市地区生产总值增长将放缓至3.1%。", date="2020-02-18"),
+    )
+    answer = engine.ask("2019年全市地区生产总值比上年增长了百分之多少")  # a year asked: that year's figure, not
+    assert "7.8%" in (answer.answer or ""), (answer.answer, [s.quote for s in answer.sources])  # a later forecast
+
+
+def test_a_percentage_of_a_counted_thing_is_no_count(small_build):
+    engine = small_build(
+        article("疫情通报", "株洲日报讯 截至2月19日24时，我市累计确诊病例78例，死亡病例0例。"),
+        article("安全生产", "株洲日报讯 去年全市生产安全事故死亡人数比上年下降18.5%，事故总量持续下降。"),
+    )
+    assert "78例" not in (engine.ask("确诊病例比前一天增长了百分之多少").answer or "")  # a count for a percentage
+    assert "18.5%" in (engine.ask("去年生产安全事故死亡人数下降了百分之多少").answer or "")
+    assert "78例" in (engine.ask("株洲累计确诊多少").answer or "")  # the count itself is still the fact's
+
+
+def test_a_place_without_figures_is_declined_unless_a_sentence_reports_the_thing_there(small_build):
+    engine = small_build(
+        article("疫情通报", "株洲日报讯 截至2月19日24时，我市累计确诊病例78例，死亡病例0例。"),
+        article("国际新闻", "株洲日报讯 据外电报道，叙利亚北部城市阿勒颇一处市场当天遭炮击，造成9人死亡。"),
+        article("返乡人员", "株洲日报讯 村干部对11名从杭州返乡人员进行居家隔离。以上村组无一例确诊病例。"),
+        article("国际疫情", "株洲日报讯 截至北京时间今天16时，全球累计确诊病例超过7万例。"),
+    )
+    attack = engine.ask("叙利亚阿勒颇的市场遭炮击造成多少人死亡")  # deaths in a report: its passage, no bold
+    assert attack.answered and attack.answer is None and "9人死亡" in attack.sources[0].quote, attack.note
+    for question in ("杭州的确诊病例多少", "北京累计确诊多少"):  # named only before the sentence; 北京时间 is a clock
+        answer = engine.ask(question)
+        assert not answer.answered and answer.decline.reason == "no_figures", (question, answer.answer)
