@@ -83,6 +83,8 @@ def find_spans(text: str) -> tuple[Span, ...]:
                     continue  # 一 or 两 inside a word (统一规划, 两岸) is no number
                 if re.match(r"\d", text[m.end() : m.end() + 1]):
                     continue  # "市县两级1500余名": the tiers that the next number counts in, not a count
+            if kind == "number" and re.fullmatch(r"\d{1,2}", m.group()) and text[m.end() : m.end() + 1] in ("日", "号"):
+                continue  # "27日表示": a day of the month, "3号线": a name; neither counts anything
             season = m.end() - 1 - m.group().endswith("季")
             if kind == "date" and "月" not in m.group() and not (m.group("y2") and word_at(season)[1].startswith("t")):
                 continue  # a bare season is a date only with its year, and only as a time word (夏, 春季; not 春运)

@@ -26,6 +26,8 @@ def spans(text: str) -> list[tuple[str, str]]:
     ("上世纪70年代兴建", [("70年代", "year")]),
     ("早上8时30分开馆", [("8时30分", "clock")]),
     ("统一规划，唯一的出口", []),
+    ("美国气象部门27日表示，3号线停运", []),  # a day of the month and a name count nothing
+    ("27日共有27人获救", [("27人", "number")]),
     ("该港是全国第三大港口，排名前五名", [("第三大", "ordinal"), ("前五名", "ordinal")]),  # a rank, not a count
     ("瘟疫夺走了三分之一的人口", [("三分之一", "percent")]),
     ("市县两级1500余名驻村帮扶干部", [("1500余名", "number")]),  # 两级 names the tiers the count is in
