@@ -83,7 +83,8 @@ def find_spans(text: str) -> tuple[Span, ...]:
                     continue  # 一 or 两 inside a word (统一规划, 两岸) is no number
                 if re.match(r"\d", text[m.end() : m.end() + 1]):
                     continue  # "市县两级1500余名": the tiers that the next number counts in, not a count
-            if kind == "number" and re.fullmatch(r"\d{1,2}", m.group()) and text[m.end() : m.end() + 1] in ("日", "号"):
+            if kind == "number" and (re.fullmatch(r"\d{1,2}号", m.group()) or (
+                    re.fullmatch(r"\d{1,2}", m.group()) and text[m.end() : m.end() + 1] == "日")):
                 continue  # "27日表示": a day of the month, "3号线": a name; neither counts anything
             season = m.end() - 1 - m.group().endswith("季")
             if kind == "date" and "月" not in m.group() and not (m.group("y2") and word_at(season)[1].startswith("t")):
