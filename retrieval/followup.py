@@ -30,6 +30,9 @@ FILLER = re.compile(
 )
 
 
+YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}年")  # a year a follow-up names alone (那2022年呢)
+
+
 @dataclass(frozen=True)
 class Context:
     """The last question's analysis, kept per chat and user: what a follow-up inherits."""
@@ -137,6 +140,11 @@ def merge(previous: Context | None, question: str, profile: Profile, gaz: Gazett
             now.rest or now.thing or now.qualifier or now.part or now.date or now.shift is not None):
         asked = _asked_of(previous.question, now.place, gaz)  # 攸县还有病人吗 → 醴陵呢 → 醴陵市还有病人吗
         return Reading(asked, Context(None, place=now.place, question=asked), asked)
+    named_year = YEAR.fullmatch(now.rest.strip())
+    if previous is not None and previous.thing is None and previous.question and named_year and now.marked and not (
+            now.thing or now.qualifier or now.part or now.place):
+        asked = _in_year(previous.question, named_year.group())  # 德国2023年GDP下降了多少 → 那2022年呢 → 德国2022年GDP…
+        return Reading(asked, Context(None, question=asked), asked)
     if previous is None or previous.thing is None or now.rest:
         return Reading(question, fresh)
     full = now.thing is not None and now.asks and not now.marked
@@ -176,6 +184,12 @@ def _asked_of(question: str, place: str, gaz: Gazetteer) -> str:
         return f"{place}{question}"
     start, end, _ = found[0]
     return f"{question[:start]}{place}{question[end:]}"
+
+
+def _in_year(question: str, year: str) -> str:
+    """``question`` asked of ``year``: the first year it names replaced, else ``year`` put before it."""
+    found = YEAR.search(question)
+    return f"{question[:found.start()]}{year}{question[found.end():]}" if found else f"{year}{question}"
 
 
 def compare(previous: Context | None, question: str, profile: Profile, gaz: Gazetteer, year: int) -> list[Reading]:

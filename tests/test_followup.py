@@ -66,6 +66,15 @@ def test_a_question_about_no_measured_thing_is_asked_again_of_the_place_named_ne
     assert talk(gaz, "你好", "醴陵呢")[-1].question == "醴陵呢"  # no question to ask again
 
 
+def test_a_question_about_no_measured_thing_is_asked_again_of_the_year_named_next(gaz):
+    first, before, again = talk(gaz, "全市2019年地区生产总值增长了多少", "那2018年呢", "2017年的呢")
+    assert before.question == before.label == "全市2018年地区生产总值增长了多少"
+    assert again.question == "全市2017年地区生产总值增长了多少"
+    assert talk(gaz, "大桥什么时候通车", "那2018年呢")[-1].question == "2018年大桥什么时候通车"  # no year: put first
+    assert talk(gaz, "株洲累计确诊多少", "那2019年呢")[-1].label is None  # a measured thing's context: no year slot
+    assert talk(gaz, "全市地区生产总值增长了多少", "2018年的工业呢")[-1].question == "2018年的工业呢"  # more than a year
+
+
 def test_no_context_no_change(gaz):
     for question in ("那出院呢", "醴陵呢", "How many people recovered?"):
         reading = merge(None, question, PROFILE, gaz, 2020)
