@@ -164,8 +164,8 @@ def answer_pool(
     query: Query, asked: Asked, snap: IndexSnapshot, ranked: list[Candidate], g: Grammar, default_year: int
 ) -> list[Candidate]:
     """The sentences that can answer, best first: with a span of the asked type when a type is asked; the home
-    city's reports when no other place is named; the named date's report; for a count, the number next to
-    the asked words, then the newest report."""
+    city's reports when no other place is named; the named date's report (the named year's, or a sentence naming
+    it); for a count, the number next to the asked words, then the newest report."""
     if asked.type in TYPES:  # only sentences with a span of the asked type (a year, a date, a number …) can answer
         pool = [c for c in ranked if c.own > 0 and any(answers(asked.type, s) for s in find_spans(c.match))]
     else:
@@ -182,6 +182,10 @@ def answer_pool(
     named = parse_question_date(query.text, default_year)
     if named:  # a question naming a date gets that date's report
         return [c for c in group if c.asof_key.startswith(named)] or group
+    year = YEAR.search(query.text)
+    if year:  # a question naming a year: that year's reports, or sentences that name it (2022年一季度: not 2023's)
+        group = [c for c in group if not c.asof_key or c.asof_key.startswith(year.group()[:4])
+                 or year.group() in c.match] or group
     if counting:  # a number about what was asked first, then the newest report among equally good answers
         return sorted(group, key=lambda c: (binding(c.match, query), c.asof_key, c.relevance), reverse=True)
     return group

@@ -149,3 +149,13 @@ def test_a_place_without_figures_is_declined_unless_a_sentence_reports_the_thing
     for question in ("杭州的确诊病例多少", "北京累计确诊多少"):  # named only before the sentence; 北京时间 is a clock
         answer = engine.ask(question)
         assert not answer.answered and answer.decline.reason == "no_figures", (question, answer.answer)
+
+
+def test_a_question_naming_a_year_gets_that_years_report(small_build):
+    engine = small_build(
+        article("一季度班列开行", "株洲日报讯 一季度，中欧班列（株洲）共开行136列，同比增长12%。", date="2022-04-10"),
+        article("一季度班列开行", "株洲日报讯 今年一季度，中欧班列（株洲）共开行158列，同比增长16%。", date="2023-04-12"),
+    )
+    for year, right, wrong in (("2022", "136列", "158列"), ("2023", "158列", "136列")):
+        answer = engine.ask(f"{year}年一季度中欧班列（株洲）开行了多少列")
+        assert right in answer.sources[0].quote and wrong not in (answer.answer or ""), (year, answer.answer)
