@@ -61,7 +61,7 @@ def sentence_answer(
         for cand in sorted(group, key=lambda c: c.asof_key, reverse=True):  # the newest report that says it
             article = snap.articles[cand.article_id]
             text = direct_from_sentence(query, cand, article.date, _before(snap, cand), g.profile, least)
-            if text and _other_qualifier(text, query, g.profile):
+            if text and (_other_qualifier(text, query, g.profile) or _no_rule(text, query)):
                 text = None  # 有死亡病例吗 (累计, the default) is not answered by 新增死亡病例0例: the next clause
             if text:
                 chosen = cand
@@ -93,6 +93,16 @@ def _other_qualifier(text: str, query: Query, profile: Profile) -> bool:
     folded = fold(text)
     return any(re.search(f"(?:{'|'.join(words)})(?:{'|'.join(thing.report)})", folded)
                for qualifier, words in profile.qualifiers.items() if qualifier != asked)
+
+
+MUST_ASKED = re.compile(r"要不要|需不需要|需要|要.{0,12}吗|能不能|可不可以|可以|能.{0,12}吗|会不会|必须|应该|允许")
+RULE = re.compile(r"[须需应得可能准禁]|要求|一律|务必|严格|不再")  # what a rule or a notice says: must, may, need not
+
+
+def _no_rule(text: str, query: Query) -> bool:
+    """The question asks what one must, may or need do (要隔离吗, 能堵路吗, 需要开证明吗) and the clause says no such
+    thing: it reports what was done (对11名从武汉返乡人员进行居家隔离), which answers no rule."""
+    return bool(MUST_ASKED.search(query.text)) and not RULE.search(fold(text))
 
 
 ANAPHORA = ("该市", "该县", "该区", "当地")  # a sentence about the place named before it

@@ -159,3 +159,13 @@ def test_a_question_naming_a_year_gets_that_years_report(small_build):
     for year, right, wrong in (("2022", "136列", "158列"), ("2023", "158列", "136列")):
         answer = engine.ask(f"{year}年一季度中欧班列（株洲）开行了多少列")
         assert right in answer.sources[0].quote and wrong not in (answer.answer or ""), (year, answer.answer)
+
+
+def test_a_must_question_is_answered_by_a_rule_not_by_a_report_of_what_was_done(small_build):
+    engine = small_build(
+        article("返程须知", "株洲日报讯 自湖北返回株洲的人员，须居家隔离观察14天。", date="2020-02-18"),
+        article("村里动态", "株洲日报讯 村干部对8名从湖北返回株洲的人员进行居家隔离观察。", date="2020-02-20"),
+    )
+    answer = engine.ask("从湖北返回株洲的人员要隔离吗")  # the newer report says what was done, not what one must do
+    assert "8名" not in (answer.answer or ""), answer.answer
+    assert "须居家隔离" in (answer.answer or "") or any("须居家隔离" in s.quote for s in answer.sources)
