@@ -55,6 +55,7 @@ class Profile:
     timezone: str = "UTC"  # how times are shown to the newsroom (build times in /stats)
     misspellings: dict[str, str] = field(default_factory=dict)
     reader_words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 病人 = the paper's 病例, 患者
+    story_words: tuple[str, ...] = ()  # what the reports are about (新冠, 疫情): no subject of a count
     _compiled: dict = field(default_factory=dict, compare=False, repr=False)
 
     def metric(self, qualifier: str, thing: str, part: str = "") -> str:
@@ -153,6 +154,7 @@ def load_profile(path: Path | str | None = None) -> Profile:
             parts={k: tuple(v) for k, v in data.get("parts", {}).items()},
             default_thing=data.get("questions", {}).get("default_thing", [""])[0],
             reader_words={k: tuple(v) for k, v in data.get("reader_words", {}).items()},
+            story_words=_tuple(home, "story_words"),
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
         raise ProfileError(f"profile {path}: {exc}") from exc

@@ -20,7 +20,7 @@ from retrieval.snapshot import IndexSnapshot
 OTHER_ASK = re.compile(r"什么|怎么|怎样|如何|为什么|为何|吗|嘛|呢|哪|谁|是否|是不是|有没有|能否|[?？]$|\b(?:what|why|how|is|are|do|does)\b", re.I)
 SUBJECT_FILLER = re.compile(
     r"截至|截止|到|至|目前|现在|如今|当前|今天|昨天|昨日|当日|当天|的|了|有|共|一共|总共|都|还|已经|已|"
-    r"报告|在|中|里|上|是|，|,|、|\s|请问|我想知道|你好"
+    r"报告|在|中|里|上|是|因为|由于|，|,|、|\s|请问|我想知道|你好"
 )
 RATIO = re.compile(r"比例|比率|占.{0,8}(?:的)?(?:比|百分)")
 AMONG = re.compile(r"(?:病例|患者|病人|人员|人)(?:当中|之中|中|里)(?P<part>[^，,。？?的]{2,6}?)(?:的|有|占|是)")  # 确诊病例中男性有多少
@@ -168,7 +168,7 @@ def unknown_subject(query: Query, profile: Profile, gaz: Gazetteer) -> str | Non
     head = query.text[: found.start()] if found else ""
     for _, end, _ in reversed(gaz.find(head)):
         head = head[end:] if end else head
-    for word in (*profile.city_words, *profile.province_words, *profile.country_words):
+    for word in (*profile.city_words, *profile.province_words, *profile.country_words, *profile.story_words):
         head = head.replace(word, "")
     head = re.sub(r"\d+\s*(?:年|月|日|号|时|点)?", "", head)  # dates and hours
     head = SUBJECT_FILLER.sub("", profile.pattern("quantity").sub("", head))

@@ -169,3 +169,11 @@ def test_a_must_question_is_answered_by_a_rule_not_by_a_report_of_what_was_done(
     answer = engine.ask("从湖北返回株洲的人员要隔离吗")  # the newer report says what was done, not what one must do
     assert "8名" not in (answer.answer or ""), answer.answer
     assert "须居家隔离" in (answer.answer or "") or any("须居家隔离" in s.quote for s in answer.sources)
+
+
+def test_the_story_itself_is_no_subject_a_count_is_asked_of(small_build):
+    engine = small_build(article("疫情通报", "株洲日报讯 截至2月19日24时，我市累计确诊病例78例，死亡病例0例。"))
+    for question in ("株洲有人因为新冠死亡吗，死了几个", "因为疫情死了几个人"):  # 新冠, 疫情: what the reports are about
+        answer = engine.ask(question)
+        assert answer.answered and "0例" in (answer.answer or ""), (question, answer.note)
+    assert not engine.ask("火星上死了几个人").answered  # an unknown subject is still declined
