@@ -106,16 +106,17 @@ class Engine:
         return enforce_faithfulness(self._more_quotes(answer, ranked, top_k))
 
     def _says_it(self, query: Query, ranked: list[Candidate]) -> bool:
-        """A sentence names one of the asked places and the asked thing as reports do: the facts table holds
-        no figure for the place, but the text is about it (a drone attack's deaths in a national bulletin is no
-        epidemic count, and no reason to say the reports have nothing). 北京时间 names a clock, not 北京."""
+        """A sentence names one of the asked places (the gazetteer's reading: 北京时间 is a clock) and the asked
+        thing as reports do: the facts table holds no figure for the place, but the text is about it (a drone
+        attack's deaths in a national bulletin is no epidemic count, and no reason to say the reports have
+        nothing)."""
         thing = question_thing(query, self.profile)
         if thing is None:
             return False
         said = [re.compile(r) for r in thing.report]
-        names = {*query.place_words, *(p.name for p in query.places)}
-        place = re.compile("|".join(f"{re.escape(n)}(?!时间)" for n in sorted(names, key=len, reverse=True)))
-        return any(c.own > 0 and place.search(c.match) and any(r.search(c.match) for r in said) for c in ranked)
+        return any(c.own > 0 and any(r.search(c.match) for r in said)
+                   and any(p.within(q) for _, _, p in self.gazetteer.find(c.match) for q in query.places)
+                   for c in ranked)
 
     def _covered(self, ranked: list[Candidate]) -> bool:
         return bool(ranked) and ranked[0].relevance >= self.settings.min_relevance and ranked[0].own > 0
