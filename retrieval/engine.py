@@ -11,8 +11,9 @@ from config import Settings
 from config.profile import Profile, load_profile
 from model.embedder import Embedder, make_embedder
 from news.figures import grammar
+from news.places import Place
 from retrieval.answer import Answer, Coverage, Reason, enforce_faithfulness
-from retrieval.compose import Candidate, candidates
+from retrieval.compose import Candidate, _source, candidates
 from retrieval.errors import SearchUnavailable
 from retrieval.facts import figure_answer, question_thing, superlative_answer
 from retrieval.normalize import ASKING, TYPED_ASKING, Query, asking_words, named_places, normalize
@@ -24,6 +25,7 @@ from retrieval.snapshot import IndexSnapshot, load_snapshot
 from retrieval.synonyms import synonym_coverage
 from stores.errors import VectorStoreError
 
+OUTSIDE = re.compile(r"之外|以外")  # what a report says of every place outside an area (湖北省之外)
 
 class Engine:
     """Answers questions from one build; a newer build gets a new Engine (retrieval.service switches them), so
@@ -87,6 +89,10 @@ class Engine:
             hits = self._search(query)
             if self._says_it(query, candidates(query, snap, hits)):
                 declined = None  # 俄罗斯…造成多少人死亡: a report says it in words; its passages, never a bold
+        if declined is not None and declined.reason == "not_covered":
+            beyond = self._outside(query, declined.subject, top_k)
+            if beyond is not None:  # 从长沙回株洲要隔离吗: the rule for those from outside 湖北省 covers 长沙
+                return enforce_faithfulness(beyond)
         if declined is not None:
             return Answer.declined(query.original, declined)
         figure = superlative_answer(query, snap, self.profile, self.gazetteer, year) or figure_answer(
@@ -117,6 +123,37 @@ class Engine:
         return any(c.own > 0 and any(r.search(c.match) for r in said)
                    and any(p.within(q) for _, _, p in self.gazetteer.find(c.match) for q in query.places)
                    for c in ranked)
+
+    def _outside(self, query: Query, subject: str, top_k: int) -> Answer | None:
+        """A Chinese division no report names, covered by what the reports say of every place outside another
+        ("湖北省之外的返回人员…不需隔离" for 长沙): those passages, never a bold (which side of a rule a reader is
+        on is theirs to read), and a note that says so; None when no passage speaks of the outside of an area
+        that does not hold the place."""
+        named = [(p, w) for p, w in zip(query.places, query.place_words, strict=False)
+                 if p.name == subject and p.level in ("province", "city", "county")]
+        if not named:
+            return None
+        place, word = named[0]
+        bare = replace(query, places=(), place_words=())
+        found = [(c, area) for c in candidates(bare, self.snapshot, self._search(bare))
+                 if c.own > 0 and (area := self._beyond(c.match, place))]
+        if not found:
+            return None
+        quotes = [_source(self.snapshot, c, self.profile) for c, _ in found[:top_k]]
+        note = (f"The reports do not name {word}; this is what they say of places outside {found[0][1]}."
+                if query.english else f"报道没有单独提到{word}；以下是对{found[0][1]}以外地区的说法。")
+        return Answer(query.original, True, None, quotes, kind="quotes", note=note)
+
+    def _beyond(self, text: str, place: Place) -> str | None:
+        """The area whose outside ``text`` speaks of (湖北省 of 湖北省之外, 武汉 of 武汉以外), when it does not hold
+        ``place``; None otherwise."""
+        for m in OUTSIDE.finditer(text):
+            window = text[max(0, m.start() - 10) : m.start()]
+            found = self.gazetteer.find(window)
+            if found and found[-1][1] == len(window) and found[-1][2].level != "country" \
+                    and not place.within(found[-1][2]):
+                return window[found[-1][0] :]
+        return None
 
     def _covered(self, ranked: list[Candidate]) -> bool:
         return bool(ranked) and ranked[0].relevance >= self.settings.min_relevance and ranked[0].own > 0

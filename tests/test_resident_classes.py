@@ -177,3 +177,14 @@ def test_the_story_itself_is_no_subject_a_count_is_asked_of(small_build):
         answer = engine.ask(question)
         assert answer.answered and "0例" in (answer.answer or ""), (question, answer.note)
     assert not engine.ask("火星上死了几个人").answered  # an unknown subject is still declined
+
+
+def test_a_place_no_report_names_gets_what_they_say_of_the_places_outside_another_area(small_build):
+    engine = small_build(article("返程人员管理", "株洲日报讯 对湖北省返回人员，集中隔离观察14天。对湖北省之外的返回人员，"
+                                             "没有发热症状的，不需隔离，纳入社区日常管理。"))
+    answer = engine.ask("我从长沙回株洲，要不要隔离")  # 长沙 lies outside 湖北省: that rule, as a quote, never a bold
+    assert answer.answered and answer.answer is None, answer.note
+    assert "湖北省之外" in answer.sources[0].quote and "14天" not in answer.sources[0].quote
+    assert "长沙" in answer.note and "湖北省" in answer.note
+    assert not engine.ask("从黄冈回来要隔离吗").answered  # 黄冈 is inside 湖北省: not what "outside" speaks of
+    assert not engine.ask("长沙累计确诊多少").answered  # nothing outside 湖北省 is counted
