@@ -142,7 +142,7 @@ def answer_parts(answer: Answer, profile: Profile, with_coverage: bool = True) -
         return AnswerParts(f"抱歉，{reason}。", False, None, (), hint)
     if answer.answer:
         return AnswerParts(answer.answer, True, answer.note, quotes(answer.sources), None)
-    return AnswerParts(NO_DIRECT, False, None, quotes(answer.sources), None)
+    return AnswerParts(NO_DIRECT, False, answer.note, quotes(answer.sources), None)  # 报道没有单独提到长沙…
 
 
 def asof_phrase(row: dict) -> str:
@@ -210,7 +210,7 @@ def answer_html(answer: Answer, profile: Profile, with_coverage: bool = True) ->
     if parts.strong:
         head = f"<b>{escape(parts.lead)}</b>" + (f"\n<i>{escape(parts.note)}</i>" if parts.note else "")
     else:
-        head = escape(parts.lead)
+        head = escape(parts.lead) + (f"\n<i>{escape(parts.note)}</i>" if parts.note else "")
     blocks = [head, *(_quote_html(q) for q in parts.quotes)]
     if parts.hint:
         blocks.append(escape(parts.hint) + (render_en.LATEST if english else "，或发送 /latest 查看最新数字。"))

@@ -156,6 +156,9 @@ def test_html_and_plain_text_say_the_same_words():
     assert "<b>累计确诊78例（截至2020年2月19日24时）</b>" in html and "[2] “此前为72例。”" in text
     no_figure = Answer("q", True, None, [source("引文")], kind="quotes")
     assert answer_html(no_figure, PROFILE)[0] == answer_text(no_figure, PROFILE).splitlines()[0] == "没有能直接给出的答案，以下是最相关的原文："
+    told = Answer("q", True, None, [source("引文")], kind="quotes", note="报道没有单独提到长沙；以下是对湖北省以外地区的说法。")
+    assert answer_html(told, PROFILE)[0].endswith("<i>报道没有单独提到长沙；以下是对湖北省以外地区的说法。</i>")  # how the
+    assert answer_text(told, PROFILE).splitlines()[1] == told.note  # quotes were chosen is said with them
 
 
 def test_asof_phrase_follows_the_figure_kind_and_a_note_is_shown():
