@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from news.text import chinese_to_int, split_sentences
 
 DEFAULT_YEAR = 2020
+YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}年")  # a year a question names (2023年, 那2022年呢)
 # full-width digits and marks map one to one, so offsets in the normalised text stay valid
 _WIDE = str.maketrans("０１２３４５６７８９：－～", "0123456789:-~")
 _DASH = r"[-－—–~～至到]"

@@ -15,7 +15,7 @@ from news.places import Place
 from retrieval.answer import Answer, Coverage, Reason, enforce_faithfulness
 from retrieval.compose import Candidate, _source, candidates
 from retrieval.errors import SearchUnavailable
-from retrieval.facts import figure_answer, question_thing, superlative_answer
+from retrieval.facts import any_of, figure_answer, question_thing, superlative_answer
 from retrieval.normalize import ASKING, TYPED_ASKING, Query, asking_words, named_places, normalize
 from retrieval.question import analyse
 from retrieval.scope import Scope, needs_fact
@@ -119,8 +119,8 @@ class Engine:
         thing = question_thing(query, self.profile)
         if thing is None:
             return False
-        said = [re.compile(r) for r in thing.report]
-        return any(c.own > 0 and any(r.search(c.match) for r in said)
+        said = any_of(thing.report)
+        return any(c.own > 0 and said.search(c.match)
                    and any(p.within(q) for _, _, p in self.gazetteer.find(c.match) for q in query.places)
                    for c in ranked)
 

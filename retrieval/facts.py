@@ -32,7 +32,7 @@ def named_thing(query: Query, profile: Profile) -> Thing | None:
     asks a rate no count answers, so it names no thing."""
     lexical = query.lexical
     for thing in profile.things:
-        pattern = _any_of(thing.question)
+        pattern = any_of(thing.question)
         if not pattern.search(lexical):
             continue
         if thing.kind == "rate" or "率" not in lexical or any(
@@ -42,7 +42,7 @@ def named_thing(query: Query, profile: Profile) -> Thing | None:
 
 
 @lru_cache(maxsize=256)
-def _any_of(words: tuple[str, ...]) -> re.Pattern:
+def any_of(words: tuple[str, ...]) -> re.Pattern:
     return re.compile("|".join(words), re.I)
 
 

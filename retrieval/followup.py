@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from config.profile import Profile
-from news.asof import QUESTION_DATE, date_label, parse_question_date
+from news.asof import QUESTION_DATE, YEAR, date_label, parse_question_date
 from news.places import Gazetteer
 from news.text import is_english
 from retrieval.facts import named_thing, question_qualifier
@@ -28,9 +28,6 @@ FILLER = re.compile(
     r"那么|那|还有|再看看|再问|呢|吗|的|了|有|是|呀|啊|吧|共|都|截至|截止|到|目前|现在|如今|当前|人数|病例|患者|"
     r"what about|how about|and|\b(?:the|of|in|on|for|people|number|patients?)\b|[例人个名位\s?？。.!！,，、:：]"
 )
-
-
-YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}年")  # a year a follow-up names alone (那2022年呢)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from config.profile import Profile
-from news.asof import parse_question_date, resolve_asof
+from news.asof import YEAR, parse_question_date, resolve_asof
 from news.figures import Grammar, article_place
 from news.spans import CN, answers, find_spans
 from news.text import fold, pos_tags
@@ -25,7 +25,6 @@ RUNNERS_UP = 2  # quotes after the chosen sentence: the sentences of the next be
 RUNNER_UP_SCORE = 0.2  # … this; then the most relevant sentences
 NUMERIC = re.compile(rf"[\d{CN}]")
 FIGURES = ("count", "percent", "duration", "change")  # figures: a later report restates them with a new value
-YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}年")  # a year a question names (2023年): that year's figure is asked
 
 
 def sentence_answer(
