@@ -102,7 +102,7 @@ class Engine:
         ranked = candidates(query, snap, hits)
         if figure is not None:
             return enforce_faithfulness(self._more_quotes(figure, ranked, top_k))
-        if not self._covered(ranked) and not self._covered(candidates(self._without_asking(query), snap, hits)):
+        if not self._covered(ranked):
             return self._reworded(query, hits, top_k)
         if needs_fact(query, self.profile):  # precision first: no fact binds this figure to the question
             return self._quotes(query, ranked, top_k)
@@ -172,10 +172,10 @@ class Engine:
         quotes = Answer(query.original, True, None, [], kind="quotes")
         return self._more_quotes(quotes, [c for c in ranked if c.own > 0], top_k)
 
-    def _without_asking(self, query: Query, names: tuple[str, ...] = ASKING) -> Query:
-        """The question with its question words (哪一年, 什么时候, 怎么办: the profile's patterns ``names``) counted as
-        no keywords: whether the reports cover it is judged on what it is about (the answer itself still ranks and
-        scores with all its words)."""
+    def _without_asking(self, query: Query, names: tuple[str, ...]) -> Query:
+        """The question with the words of the profile's patterns ``names`` counted as no keywords (normalize already
+        drops the question words 哪一年, 什么时候, 怎么办; 多少 and 百分之几 are dropped only here, as they also match
+        measured nouns): whether the reports cover it is judged on what it is about."""
         return replace(query, asking=asking_words(query.lexical, self.profile, names))
 
     def _search(self, query: Query) -> list[Hit]:

@@ -39,7 +39,7 @@ class Query:
     place_words: tuple[str, ...] = field(default=())  # how the question wrote them ("长沙", "荷塘区")
     home_words: tuple[str, ...] = field(default=())  # 株洲, 株洲市, 我市 …: the default scope, no keyword
     respelled: tuple[tuple[str, str], ...] = field(default=())  # (misspelling, as read): ("株州", "株洲")
-    asking: tuple[str, ...] = field(default=())  # question words (哪一年, 怎么办) that count as no keywords
+    asking: tuple[str, ...] = field(default=())  # question words (哪一年, 什么时候, 怎么办): no keywords, found once
     unknown_places: tuple[str, ...] = field(default=())  # English place names read as none ("in Paris")
 
 
@@ -105,7 +105,7 @@ def normalize(question: str, profile: Profile, gazetteer: Gazetteer | None = Non
     home_words = (profile.home_label, f"{profile.home_label}市", *profile.city_words) if profile.home_label else ()
     return Query(original=question, text=text, lexical=lexical, english=english, kind=kind, ask=ask,
                  places=tuple(places), place_words=tuple(words), home_places=tuple(home), home_words=home_words,
-                 respelled=respelled, unknown_places=tuple(unknown))
+                 respelled=respelled, unknown_places=tuple(unknown), asking=asking_words(lexical, profile))
 
 
 def _split_suffixes(text: str, gazetteer: Gazetteer) -> str:

@@ -5,12 +5,15 @@ question names (``unbound``)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from news.spans import CN, UNITS, Span, find_spans
 from news.text import pos_tags
 from retrieval.bold import Option
 from retrieval.normalize import Query
 from retrieval.question import Asked, keywords
+from retrieval.synonyms import synonym_coverage
+from stores.lexical import tokenize
 
 # units that measure the same kind of thing: a question asking in one is not answered in another (多少日 → 24小时)
 UNIT_KINDS = (("年", "月", "周", "星期", "日", "天", "小时", "钟头", "分钟", "秒"), *UNITS.values())
@@ -32,13 +35,16 @@ def unbound(option: Option, asked: Asked, question: str, headline: str = "", wri
     (``headline``, the article's folded headline, may name the asked one: an article about the work); the
     question qualifies what it asks with a year, a date or a duration in digits (2021年, 6个月以上) that the span's
     clause gives with another value (``written``: the question as the reader wrote it, folded; its digits are
-    the reader's own, not numerals read as digits: 五月天 is a band).
+    the reader's own, not numerals read as digits: 五月天 is a band); the question counts a noun (多少员工) its
+    sentence never names.
 
     Tried and left out, each refusing as many right answers on TUNE as wrong ones or more: an event said to happen
     after or until the year ("1992年，苏联解体后"); the asked thing named with another name after the span
     ("阪神大地震" → "1923年发生关东大地震", but also the apposition "1869年的《海鸟保护法》"); a year right before the
     subject's name (2020年春运 for 春运哪天结束, but also "2009年赵鹏入选国家队": 8 right TUNE answers refused)."""
     text, span = option.cand.match, option.span
+    if _unmeasured(text, asked):
+        return "unmeasured"  # 多少员工 → "市、区两级防疫检查组…": the sentence never names what is counted
     asking = re.search(r"多少|几", question)
     wanted = _unit(question, asking.end()) if asking else None
     shown = text[span.start : span.end + 4]  # a number's unit may follow the span ("24" "小时")
@@ -62,6 +68,21 @@ def unbound(option: Option, asked: Asked, question: str, headline: str = "", wri
             and set(TITLE.findall(text)) - asked_titles):
         return "title"  # the sentence names another work where the question names its own (《电视指南》 for 《生活杂志》)
     return None
+
+
+def _unmeasured(sentence: str, asked: Asked) -> bool:
+    """A count asked of a noun without a counter (多少 "员工") that the sentence names neither itself nor as one of
+    its synonyms (职工). On the TUNE halves no right bold had such a sentence; with a counter (多少趟列车 → 8班) the
+    unit and counted-noun checks decide."""
+    if asked.type != "count" or asked.measure.unit or asked.measure.dimension:
+        return False
+    words = _counted_words(asked.measure.after)
+    return bool(words) and synonym_coverage(words, sentence) == 0.0
+
+
+@lru_cache(maxsize=1024)
+def _counted_words(after: str) -> dict[str, float]:
+    return {t: 1.0 for t in tokenize(after) if len(t) > 1}
 
 
 QUALIFIER_TYPES = ("year", "date", "duration")

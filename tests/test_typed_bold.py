@@ -112,6 +112,8 @@ def test_a_clause_that_only_repeats_the_question_is_no_answer(profile):
     ("他在哪一年成为《生活杂志》的封面人物？", "1971年，他成为《电视指南》的封面人物。", "1971年", "title"),
     ("他在哪一年成为《生活杂志》的封面人物？", "1945年，他成为《生活杂志》的封面人物。", "1945年", None),
     ("《芝加哥》获得多少项大奖？", "获得6项大奖，这是自《孤雏泪》后首次。", "6项", "title"),  # unless the headline …
+    ("这家工厂有多少员工？", "省、市两级检查组走访了这家工厂。", "两级", "unmeasured"),  # no 员工 in the sentence
+    ("这家工厂有多少员工？", "这家工厂现有职工1200人。", "1200人", None),  # 职工: a synonym names them
 ])
 def test_a_span_of_another_unit_or_another_counted_noun_is_no_bold(question, sentence, span, why):
     from config.profile import load_profile
@@ -242,6 +244,19 @@ def test_a_question_with_nothing_besides_its_subject_misses_no_event_word():
     opened = _options("大桥哪一年通车？", "大桥于1998年通车。")[-1]["1998年"]["event_clause"]
     begun = _options("大桥哪一年通车？", "大桥于1998年动工。")[-1]["1998年"]["event_clause"]
     assert opened > begun  # 通车 is a word besides the subject: there, or not
+
+
+@pytest.mark.parametrize(("question", "sentence", "span"), [
+    ("这家工厂什么时候恢复生产？", "2月16日，这家工厂正式恢复生产。", "2月16日"),  # 时候 of 什么时候 asks
+    ("大桥是哪一年建成的？", "大桥于1998年建成。", "1998年"),
+    ("大桥建了多久？", "大桥建了3年。", "3年"),
+])
+def test_question_words_are_no_words_the_answer_must_hold(question, sentence, span):
+    from retrieval.question import keywords
+
+    query, _, _, features = _options(question, sentence)
+    assert not any(word in keywords(query) for word in ("时候", "什么", "一年", "多久"))
+    assert features[span]["clause"] == 1.0  # was 0.8 for 什么时候: the sentence cannot say 时候
 
 
 def test_the_wholes_figure_is_no_answer_when_the_sentence_gives_the_parts():
