@@ -20,6 +20,8 @@ from retrieval.question import Asked, coverage, keywords
 MODEL = Path(__file__).resolve().parent / "bold_model.json"
 TYPES = ("year", "when", "clock", "ordinal", "percent", "duration", "count", "change")  # the asked types this path answers
 TYPE_FEATURES = TYPES[:-1]  # a change question (下降了多少) is scored as a count
+CHANGE_OPENS = re.compile(r"(?:同比|环比)?(?:下降|下跌|下滑|回落|降低|减少|增长|增加|上升|上涨|提高|提升)")  # the
+# profiles' change words, as the text writes them
 SENTENCES = 6  # best candidate sentences whose spans are scored
 # the sentence's context (headline and neighbours) is left out: on the tuning sets it only told apart articles
 # named after their subject (a weight below 0 that cost right answers elsewhere); the binding of the asked noun
@@ -96,6 +98,13 @@ def options(query: Query, asked: Asked, ranked: list[Candidate], title_of, profi
             noun = number_binding(cand.match, span.start, span.end, asked.measure, query.text)
             item = _respective(cand.match, span)
             head = _elided_head(cand.match, clause, measured) if item is None else ""
+            chained = _chained(cand.match, clauses, clause) if item is None and not head else ""
+            if chained:  # "全市高速公路出入口总流量为35475万台次，下降56.3%": 56.3% is the 总流量's fall
+                first = NUMBER.search(chained)
+                lead = chained[: first.start()] if first else chained
+                noun = max(noun, number_binding(lead + cand.match[span.start : span.end], len(lead),
+                                                len(lead) + span.end - span.start, asked.measure, query.text))
+            head = head or chained
             if head:  # "其中道路客运量20365万人次、…、城区公交736.44万人次": 736.44 counts 城区公交's 客运量
                 text, window = head + text, head + window
             if item is not None:  # "铁路7622万人次、…，分别下降55.4%、46%、50.8%": 50.8% is the railway's
@@ -150,6 +159,7 @@ def _bound_words(option: Option, measured: dict[str, float]) -> frozenset[str]:
     if whole is not None and "、" in whole.group() and start > whole.start():  # a later item: the first one's head
         first = NUMBER.search(text, whole.start(), whole.end())
         head = text[whole.start() : first.start()] if first else ""
+    head = head or _chained(text, [(m.start(), m.end()) for m in CLAUSE.finditer(text)], option.clause)
     said = head + text[start:end]
     return frozenset(w for w in measured if w in said)
 
@@ -174,6 +184,15 @@ def _elided_head(text: str, clause: tuple[int, int], measured: dict[str, float])
     own = text[start : number.start()] if number else ""
     named = [w for w in measured if w in own and w not in noun]
     return noun if noun and named and noun not in own else ""
+
+
+def _chained(text: str, clauses: list[tuple[int, int]], clause: tuple[int, int]) -> str:
+    """A clause that opens with a change (下降56.3%, 同比增长8%) tells the change of what the clause before it, after a
+    comma, measures ("全市高速公路出入口总流量为35475万台次，下降56.3%"): that clause; "" otherwise."""
+    before = [c for c in clauses if c[1] <= clause[0]]
+    if not before or not text[before[-1][0] : clause[0]].rstrip().endswith(("，", ",")):
+        return ""
+    return text[before[-1][0] : clause[0]] if CHANGE_OPENS.match(text, clause[0]) else ""
 
 
 def _with_the_others(found: list[tuple], query: Query, asked: Asked) -> list[tuple[float, ...]]:

@@ -286,6 +286,20 @@ def test_a_later_list_item_reads_with_the_head_noun_the_first_item_gives():
     assert features["7枚"]["clause"] < features["3枚"]["clause"]  # 软条 is its own noun: no 硬棘 for it
 
 
+def test_a_clause_opening_with_a_change_tells_the_change_of_the_clause_before():
+    from retrieval.bold import load_model
+
+    sentence = "全省旅客发送量为820万人次，同比下降12.4%；港口货物吞吐量为3.6亿吨，增长5.1%。"
+    *_, features = _options("港口货物吞吐量增长了多少", sentence)
+    assert features["5.1%"]["noun"] > 0 and features["5.1%"]["clause"] > features["12.4%"]["clause"]
+    model = load_model()
+    query, asked, found, _ = _options("港口货物吞吐量增长了多少", sentence)
+    best = max(found, key=lambda o: model.score(o.features))
+    assert sentence[best.span.start : best.span.end] == "5.1%"
+    *_, features = _options("全省旅客发送量下降了多少", "全省旅客发送量为820万人次，其中铁路下降12.4%。")
+    assert features["12.4%"]["noun"] <= 0  # 其中铁路…: no change opens the clause, it is another item's
+
+
 @pytest.mark.parametrize(("question", "sentence", "span", "why"), [
     ("稳定就业6个月以上的村民有多少人？", "全村连续就业3个月以上的有342人。", "342人", "qualifier"),
     ("稳定就业6个月以上的村民有多少人？", "全村稳定就业6个月以上的有191人，3个月以上的更多。", "191人", None),
