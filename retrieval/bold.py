@@ -98,6 +98,10 @@ def options(query: Query, asked: Asked, ranked: list[Candidate], title_of, profi
             noun = number_binding(cand.match, span.start, span.end, asked.measure, query.text)
             item = _respective(cand.match, span)
             head = _elided_head(cand.match, clause, measured) if item is None else ""
+            if head:  # the item's words with the head noun they leave out bind the number: 铁路 + 客运量 + 7622万
+                named = cand.match[clause[0] : span.start].lstrip("、") + head
+                noun = max(noun, number_binding(named + cand.match[span.start : span.end], len(named),
+                                                len(named) + span.end - span.start, asked.measure, query.text))
             chained = _chained(cand.match, clauses, clause) if item is None and not head else ""
             if chained:  # "全市高速公路出入口总流量为35475万台次，下降56.3%": 56.3% is the 总流量's fall
                 first = NUMBER.search(chained)

@@ -178,6 +178,12 @@ class Engine:
         measured nouns): whether the reports cover it is judged on what it is about."""
         return replace(query, asking=asking_words(query.lexical, self.profile, names))
 
+    def passages(self, question: str) -> list[str]:
+        """The text of the chunks the search finds for ``question``, best first (a follow-up's lists: followup.sibling)."""
+        snap = self.snapshot
+        hits = self._search(normalize(question, self.profile, self.gazetteer))
+        return [snap.articles[c.article_id].text[c.start : c.end] for c in (snap.chunks[h.row] for h in hits)]
+
     def _search(self, query: Query) -> list[Hit]:
         """Hybrid search; a vector store that fails now (Milvus down) is a SearchUnavailable naming it."""
         snap = self.snapshot

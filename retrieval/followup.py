@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -22,6 +24,8 @@ RELATIVE = re.compile("|".join(sorted(RELATIVE_DAYS, key=len, reverse=True)))
 # a change asked of the last figure: 比前天多了多少, 比昨天增加了几例, 变化多少
 COMPARE = re.compile(r"(?:那|那么)?(?:和|与|跟)?(?:比)?(?P<when>前1天|昨天|昨日|前天)?(?:比|相比)?[，, ]?"
                      r"(?:多|少|增加|减少|增长|下降|变化|增减)了?(?:多少|几)[例人个]?[?？。!！]*")
+NOUN = re.compile(r"[\u4e00-\u9fff]{2,8}")  # a bare noun as a follow-up names it (铁路, 城区出租)
+ITEM = re.compile(r"[\u4e00-\u9fff]{2,10}?(?=[\d（(]|分别|$)")  # a list item: its words before its value
 ASKS = re.compile(r"[吗么哪几谁?？]|多少|是否|有没有|\b(?:how|what|when|where|which|who|why)\b", re.I)  # a question, not chat
 # what a question may hold beside the slots and still be a follow-up ("那…呢", "有几个", "了", "例")
 FILLER = re.compile(
@@ -187,6 +191,47 @@ def _in_year(question: str, year: str) -> str:
     """``question`` asked of ``year``: the first year it names replaced, else ``year`` put before it."""
     found = YEAR.search(question)
     return f"{question[:found.start()]}{year}{question[found.end():]}" if found else f"{year}{question}"
+
+
+def bare_noun(previous: Context | None, question: str, profile: Profile, gaz: Gazetteer, year: int) -> str | None:
+    """The noun of "那铁路呢" after a question about no measured thing (春运期间城区公交客运量多少): what ``sibling``
+    may put in place of a word of that question; None when ``question`` names anything else or asks afresh."""
+    if previous is None or previous.thing is not None or not previous.question:
+        return None
+    now = _slots(question, profile, gaz, year)
+    noun = now.rest.strip()
+    if not now.marked or now.asks or now.thing or now.qualifier or now.part or now.place or now.date or (
+            now.shift is not None) or not NOUN.fullmatch(noun):
+        return None
+    return noun
+
+
+def sibling(previous: Context, noun: str, texts: Iterable[str]) -> Reading | None:
+    """``noun`` in place of the word of the last question that a report lists beside it ("…、铁路7622万人次、
+    城区公交736.44万人次…": 春运期间城区公交客运量多少 → 那铁路呢 → 「春运期间铁路客运量多少」); None when no list in
+    ``texts`` (the passages found for the two) names both."""
+    for text in texts:
+        for items in _lists(text):
+            mine = next((i for i in items if noun in i), None)
+            other = mine and max((i for i in items if i != mine and noun not in i and i in previous.question),
+                                 key=len, default=None)
+            if other:
+                shared = os.path.commonprefix([mine[::-1], other[::-1]])[::-1]  # 游客 of 红色景点游客、乡村民宿游客
+                asked = previous.question.replace(other, noun + shared if not noun.endswith(shared) else noun, 1)
+                return Reading(asked, Context(None, question=asked), asked)
+    return None
+
+
+def _lists(text: str) -> list[list[str]]:
+    """The items of each enumeration in ``text`` (the words before each value or mark, "、"-separated): "水路1018万人次、
+    铁路7622万人次" → ["水路", "铁路"]."""
+    out = []
+    for clause in re.split(r"[，,；;。！？!?：:]", text):
+        if "、" in clause:
+            items = [m.group() for piece in clause.split("、") if (m := ITEM.match(piece.strip()))]
+            if len(items) > 1:
+                out.append(items)
+    return out
 
 
 def compare(previous: Context | None, question: str, profile: Profile, gaz: Gazetteer, year: int) -> list[Reading]:

@@ -118,8 +118,10 @@ class Service:
         gazetteer = grammar(profile).gazetteer  # the engine's own (one per profile and process)
         parts = []
         for i, text in enumerate(followup.split(question, profile)):
-            readings = followup.compare(previous, text, profile, gazetteer, year) or [
-                followup.merge(previous, text, profile, gazetteer, year, within=i > 0)]
+            noun = followup.bare_noun(previous, text, profile, gazetteer, year)
+            listed = noun and followup.sibling(previous, noun, engine.passages(f"{previous.question} {noun}"))
+            readings = followup.compare(previous, text, profile, gazetteer, year) or ([listed] if listed else [
+                followup.merge(previous, text, profile, gazetteer, year, within=i > 0)])
             for reading in readings:
                 self.questions += 1
                 answer = engine.ask(reading.question)

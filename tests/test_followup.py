@@ -6,7 +6,7 @@ import pytest
 
 from config.profile import load_profile
 from news.figures import grammar
-from retrieval.followup import Context, answered, compare, merge, split
+from retrieval.followup import Context, answered, bare_noun, compare, merge, sibling, split
 
 PROFILE = load_profile()
 
@@ -73,6 +73,21 @@ def test_a_question_about_no_measured_thing_is_asked_again_of_the_year_named_nex
     assert talk(gaz, "大桥什么时候通车", "那2018年呢")[-1].question == "2018年大桥什么时候通车"  # no year: put first
     assert talk(gaz, "株洲累计确诊多少", "那2019年呢")[-1].label is None  # a measured thing's context: no year slot
     assert talk(gaz, "全市地区生产总值增长了多少", "2018年的工业呢")[-1].question == "2018年的工业呢"  # more than a year
+
+
+def test_a_bare_noun_takes_the_place_of_the_item_a_report_lists_beside_it(gaz):
+    report = "今年国庆期间，全市接待游客52万人次，其中景区游客31万人次、乡村民宿游客6.2万人次、红色景点游客4.1万人次。"
+    first = merge(None, "国庆期间乡村民宿游客多少", PROFILE, gaz, 2020)
+    noun = bare_noun(first.context, "那红色景点呢", PROFILE, gaz, 2020)
+    assert noun == "红色景点"
+    reading = sibling(first.context, noun, ["与此同时，全市旅游收入增长8%。", report])
+    assert reading.question == reading.label == "国庆期间红色景点游客多少"
+    assert sibling(first.context, "博物馆", [report]) is None  # no list names it beside 乡村民宿
+    assert sibling(first.context, "红色景点", ["红色景点游客4.1万人次，乡村民宿游客6.2万人次。"]) is None  # no list
+    for follow in ("那醴陵呢", "那2019年呢", "那出院呢", "红色景点有多少游客"):  # a place, a year, a thing, a question
+        assert bare_noun(first.context, follow, PROFILE, gaz, 2020) is None, follow
+    counted = merge(None, "株洲累计确诊多少", PROFILE, gaz, 2020)
+    assert bare_noun(counted.context, "那红色景点呢", PROFILE, gaz, 2020) is None  # a measured thing's context
 
 
 def test_no_context_no_change(gaz):

@@ -286,6 +286,18 @@ def test_a_later_list_item_reads_with_the_head_noun_the_first_item_gives():
     assert features["7枚"]["clause"] < features["3枚"]["clause"]  # 软条 is its own noun: no 硬棘 for it
 
 
+def test_a_short_list_item_binds_its_number_with_the_head_noun_it_leaves_out():
+    from retrieval.bold import dominated, load_model
+
+    sentence = "春节期间，全市完成客运量800万人次，其中公路客运量500万人次、水路12万人次、铁路288万人次。"
+    query, asked, found, features = _options("春节期间水路客运量多少", sentence)
+    assert features["12万人"]["noun"] > 0.8  # 水路 + 客运量 bind it as 公路客运量 binds 500万 (was 0.33: 水路 alone)
+    model = load_model()
+    kept = [o for o in found if not dominated(o, found, query, asked)]  # the whole's 800万 is no answer for a part
+    best = max(kept, key=lambda o: model.score(o.features))
+    assert sentence[best.span.start : best.span.end] == "12万人"
+
+
 def test_a_clause_opening_with_a_change_tells_the_change_of_the_clause_before():
     from retrieval.bold import load_model
 

@@ -39,6 +39,17 @@ async def test_follow_ups_inherit_what_they_leave_out(emulator, app):  # noqa: F
         assert not reply.text.startswith("「") and "醴陵市累计" not in reply.text
 
 
+async def test_a_follow_up_naming_another_list_item_asks_of_it(emulator, app):  # noqa: F811
+    async with running(app):
+        user = emulator.user(app.bot_data["token"], user_id=35)
+        await user.send_message("春运期间城区公交客运量多少")
+        reply = await user.wait_reply(timeout=60)
+        assert "城区公交736.44万人次" in bold(reply.text)[0]
+        await user.send_message("那铁路呢")  # the report lists 铁路 beside 城区公交
+        reply = await user.wait_reply(timeout=60)
+        assert reply.text.startswith("「春运期间铁路客运量多少」") and "铁路7622万人次" in bold(reply.text)[0], reply.text
+
+
 async def test_several_questions_in_one_message_each_answered(emulator, app):  # noqa: F811
     async with running(app):
         user = emulator.user(app.bot_data["token"], user_id=32)
