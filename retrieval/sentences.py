@@ -53,7 +53,7 @@ def sentence_answer(
             elif (score >= model.threshold
                     and unbound(option, asked, query.text, fold(article.title), fold(query.original)) is None
                     and not dominated(option, found, query, asked) and not overtaken(option, found, query)
-                    and not _a_divisions(option, snap, g, query, asked)):
+                    and not _a_divisions(option, snap, g, query, asked) and not _unnamed_code(option, snap, query)):
                 text = dated(bold_text(option), chosen, article.date, _before(snap, chosen), asked.type)
     elif asked.type == "yesno":  # 吗: a clause that holds it all; 怎么办, 哪次, 是什么: passages, no bold
         least = YESNO_COVERAGE
@@ -105,6 +105,16 @@ def _no_rule(text: str, query: Query) -> bool:
 
 
 ANAPHORA = ("该市", "该县", "该区", "当地")  # a sentence about the place named before it
+
+
+CODE = re.compile(r"(?<![a-z0-9])(?=[a-z0-9]*\d)(?=[a-z0-9]*[a-z])[a-z0-9]{2,}(?![a-z0-9])")  # 41R, E23P, K9
+
+
+def _unnamed_code(option: Option, snap: IndexSnapshot, query: Query) -> bool:
+    """The question names a thing by a code of letters and digits (九龙巴士41R线, E23P) that the sentence, its headline
+    and the text before it never say: the date of another route is no answer."""
+    codes = CODE.findall(fold(query.text))
+    return bool(codes) and not _names(snap, option.cand, codes)
 
 
 def _a_divisions(option: Option, snap: IndexSnapshot, g: Grammar, query: Query, asked: Asked) -> bool:

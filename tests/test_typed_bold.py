@@ -81,6 +81,13 @@ def test_a_traditional_article_answers_like_its_simplified_twin(tmp_path, real_e
     assert "1962年，" not in (answer.answer or "")
 
 
+def test_a_thing_named_by_a_code_is_answered_only_where_the_code_is_said(tmp_path, real_embedder):
+    routes = _engine(tmp_path, [("城北巴士线路", "城北巴士开办多条线路。城北巴士52A线于2004年6月5日投入服务。"
+                                           "城北巴士52线于2010年2月27日起投入服务，途经火车站。")], real_embedder)
+    assert "2004年6月5日" in bold(routes, "城北巴士52A线是什么时候投入服务的？")
+    assert not bold(routes, "城北巴士52B线是什么时候投入服务的？")  # another route's date is no answer
+
+
 @pytest.mark.parametrize("question", ["新体育馆在哪里？", "红星中学怎么样？", "白龙峡谷需要门票吗？",
                                       "白龙峡谷以什么闻名？", "望江塔是什么？"])  # untyped: no clause is a promise
 def test_prose_and_yes_no_questions_get_passages_without_a_guessed_bold(engine, question):
