@@ -146,6 +146,10 @@ def merge(previous: Context | None, question: str, profile: Profile, gaz: Gazett
             now.thing or now.qualifier or now.part or now.place):
         asked = _in_year(previous.question, named_year.group())  # 德国2023年GDP下降了多少 → 那2022年呢 → 德国2022年GDP…
         return Reading(asked, Context(None, question=asked), asked)
+    if previous is not None and previous.thing is None and now.thing and now.marked and not now.rest:
+        # 北汽什么时候复产 → 那出院呢: the thing's own question, of the place and date the last one named
+        named = Context(now.thing, now.qualifier, now.part, now.place or previous.place, now.date or previous.date)
+        return Reading(question_of(named, profile, year), named, label_of(named, profile, gaz, year))
     if previous is None or previous.thing is None or now.rest:
         return Reading(question, fresh)
     full = now.thing is not None and now.asks and not now.marked

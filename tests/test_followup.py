@@ -90,6 +90,14 @@ def test_a_bare_noun_takes_the_place_of_the_item_a_report_lists_beside_it(gaz):
     assert bare_noun(counted.context, "那红色景点呢", PROFILE, gaz, 2020) is None  # a measured thing's context
 
 
+def test_a_measured_thing_alone_after_a_general_question_asks_its_figure(gaz):
+    _, discharged = talk(gaz, "北汽什么时候复产的", "那出院呢")
+    assert discharged.label == "株洲 · 累计出院" and discharged.question == "出院多少"
+    _, confirmed = talk(gaz, "攸县还有病人吗", "那确诊呢")  # of the place the last question named
+    assert confirmed.label == "攸县 · 累计确诊"
+    assert talk(gaz, "北汽什么时候复产的", "出院了几个人")[-1].label is None  # a full question: asked as written
+
+
 def test_no_context_no_change(gaz):
     for question in ("那出院呢", "醴陵呢", "How many people recovered?"):
         reading = merge(None, question, PROFILE, gaz, 2020)
