@@ -98,24 +98,22 @@ def options(query: Query, asked: Asked, ranked: list[Candidate], title_of, profi
             noun = number_binding(cand.match, span.start, span.end, asked.measure, query.text)
             item = _respective(cand.match, span)
             head = _elided_head(cand.match, clause, measured) if item is None else ""
+            said, size = cand.match[span.start : span.end], span.end - span.start
             if head:  # the item's words with the head noun they leave out bind the number: 铁路 + 客运量 + 7622万
                 named = cand.match[clause[0] : span.start].lstrip("、") + head
-                noun = max(noun, number_binding(named + cand.match[span.start : span.end], len(named),
-                                                len(named) + span.end - span.start, asked.measure, query.text))
+                noun = max(noun, _binding_after(named, said, size, asked, query.text))
             chained = _chained(cand.match, clauses, clause) if item is None and not head else ""
             if chained:  # "全市高速公路出入口总流量为35475万台次，下降56.3%": 56.3% is the 总流量's fall
                 first = NUMBER.search(chained)
-                lead = chained[: first.start()] if first else chained
-                noun = max(noun, number_binding(lead + cand.match[span.start : span.end], len(lead),
-                                                len(lead) + span.end - span.start, asked.measure, query.text))
+                noun = max(noun, _binding_after(chained[: first.start()] if first else chained, said, size, asked,
+                                                query.text))
             head = head or chained
             if head:  # "其中道路客运量20365万人次、…、城区公交736.44万人次": 736.44 counts 城区公交's 客运量
                 text, window = head + text, head + window
             if item is not None:  # "铁路7622万人次、…，分别下降55.4%、46%、50.8%": 50.8% is the railway's
                 event, (lead, named, value, common) = item[0], item[1:]
                 text = window = common + cand.match[slice(*event)] + lead + value
-                noun = max(noun, number_binding(named + value, len(named), len(named) + span.end - span.start,
-                                                asked.measure, query.text))
+                noun = max(noun, _binding_after(named, value, size, asked, query.text))
             found.append((cand, rank, span, clause, event, {
                 "clause": coverage(words, text), "near": coverage(words, window), "sentence": cand.own,
                 "retrieval": cand.retrieval, "rank": 1.0 / (1 + rank), "noun": max(-1.0, min(noun, 6) / 6),
@@ -158,12 +156,13 @@ def dominated(option: Option, found: list[Option], query: Query, asked: Asked) -
 def _bound_words(option: Option, measured: dict[str, float]) -> frozenset[str]:
     text = option.cand.match
     start, end = option.clause
-    whole = next((m for m in CLAUSE.finditer(text) if m.start() <= option.span.start < m.end()), None)
+    clauses = [(m.start(), m.end()) for m in CLAUSE.finditer(text)]
+    whole = next((c for c in clauses if c[0] <= option.span.start < c[1]), None)
     head = ""
-    if whole is not None and "、" in whole.group() and start > whole.start():  # a later item: the first one's head
-        first = NUMBER.search(text, whole.start(), whole.end())
-        head = text[whole.start() : first.start()] if first else ""
-    head = head or _chained(text, [(m.start(), m.end()) for m in CLAUSE.finditer(text)], option.clause)
+    if whole is not None and "、" in text[slice(*whole)] and start > whole[0]:  # a later item: the first one's head
+        first = NUMBER.search(text, *whole)
+        head = text[whole[0] : first.start()] if first else ""
+    head = head or _chained(text, clauses, option.clause)
     said = head + text[start:end]
     return frozenset(w for w in measured if w in said)
 
@@ -188,6 +187,12 @@ def _elided_head(text: str, clause: tuple[int, int], measured: dict[str, float])
     own = text[start : number.start()] if number else ""
     named = [w for w in measured if w in own and w not in noun]
     return noun if noun and named and noun not in own else ""
+
+
+def _binding_after(lead: str, value: str, size: int, asked: Asked, question: str) -> int:
+    """``number_binding`` of the number that opens ``value`` (``size`` characters) read right after ``lead``: a list
+    item's words with the head noun they leave out, the clause a change goes on from, a "分别" list's item."""
+    return number_binding(lead + value, len(lead), len(lead) + size, asked.measure, question)
 
 
 def _chained(text: str, clauses: list[tuple[int, int]], clause: tuple[int, int]) -> str:
