@@ -20,7 +20,7 @@ from retrieval.normalize import ASKING, TYPED_ASKING, Query, asking_words, named
 from retrieval.question import analyse
 from retrieval.scope import Scope, needs_fact
 from retrieval.search import FusionConfig, Hit, HybridSearcher
-from retrieval.sentences import sentence_answer, with_more_quotes
+from retrieval.sentences import place_first, sentence_answer, with_more_quotes
 from retrieval.snapshot import IndexSnapshot, load_snapshot
 from retrieval.synonyms import synonym_coverage
 from stores.errors import VectorStoreError
@@ -170,7 +170,8 @@ class Engine:
     def _quotes(self, query: Query, ranked: list[Candidate], top_k: int) -> Answer:
         """Passages that hold some of the question's words, best first, without a bold answer."""
         quotes = Answer(query.original, True, None, [], kind="quotes")
-        return self._more_quotes(quotes, [c for c in ranked if c.own > 0], top_k)
+        shown = [c for c in ranked if c.own > 0 and c.relevance >= self.settings.min_relevance]
+        return self._more_quotes(quotes, place_first(query, self.snapshot, shown, self.grammar), top_k)
 
     def _without_asking(self, query: Query, names: tuple[str, ...]) -> Query:
         """The question with the words of the profile's patterns ``names`` counted as no keywords (normalize already

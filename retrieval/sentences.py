@@ -22,6 +22,7 @@ from retrieval.vetoes import overtaken, unbound
 
 YESNO_COVERAGE = 0.8  # share of a yes/no question's words its bold clause must hold (a direct answer)
 RUNNERS_UP = 2  # quotes after the chosen sentence: the sentences of the next best-scored spans, if scored above
+ALONE_RELEVANCE = 0.8  # a sentence about the asked district alone leads if about as relevant as one listing it
 RUNNER_UP_SCORE = 0.2  # … this; then the most relevant sentences
 NUMERIC = re.compile(rf"[\d{CN}]")
 FIGURES = ("count", "percent", "duration", "change")  # figures: a later report restates them with a new value
@@ -73,6 +74,8 @@ def sentence_answer(
         if chosen is None:
             return None
         runners_up = [c for c in runners_up if _names(snap, c, places)]
+    elif text is None and asked.type not in TYPES:  # 攸县还有病人吗: 攸县的7例确诊病例已全部治愈出院 leads the quotes
+        chosen = place_first(query, snap, [chosen, *(c for c in group if c is not chosen)], g)[0]
     shown = {id(chosen)}
     quotes = [_source(snap, chosen, g.profile)]
     for cand in runners_up:
@@ -222,6 +225,28 @@ def _names(snap: IndexSnapshot, cand: Candidate, names: Sequence[str]) -> bool:
         return True
     around = fold(f"{snap.articles[cand.article_id].title}\n{_before(snap, cand)}")
     return any(n in around for n in names)
+
+
+def place_first(query: Query, snap: IndexSnapshot, cands: list[Candidate], g: Grammar) -> list[Candidate]:
+    """``cands`` with a sentence that names a division of the home city the question names moved to the front: in
+    its own words (醴陵 for 醴陵市), or as 该市 after a headline or text that names it. Of those about as relevant
+    as the first, one about that division alone leads (攸县的7例…已全部治愈出院, not a list of every district's
+    count). As they are when none does or none is named."""
+    wanted = set(query.home_places)
+    if not wanted or not cands:
+        return cands
+    home, names = g.gazetteer.home, [p.name for p in wanted]
+    naming = []  # (index, names no other division of the home city)
+    for i, c in enumerate(cands):
+        named = {p for _, _, p in g.gazetteer.find(c.match) if p.within(home) and p != home}
+        if c.own > 0 and (named & wanted or (not named and any(a in c.match for a in ANAPHORA)
+                                             and _names(snap, c, names))):
+            naming.append((i, named <= wanted))
+    if not naming:
+        return cands
+    least = ALONE_RELEVANCE * cands[naming[0][0]].relevance
+    i = next((i for i, alone in naming if alone and cands[i].relevance >= least), naming[0][0])
+    return [cands[i], *cands[:i], *cands[i + 1:]] if i else cands
 
 
 def _before(snap: IndexSnapshot, cand: Candidate) -> str:

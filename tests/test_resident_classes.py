@@ -188,3 +188,12 @@ def test_a_place_no_report_names_gets_what_they_say_of_the_places_outside_anothe
     assert "长沙" in answer.note and "湖北省" in answer.note
     assert not engine.ask("从黄冈回来要隔离吗").answered  # 黄冈 is inside 湖北省: not what "outside" speaks of
     assert not engine.ask("长沙累计确诊多少").answered  # nothing outside 湖北省 is counted
+
+
+def test_an_english_question_names_the_company_by_its_english_name(small_build):
+    engine = small_build(article("龙头企业复产", "株洲日报讯 2月12日，防疫检查组同意北汽株洲分公司复产。2月16日8时许，"
+                                             "北汽株洲分公司正式恢复生产，首批员工返岗。"))
+    answer = engine.ask("When did the BAIC plant restart production?")  # BAIC: the profile's English name of 北汽
+    assert answer.answered, answer.note
+    assert "2月12日" not in (answer.answer or ""), answer.answer
+    assert "恢复生产" in (answer.answer or answer.sources[0].quote), [s.quote for s in answer.sources]
