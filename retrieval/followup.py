@@ -136,7 +136,7 @@ def merge(previous: Context | None, question: str, profile: Profile, gaz: Gazett
     """
     now = _slots(question, profile, gaz, year)
     fresh = Context(now.thing, now.qualifier, now.part, now.place, now.date,
-                    question=question if now.thing is None and ASKS.search(question) else None)
+                    question=_as_read(question, profile) if now.thing is None and ASKS.search(question) else None)
     if previous is not None and previous.thing is None and previous.question and now.place and not (
             now.rest or now.thing or now.qualifier or now.part or now.date or now.shift is not None):
         asked = _asked_of(previous.question, now.place, gaz)  # 攸县还有病人吗 → 醴陵呢 → 醴陵市还有病人吗
@@ -252,6 +252,13 @@ def compare(previous: Context | None, question: str, profile: Profile, gaz: Gaze
     earlier = (date.fromisoformat(day) + timedelta(days=min(back, -1))).isoformat()
     pair = [replace(previous, date=day, answered=None), replace(previous, date=earlier, answered=None)]
     return [Reading(question_of(c, profile, year), c, label_of(c, profile, gaz, year)) for c in pair]
+
+
+def _as_read(question: str, profile: Profile) -> str:
+    """The question with the home city's common misspellings read as it (株州 → 株洲): what a later label repeats."""
+    for wrong, right in profile.misspellings.items():
+        question = question.replace(wrong, right)
+    return question
 
 
 def answered(context: Context, asof: str | None) -> Context:

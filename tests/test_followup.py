@@ -84,6 +84,8 @@ def test_a_bare_noun_takes_the_place_of_the_item_a_report_lists_beside_it(gaz):
     assert reading.question == reading.label == "国庆期间红色景点游客多少"
     assert sibling(first.context, "博物馆", [report]) is None  # no list names it beside 乡村民宿
     assert sibling(first.context, "红色景点", ["红色景点游客4.1万人次，乡村民宿游客6.2万人次。"]) is None  # no list
+    misspelt = merge(None, "株州国庆期间乡村民宿游客多少", PROFILE, gaz, 2020)  # the label says the city as read
+    assert sibling(misspelt.context, noun, [report]).label == "株洲国庆期间红色景点游客多少"
     for follow in ("那醴陵呢", "那2019年呢", "那出院呢", "红色景点有多少游客"):  # a place, a year, a thing, a question
         assert bare_noun(first.context, follow, PROFILE, gaz, 2020) is None, follow
     counted = merge(None, "株洲累计确诊多少", PROFILE, gaz, 2020)
