@@ -197,3 +197,10 @@ def test_an_english_question_names_the_company_by_its_english_name(small_build):
     assert answer.answered, answer.note
     assert "2月12日" not in (answer.answer or ""), answer.answer
     assert "恢复生产" in (answer.answer or answer.sources[0].quote), [s.quote for s in answer.sources]
+
+
+def test_in_hospital_in_a_readers_words_is_the_in_hospital_count(small_build):
+    engine = small_build(article("疫情通报", "株洲日报讯 截至2月24日24时，我市累计确诊病例80例，出院病例52例，在院治疗28例。"))
+    for question in ("株州现在还有多少人在医院治疗", "还有多少人在医院"):  # 在医院: the paper says 在院
+        answer = engine.ask(question)
+        assert "在院治疗28例" in (answer.answer or ""), (question, answer.answer, answer.decline)
