@@ -77,6 +77,20 @@ def load_model(path: Path = MODEL) -> BoldModel:
     return BoldModel(tuple(data["coef"]), data["intercept"], data["threshold"])
 
 
+DAY_ASKED = re.compile(r"哪一?天|哪一?日|几号|几月几[日号]|什么日子|which day|what date")  # a day, not a year or month
+DECADE_ASKED = re.compile(r"(?:哪一?个?|什么)年代")  # a decade (1920年代, 九十年代), not a year
+
+
+def other_grain(question: str, said: str, span: Span) -> str | None:
+    """Why a date span is not of the asked grain, or None: 哪天 asks a day, and "2020年" of "2020年春运结束" says
+    none ("七月初十" does): "no_day"; 哪一年代 asks a decade, and "1998年" is a year of it, at best: "no_decade"."""
+    if DAY_ASKED.search(question) and (span.type == "year" or re.search(r"(?:年|月|季|年代|世纪|[春夏秋冬])$", said)):
+        return "no_day"
+    if DECADE_ASKED.search(question) and not said.endswith("年代"):
+        return "no_decade"
+    return None
+
+
 def options(query: Query, asked: Asked, ranked: list[Candidate], title_of, profile: Profile) -> list[Option]:
     """Every span of the asked type in the best sentences and headlines (outside the paper's dateline), with its
     features; ``title_of(cand)`` is the headline of the candidate's article."""
@@ -87,7 +101,8 @@ def options(query: Query, asked: Asked, ranked: list[Candidate], title_of, profi
     found: list[tuple[Candidate, int, Span, tuple[int, int], tuple[int, int] | None, dict[str, float]]] = []
     for rank, cand in enumerate([c for c in ranked if c.own > 0][:SENTENCES]):
         skip = len(cand.text) - len(profile.strip_dateline(cand.text))
-        spans = [s for s in find_spans(cand.match) if s.start >= skip and answers(asked.type, s)]
+        spans = [s for s in find_spans(cand.match) if s.start >= skip and answers(asked.type, s)
+                 and other_grain(query.text, cand.match[s.start : s.end], s) is None]  # not 2020年 for 哪天
         clauses = [(max(skip, m.start()), m.end()) for m in CLAUSE.finditer(cand.match) if m.end() > skip]
         title = fold(title_of(cand))
         for span in spans:

@@ -344,3 +344,10 @@ def test_a_later_clause_saying_the_same_of_the_asked_item_overtakes_an_earlier_o
     other = "今年全省与东部地区贸易额增长12%，与中部地区的合作项目达到21%。"  # not the same words before the number
     query, asked, found, _ = _options("今年全省和中部地区的贸易额增长了百分之多少？", other)
     assert not any(overtaken(o, found, query) for o in found)
+
+
+def test_a_day_question_takes_the_day_not_the_year_next_to_the_event(tmp_path, real_embedder):
+    engine = _engine(tmp_path, [("庙会闭幕", "2月18日，为期10天的2021年庙会结束，共接待游客30万人次。"),
+                                ("灯会开幕", "2021年灯会于2月26日开幕，展出花灯120组。")], real_embedder)
+    # the year 2021年 stands right before 庙会结束; as no day it is no option, so it no longer outscores 2月18日
+    assert "2月18日" in bold(engine, "庙会哪天结束？")
