@@ -121,3 +121,28 @@ def answers(asked: str, span: Span) -> bool:
     if span.type not in ACCEPTS.get(asked, ()):
         return False
     return asked != "year" or span.type == "year" or span.has_year
+
+
+# units that measure the same kind of thing: a question asking in one is not answered in another (多少日 → 24小时)
+UNIT_KINDS = (("年", "月", "周", "星期", "日", "天", "小时", "钟头", "分钟", "秒"), *UNITS.values())
+_SAME_UNIT = {"日": "天", "钟头": "小时", "千米": "公里", "公斤": "千克"}
+_LONGEST_FIRST = tuple(sorted((u for units in UNIT_KINDS for u in units), key=len, reverse=True))  # 小时 before 时
+
+
+def other_unit(question: str, text: str, span: Span) -> bool:
+    """The span is in another unit of the same kind than the one the question asks in ("多少日" → "24小时")."""
+    asking = re.search(r"多少|几", question)
+    wanted = _unit(question, asking.end()) if asking else None
+    shown = text[span.start : span.end + 4]  # a number's unit may follow the span ("24" "小时")
+    given = {_unit(shown, m.end()) for m in re.finditer(rf"[\d{CN}]+[多余]?[万亿千百]*[多余]?", shown)} - {None}
+    return bool(wanted and given and wanted not in given and all(_kind(u) == _kind(wanted) for u in given))
+
+
+def _unit(text: str, at: int) -> str | None:
+    """The unit of UNIT_KINDS that starts at ``at``, in one spelling of the same ones (日 as 天)."""
+    unit = next((u for u in _LONGEST_FIRST if text.startswith(u, at)), None)
+    return _SAME_UNIT.get(unit, unit)
+
+
+def _kind(unit: str) -> int:
+    return next(i for i, units in enumerate(UNIT_KINDS) if unit in units)

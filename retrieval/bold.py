@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from config.profile import Profile
-from news.spans import CN, Span, answers, find_spans, fits
+from news.spans import CN, Span, answers, find_spans, fits, other_unit
 from news.text import NUMBER, fold, pos_tags
 from retrieval.binding import number_binding
 from retrieval.compose import CLAUSE, HAN, Candidate
@@ -102,7 +102,8 @@ def options(query: Query, asked: Asked, ranked: list[Candidate], title_of, profi
     for rank, cand in enumerate([c for c in ranked if c.own > 0][:SENTENCES]):
         skip = len(cand.text) - len(profile.strip_dateline(cand.text))
         spans = [s for s in find_spans(cand.match) if s.start >= skip and answers(asked.type, s)
-                 and other_grain(query.text, cand.match[s.start : s.end], s) is None]  # not 2020年 for 哪天
+                 and other_grain(query.text, cand.match[s.start : s.end], s) is None  # not 2020年 for 哪天
+                 and not other_unit(query.text, cand.match, s)]
         clauses = [(max(skip, m.start()), m.end()) for m in CLAUSE.finditer(cand.match) if m.end() > skip]
         title = fold(title_of(cand))
         for span in spans:

@@ -7,19 +7,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from news.spans import CN, UNITS, Span, find_spans
+from news.spans import CN, Span, find_spans, other_unit
 from news.text import pos_tags
 from retrieval.bold import Option, other_grain
 from retrieval.normalize import Query
 from retrieval.question import Asked, keywords
 from retrieval.synonyms import synonym_coverage
 from stores.lexical import tokenize
-
-# units that measure the same kind of thing: a question asking in one is not answered in another (多少日 → 24小时)
-UNIT_KINDS = (("年", "月", "周", "星期", "日", "天", "小时", "钟头", "分钟", "秒"), *UNITS.values())
-_SAME_UNIT = {"日": "天", "钟头": "小时", "千米": "公里", "公斤": "千克"}
-_LONGEST_FIRST = tuple(sorted((u for units in UNIT_KINDS for u in units), key=len, reverse=True))  # 小时 before 时
-
 
 TITLE = re.compile(r"《([^《》]+)》")  # a named work (a book, a film, a treaty, a magazine)
 
@@ -43,11 +37,7 @@ def unbound(option: Option, asked: Asked, question: str, headline: str = "", wri
     text, span = option.cand.match, option.span
     if _unmeasured(text, asked):
         return "unmeasured"  # 多少员工 → "市、区两级防疫检查组…": the sentence never names what is counted
-    asking = re.search(r"多少|几", question)
-    wanted = _unit(question, asking.end()) if asking else None
-    shown = text[span.start : span.end + 4]  # a number's unit may follow the span ("24" "小时")
-    given = {_unit(shown, m.end()) for m in re.finditer(rf"[\d{CN}]+[多余]?[万亿千百]*[多余]?", shown)} - {None}
-    if wanted and given and wanted not in given and all(_kind(u) == _kind(wanted) for u in given):
+    if other_unit(question, text, span):
         return "unit"  # "多少日" → "24小时"; not "几月" → "1918年6月", which says its month
     if span.type == "number" and asked.measure.unit and span.unit == asked.measure.unit and asked.measure.after:
         counted, asked_noun = _noun_at(text, span.end), _noun_at(asked.measure.after, 0)
@@ -115,16 +105,6 @@ def _other_qualifier(text: str, clause: tuple[int, int], span: Span, question: s
             value = re.match(rf"[\d.{CN}]*", piece).group()
             said.setdefault((s.type, piece[len(value):] if s.type == "duration" else ""), set()).add(value or piece)
     return any(key in said and not (said[key] & values) for key, values in wanted.items())
-
-
-def _unit(text: str, at: int) -> str | None:
-    """The unit of UNIT_KINDS that starts at ``at``, in one spelling of the same ones (日 as 天)."""
-    unit = next((u for u in _LONGEST_FIRST if text.startswith(u, at)), None)
-    return _SAME_UNIT.get(unit, unit)
-
-
-def _kind(unit: str) -> int:
-    return next(i for i, units in enumerate(UNIT_KINDS) if unit in units)
 
 
 def _noun_at(text: str, start: int) -> str:

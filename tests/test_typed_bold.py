@@ -351,3 +351,25 @@ def test_a_day_question_takes_the_day_not_the_year_next_to_the_event(tmp_path, r
                                 ("灯会开幕", "2021年灯会于2月26日开幕，展出花灯120组。")], real_embedder)
     # the year 2021年 stands right before 庙会结束; as no day it is no option, so it no longer outscores 2月18日
     assert "2月18日" in bold(engine, "庙会哪天结束？")
+
+
+@pytest.mark.parametrize(("question", "sentence", "left_out", "kept"), [
+    ("那次远征持续了多少天？", "这次长达78天的远征中，她抓紧每一分钟展开数据的分析。", "一分钟", "78天"),  # another unit
+    ("庙会哪天结束？", "2月18日，为期10天的2021年庙会结束。", "2021年", "2月18日"),  # no day
+])
+def test_a_span_of_another_unit_or_grain_is_no_option(question, sentence, left_out, kept):
+    """Such a span answers nothing asked: as an option it would still share the sentence with the right one
+    (alone_sentence) and may dominate it, so it is left out before scoring, not only vetoed after."""
+    from config.profile import load_profile
+    from retrieval.bold import FEATURES, options
+    from retrieval.compose import Candidate
+    from retrieval.normalize import normalize
+    from retrieval.question import analyse
+
+    profile = load_profile(NEUTRAL)
+    query = normalize(question, profile)
+    found = options(query, analyse(query, profile), [Candidate("x", 0, len(sentence), sentence, 1.0, 0.0, 1.0)],
+                    lambda c: "", profile)
+    said = [o.cand.match[o.span.start : o.span.end] for o in found]
+    assert not any(s.startswith(left_out) for s in said), said
+    assert any(s.startswith(kept) for s in said) and all(o.features[FEATURES.index("alone_sentence")] == 1.0 for o in found), said
