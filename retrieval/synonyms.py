@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
+from news.text import pos_tags
+
 # 词林's major classes whose words say what a question is about: people (A), things (B), abstract things (D),
 # features (E), actions (F), mental acts (G), activities (H), states (I). Left out: time and space (C: 以后 = 随后),
 # relations (J: 还有), auxiliary words (K: 并非, 算是) and honorifics (L): they ask or link, and their synonyms
@@ -37,5 +39,23 @@ def synonym_coverage(words: dict[str, float], text: str, extra: Mapping[str, Ite
     extra = extra or {}
     total = sum(words.values())
     found = sum(w for t, w in words.items()
-                if t in text or any(s in text for s in (*synonyms(t), *extra.get(t, ()))))
+                if t in text or any(s in text for s in (*synonyms(t), *extra.get(t, ()))) or _shortened(t, text))
     return found / total if total else 0.0
+
+
+@lru_cache(maxsize=4096)
+def _short_forms(word: str) -> tuple[str, ...]:
+    """How a name of two two-character words is shortened: its first character and one of the second word's (建设银行 →
+    建银, 建行; 北京汽车 → 北汽)."""
+    if len(word) != 4 or not all("\u4e00" <= ch <= "\u9fff" for ch in word):
+        return ()
+    return (word[0] + word[2], word[0] + word[3])
+
+
+def _shortened(word: str, text: str) -> bool:
+    """The text says ``word`` shortened, as a word of its own (建行 of 建行茶陵县支行 for 建设银行; not the 建行 inside
+    组建行动)."""
+    forms = [f for f in _short_forms(word) if f in text]
+    if not forms:
+        return False
+    return any(text[a:b] in forms for a, b, _ in pos_tags(text))

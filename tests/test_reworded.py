@@ -17,6 +17,7 @@ ARTICLES = (
     article("春运客流", "株洲日报讯 今年春运期间，全市水路客运量同比下降43.5%，铁路客运量同比下降50.2%。"),
     article("企业复工", "株洲日报讯 全市规模工业企业复工率已达92%，员工返岗率78%。"),
     article("清零", "株洲日报讯 渌口区的3例确诊病例已全部治愈出院，成为又一个确诊病例清零的区。"),
+    article("金融支持", "株洲日报讯 某药业公司向建行攸县支行申请300万元贷款，用于新上消毒液生产线。"),
 )
 
 
@@ -30,6 +31,7 @@ def engine(small_build):
     ("病人出院以后还要隔离吗", "回家隔离"),  # 病人: the paper says 患者
     ("坐船的客运量同比降了百分之几", "水路客运量"),  # 百分之几 asks; it is no word the paper must print
     ("渌口还有病人吗", "全部治愈出院"),  # 病人 for 病例: not one 词林 group, the profile's reader_words say it
+    ("建设银行给药业公司贷了多少钱", "建行攸县支行"),  # the paper says 建设银行 shortened
 ])
 def test_a_reworded_question_gets_its_passage_without_a_bold(engine, question, passage):
     answer = engine.ask(question)
@@ -51,4 +53,6 @@ def test_synonyms_count_as_the_word_but_single_characters_and_time_words_do_not(
     assert synonym_coverage({"以后": 1.0}, "随后召开座谈会") == 0.0  # time words (词林 C) say when, not what: no synonyms
     assert synonym_coverage({"病人": 1.0}, "确诊病例已全部出院") == 0.0
     assert synonym_coverage({"病人": 1.0}, "确诊病例已全部出院", {"病人": ("病例",)}) == 1.0
+    assert synonym_coverage({"建设银行": 1.0}, "向建行申请贷款") == 1.0  # 建行: 建设银行 shortened
+    assert synonym_coverage({"建设银行": 1.0}, "组建行动小组") == 0.0  # 组建 + 行动: no word 建行
     assert "患者" in synonyms("病人") and "病人" not in synonyms("病人") and not synonyms("株洲日报")
