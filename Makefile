@@ -77,7 +77,7 @@ run: install  ## start the Telegram bot (needs BOT_TOKEN in .env)
 test: install  ## run the whole test suite (unit, real model, FAISS and embedded Milvus, real bot over HTTP)
 	$(PY) -m pytest -q
 
-eval: index  ## answer quality on the question sets (seed, extra, resident) and the DXY dev set (+ CMRC2018/DRCD retrieval, and CMRC2018/DRCD/CCTV numeric/date answers, when ../shared exists)
+eval: index  ## answer quality on the question sets (seed, extra, resident) and the DXY dev set (+ CMRC2018/DRCD retrieval, CMRC2018/DRCD/CCTV numeric/date answers and CMRC2018/DRCD who-answers, when ../shared exists)
 	$(PY) -m retrieval eval $(if $(wildcard $(SHARED)/eval/questions.jsonl),$(SHARED)/eval/questions.jsonl,data/eval/questions.jsonl)
 	$(PY) -m retrieval eval data/eval/extra_questions.jsonl
 	$(PY) -m retrieval eval data/eval/resident_questions.jsonl --out var/eval/resident_results.jsonl
@@ -86,6 +86,8 @@ eval: index  ## answer quality on the question sets (seed, extra, resident) and 
 	  for set in cmrc2018_dev drcd_dev; do $(PY) -m bench.external_eval $(SHARED)/eval/external/$$set; done; \
 	  $(PY) -m bench.general_qa $(SHARED)/eval/external/cmrc2018_dev $(SHARED)/eval/external/drcd_dev \
 	    $(if $(wildcard $(SHARED)/scale/cctv_stories.jsonl),$$($(PY) -m bench.cctv_qa $(SHARED)/scale)) \
+	    --out var/eval/general/results; \
+	  $(PY) -m bench.general_qa $(SHARED)/eval/external/cmrc2018_dev $(SHARED)/eval/external/drcd_dev --people \
 	    --out var/eval/general/results; \
 	else echo "skipping CMRC2018/DRCD: $(SHARED)/eval/external not found"; fi
 	@$(MAKE) --no-print-directory eval-dev

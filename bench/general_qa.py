@@ -79,13 +79,21 @@ def load_queries(prefix: Path) -> list[dict]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-def select(queries: list[dict]) -> list[Item]:
+WHO = re.compile(r"谁|哪一?位")  # a who-question (its answer is a person, or a group of people)
+
+
+def select(queries: list[dict], people: bool = False) -> list[Item]:
     """The numeric and date questions: a numeric question word and a gold answer with a numeral, or a gold
-    answer that is a year or a date."""
+    answer that is a year or a date. With ``people``, the who-questions instead (谁, 哪位)."""
     items = []
     for query in queries:
         question = norm(query["question"])
         answers = tuple(dict.fromkeys(norm(a) for a in query["answers"] if a.strip()))
+        if people:
+            if answers and WHO.search(question) and not ASKS.search(question):
+                items.append(Item(query["qid"], query["question"], answers, query.get("gold_pid", ""), "person",
+                                  half_of(query["qid"])))
+            continue
         numeric = ASKS.search(question) and any(NUMERAL.search(a) for a in answers)
         if answers and (numeric or any(DATE_SHAPED.match(a) for a in answers)):
             items.append(Item(query["qid"], query["question"], answers, query.get("gold_pid", ""),
@@ -188,11 +196,11 @@ def summary(name: str, rows: list[tuple[Item, dict]]) -> list[str]:
     return lines
 
 
-def run_set(prefix: Path, work: Path, cache: Path, simplified: bool, out: Path | None) -> str:
+def run_set(prefix: Path, work: Path, cache: Path, simplified: bool, out: Path | None, people: bool = False) -> str:
     """Build, ask every selected question, return the report (and write per-question rows to ``out``)."""
     started = time.perf_counter()
     queries = load_queries(prefix)
-    items = select(queries)
+    items = select(queries, people)
     engine = build_engine(prefix, work, cache, simplified)
     rows, records = [], []
     try:
@@ -208,7 +216,7 @@ def run_set(prefix: Path, work: Path, cache: Path, simplified: bool, out: Path |
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     name = prefix.name + (" (converted to simplified)" if simplified else "")
-    head = [f"### {name}: {len(items)} numeric/date questions of {len(queries)}", ""]
+    head = [f"### {name}: {len(items)} {'who' if people else 'numeric/date'} questions of {len(queries)}", ""]
     tail = [f"time: {time.perf_counter() - started:.0f} s" + (f" · per-question rows: {out}" if out else "")]
     return "\n".join(head + summary(name, rows) + tail)
 
@@ -238,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--simplified", action="store_true", help="index the passages converted to simplified")
     parser.add_argument("--out", default=None, help="directory for per-question rows (<set>.jsonl)")
     parser.add_argument("--fit", action="store_true", help="first fit retrieval/bold_model.json on the TUNE halves")
+    parser.add_argument("--people", action="store_true", help="the who-questions (谁, 哪位) instead of numeric/date ones")
     args = parser.parse_args(argv)
     from config import Settings
     from config.logs import setup_logging
@@ -248,8 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.fit:
         print(fit_model(list(map(Path, args.prefixes)), Path(args.work), cache, args.simplified), flush=True)
     for prefix in map(Path, args.prefixes):
-        out = Path(args.out) / f"{prefix.name}{'-simplified' if args.simplified else ''}.jsonl" if args.out else None
-        print(run_set(prefix, Path(args.work), cache, args.simplified, out), flush=True)
+        name = f"{prefix.name}{'-simplified' if args.simplified else ''}{'-who' if args.people else ''}"
+        out = Path(args.out) / f"{name}.jsonl" if args.out else None
+        print(run_set(prefix, Path(args.work), cache, args.simplified, out, args.people), flush=True)
     return 0
 
 

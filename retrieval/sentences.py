@@ -13,9 +13,10 @@ from news.text import fold, pos_tags
 from retrieval.answer import Answer
 from retrieval.binding import binding
 from retrieval.bold import TYPES, Option, bold_text, choose, dominated, load_model, options
-from retrieval.compose import Candidate, _source, dated, direct_from_sentence
+from retrieval.compose import CLAUSE, Candidate, _source, dated, direct_from_sentence
 from retrieval.facts import named_thing, question_qualifier
 from retrieval.normalize import Query, named_places
+from retrieval.person import asked_role, person_answer
 from retrieval.question import Asked
 from retrieval.snapshot import IndexSnapshot
 from retrieval.vetoes import overtaken, unbound
@@ -56,6 +57,13 @@ def sentence_answer(
                     and not dominated(option, found, query, asked) and not overtaken(option, found, query)
                     and not _a_divisions(option, snap, g, query, asked) and not _unnamed_code(option, snap, query)):
                 text = dated(bold_text(option), chosen, article.date, _before(snap, chosen), asked.type)
+    elif asked.type == "which" and (role := asked_role(query)) is not None:  # 总工程师是谁: the name after the role
+        found = person_answer(query, role, ranked, lambda c: fold(f"{snap.articles[c.article_id].title}\n{_before(snap, c)}"))
+        if found is not None:
+            chosen, (start, end) = found
+            clause = next(m for m in CLAUSE.finditer(chosen.match) if m.start() <= start < m.end())
+            body = g.profile.strip_dateline(chosen.text[clause.start() : clause.end()]).strip().rstrip("，；：。！？,;!?")
+            text = dated(body, chosen, snap.articles[chosen.article_id].date, _before(snap, chosen), "who")
     elif asked.type == "yesno":  # 吗: a clause that holds it all; 怎么办, 哪次, 是什么: passages, no bold
         least = YESNO_COVERAGE
         for cand in sorted(group, key=lambda c: c.asof_key, reverse=True):  # the newest report that says it

@@ -21,6 +21,14 @@ def test_numeric_and_date_questions_are_selected_with_their_type():
     assert items[1].answers == ("8,352名",)
 
 
+def test_who_questions_are_selected_apart():
+    queries = [query("a", "水库由谁设计？", "张工程师"), query("b", "哪位校长主持了仪式？", "陈立"),
+               query("c", "谁在哪一年建了水库？", "1962年"),  # asks a year too: the numeric set's
+               query("d", "水库建于哪一年？", "1962年")]
+    assert [(i.qid, i.type) for i in select(queries, people=True)] == [("a", "person"), ("b", "person")]
+    assert [i.qid for i in select(queries)] == ["c", "d"]
+
+
 def test_types_follow_the_question_words():
     assert answer_type("工期多久？", ("3年",)) == "duration"
     assert answer_type("占全省的比例是多少？", ("12%",)) == "percent"
