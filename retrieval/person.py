@@ -1,5 +1,6 @@
 """Who-questions: the person a report names right after the role the question asks about (中车电动总工程师是谁 →
-中车电动总工程师汪伟), bound to the question's other words; anything less is passages without a bold."""
+中车电动总工程师汪伟) or right before the deed it asks the doer of (市委常委会是谁主持的 → 毛腾飞主持会议), bound to the
+question's other words; anything less is passages without a bold."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ ROLE_AFTER = re.compile(r"哪一?位|哪个")
 HAN = re.compile(r"[\u4e00-\u9fff]+")
 PERSON = ("nr", "nrfg", "nrt")
 DOTS = "·・"  # between the parts of a transliterated name
+NOT_NAMES = re.compile(r"[一二两三四五六七八九十几数众多诸各][人位名个]")  # 二人 (jieba may tag it a name): how many, not who
 OTHER_WORDS = "vpucxdmr"  # jieba's verbs, prepositions, particles, conjunctions, punctuation, adverbs, numerals, pronouns  # jieba's tags of a person's name
 NOT_ROLES = frozenset("人 人物 名字 姓名 主角 对象 代表 成员 人士 之一".split())  # ask who, but name no role
 SENTENCES = 6  # best candidate sentences searched for the role
@@ -86,21 +88,67 @@ def person_after(text: str, role: str) -> list[tuple[int, int]]:
                     break
                 else:
                     break
-            if end - start >= 2 and text[end - 1] not in DOTS:
+            if end - start >= 2 and text[end - 1] not in DOTS and not NOT_NAMES.fullmatch(text[start:end]):
                 found.append((start, end))
         at = text.find(role, at + 1)
     return found
 
 
-def person_answer(query: Query, role: str, ranked: list[Candidate], context: Callable[[Candidate], str]
-                  ) -> tuple[Candidate, tuple[int, int]] | None:
+def asked_verb(query: Query) -> str | None:
+    """What a who-question asks the doer of (主持 of 市委常委会是谁主持的, 陪 of 谁陪阳卫国去醴陵): the verb right after
+    谁; None for 谁的 (whose), 被谁 (by whom: the name stands elsewhere) and any other question."""
+    if query.english or "被谁" in query.text:
+        return None
+    text = query.lexical
+    tags = pos_tags(text)
+    i = next((i for i, (a, b, _) in enumerate(tags) if text[a:b] == "谁"), None)
+    if i is None or i + 1 >= len(tags):
+        return None
+    a, b, flag = tags[i + 1]
+    verb = text[a:b]
+    if not flag.startswith("v") or verb in ("是", "有", "在", "为"):
+        return None
+    return verb
+
+
+def person_before(text: str, verb: str) -> list[tuple[int, int]]:
+    """Where ``text`` names a person right before ``verb`` (毛腾飞主持召开会议, 由陈立主持, 市长阳卫国主持会议): the
+    name's spans. The verb must begin where one of jieba's words does (主持 of 主持会议)."""
+    found, tags = [], pos_tags(text)
+    ends = {b: i for i, (_, b, _) in enumerate(tags)}
+    starts = {a for a, _, _ in tags}
+    at = text.find(verb)
+    while at >= 0:
+        i = ends.get(at)
+        if at in starts and i is not None:
+            a, b, flag = tags[i]
+            start = None
+            if flag in PERSON:
+                start = a
+                while i > 0 and (tags[i - 1][2] in PERSON or text[tags[i - 1][0] : tags[i - 1][1]] in DOTS
+                                 or (text[tags[i - 1][1] - 1 : tags[i - 1][1]] in DOTS)):
+                    i -= 1  # 毛 腾飞, 安东尼 · 巴卢奇
+                    start = tags[i][0]
+            elif b - a <= 2 and HAN.fullmatch(text[a:b]) and flag[:1] not in OTHER_WORDS and i > 0:
+                c, d, before = tags[i - 1]
+                if before in PERSON and d - c == 1:
+                    start = c  # a one-character surname and its given name: 阳 卫国
+            if start is not None and at - start >= 2 and text[start] not in DOTS and not NOT_NAMES.fullmatch(text[start:at]):
+                found.append((start, at))
+        at = text.find(verb, at + 1)
+    return found
+
+
+def person_answer(query: Query, role: str | None, ranked: list[Candidate], context: Callable[[Candidate], str],
+                  verb: str | None = None) -> tuple[Candidate, tuple[int, int]] | None:
     """The sentence and the name's span that answer the who-question, or None: the best sentences that name a
-    person right after ``role`` and hold (with ``context(cand)``: the headline and the text before) nearly all of
-    the question's other words; none when two of them name different people."""
-    words = {w: v for w, v in keywords(query).items() if w not in role and role not in w}
+    person right after ``role`` (or right before ``verb``) and hold (with ``context(cand)``: the headline and the
+    text before) nearly all of the question's other words; none when two of them name different people."""
+    asked = role or verb or ""
+    words = {w: v for w, v in keywords(query).items() if w not in asked and asked not in w}
     found: list[tuple[float, Candidate, tuple[int, int]]] = []
     for cand in [c for c in ranked if c.own > 0 and c.start >= 0][:SENTENCES]:
-        spans = person_after(cand.match, role)
+        spans = person_after(cand.match, role) if role else person_before(cand.match, asked)
         if not spans:
             continue
         held = coverage(words, f"{context(cand)}\n{cand.match}") if words else 1.0

@@ -9,7 +9,7 @@ import pytest
 from config.profile import load_profile
 from news.figures import grammar
 from retrieval.normalize import normalize
-from retrieval.person import asked_role, person_after
+from retrieval.person import asked_role, asked_verb, person_after, person_before
 from tests.buildkit import paper_article as article
 
 PROFILE = load_profile()
@@ -40,12 +40,36 @@ def test_a_name_right_after_the_role(text, role, names):
     assert [text[a:b] for a, b in person_after(text, role)] == names
 
 
+@pytest.mark.parametrize(("question", "verb"), [
+    ("2月20日市委常委会是谁主持的", "主持"),
+    ("谁推荐他担任县尉", "推荐"),
+    ("他受谁重用过", "重用"),
+    ("他被谁杀害", None),  # by whom: the doer stands after 被, not before the verb
+    ("这是谁的书", None),  # whose
+    ("谁是总工程师", None),
+])
+def test_the_deed_a_who_question_asks_the_doer_of(question, verb):
+    assert asked_verb(normalize(question, PROFILE, grammar(PROFILE).gazetteer)) == verb
+
+
+@pytest.mark.parametrize(("text", "verb", "names"), [
+    ("市委书记、市人大常委会主任刘强主持会议并讲话。", "主持", ["刘强"]),  # 主持 begins jieba's 主持会议
+    ("会议由陈立主持。", "主持", ["陈立"]),
+    ("会议由他主持。", "主持", []),  # a pronoun is no name
+    ("路上遇左伯桃，二人结为兄弟。", "结为", []),  # 二人: how many, not who (jieba may tag it a name)
+    ("主持人介绍了嘉宾。", "主持", []),
+])
+def test_a_name_right_before_the_verb(text, verb, names):
+    assert [text[a:b] for a, b in person_before(text, verb)] == names
+
+
 @pytest.fixture(scope="module")
 def engine(small_build):
     return small_build(
         article("新能源客车", "株洲日报讯 近日，中车电动推出新能源客车。中车电动总工程师王明介绍，该车除菌率高达99%。"),
         article("寄递企业调度", "株洲日报讯 2月20日，市长李华调度寄递企业复工复产工作。副市长赵刚参加调度。"),
         article("两所学校", "株洲日报讯 红星中学校长陈立主持开学仪式。育才小学校长周敏带领教师家访。"),
+        article("市委常委会召开会议", "株洲日报讯 2月20日，市委常委会召开会议。市委书记刘强主持会议并讲话。"),
     )
 
 
@@ -53,6 +77,7 @@ def engine(small_build):
     ("中车电动总工程师是谁", "王明"),
     ("哪位副市长参加了寄递企业复工调度", "赵刚"),
     ("市长是谁", "李华"),  # not 赵刚, whose 市长 is 副市长
+    ("2月20日市委常委会是谁主持的", "刘强"),  # the name right before 主持
 ])
 def test_the_person_after_the_asked_role_is_bold(engine, question, right):
     answer = engine.ask(question)
