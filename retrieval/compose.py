@@ -130,8 +130,8 @@ def direct_from_sentence(
 
 def dated(body: str, cand: Candidate, article_date: str | None, context: str, asked: str) -> str:
     """``body`` with the date it holds for: "复工率84%（截至2020年2月17日）" when the sentence says 截至 or an
-    hour, else the report's date ("（2020年2月17日报道）"); an answer to "when" carries no as-of."""
+    hour, else the report's date ("（2020年2月17日报道）"); an answer to "when" or "who" carries no as-of."""
     asof = resolve_asof(cand.match, article_date, fold(context)) if cand.start >= 0 else None
-    if asof is not None and asked not in ("when", "clock", "year") and re.search(r"截至|\d+时", cand.match):
+    if asof is not None and asked not in ("when", "clock", "year", "who") and re.search(r"截至|\d+时", cand.match):
         return f"{body}（截至{asof.label}）"
     return f"{body}（{date_label(article_date)}报道）" if article_date else body

@@ -15,27 +15,32 @@ from retrieval.question import coverage, keywords
 # "X是谁", "X为谁", "X是哪位": the role is the word before; "哪位X", "哪个X": the word after
 ROLE_BEFORE = re.compile(r"(?:是|为)(?:谁|哪一?位)")
 ROLE_AFTER = re.compile(r"哪一?位|哪个")
+LEAD = re.compile(r"谁是[^？?，,。]+?(?=[？?。]?$)")  # 谁是中车电动的总工程师: the role is the question's last word
 HAN = re.compile(r"[\u4e00-\u9fff]+")
-PERSON = ("nr", "nrfg", "nrt")
+PERSON = ("nr", "nrfg", "nrt")  # jieba's tags of a person's name
 DOTS = "·・"  # between the parts of a transliterated name
 NOT_NAMES = re.compile(r"[一二两三四五六七八九十几数众多诸各][人位名个]")  # 二人 (jieba may tag it a name): how many, not who
-OTHER_WORDS = "vpucxdmr"  # jieba's verbs, prepositions, particles, conjunctions, punctuation, adverbs, numerals, pronouns  # jieba's tags of a person's name
+OTHER_WORDS = "vpucxdmr"  # jieba's verbs, prepositions, particles, conjunctions, punctuation, adverbs, numerals, pronouns
 NOT_ROLES = frozenset("人 人物 名字 姓名 主角 对象 代表 成员 人士 之一".split())  # ask who, but name no role
 SENTENCES = 6  # best candidate sentences searched for the role
 PERSON_COVERAGE = 0.75  # share of the question's other words the sentence (its headline and the text before) holds
 
 
 def asked_role(query: Query) -> str | None:
-    """The role a who-question asks the holder of (总工程师 of 中车电动总工程师是谁, 副市长 of 哪个副市长参加了调度):
+    """The role a who-question asks the holder of (总工程师 of 中车电动总工程师是谁 or 谁是中车电动的总工程师, 副市长 of
+    哪个副市长参加了调度):
     a noun of two or more characters next to the question word, with the prefix that qualifies it (副, 总); None
     for any other question."""
     if query.english:
         return None
-    text = query.lexical  # 株洲 市长是谁: jieba read 株洲市 长是 in query.text
+    text = _as_split(query)
     tags = pos_tags(text)
     before = ROLE_BEFORE.search(text)
     after = None if before else ROLE_AFTER.search(text)
-    if before:
+    lead = None if before or after else LEAD.match(text)
+    if lead:  # 谁是中车电动的总工程师: the last word
+        i = next((i for i, (_, b, _) in enumerate(tags) if b == lead.end()), None)
+    elif before:
         i = next((i for i, (_, b, _) in enumerate(tags) if b == before.start()), None)
     else:
         i = next((i for i, (a, _, _) in enumerate(tags) if a == after.end()), None) if after else None
@@ -49,6 +54,19 @@ def asked_role(query: Query) -> str | None:
     while i > 0 and tags[i - 1][2] == "b":  # 副市长: jieba's 副 and 市长
         i -= 1
     return text[tags[i][0] : b]
+
+
+def _as_split(query: Query) -> str:
+    """The question as ``normalize`` split it for its keywords (株洲 市长是谁: jieba reads 株洲市 长是 in the text as
+    written), without the words it adds after it."""
+    lexical, text, i = query.lexical, query.text, 0
+    for ch in text:
+        while i < len(lexical) and lexical[i] != ch and lexical[i] == " ":
+            i += 1
+        if i >= len(lexical) or lexical[i] != ch:
+            return text  # not the text with spaces put in: read the text
+        i += 1
+    return lexical[:i]
 
 
 def person_after(text: str, role: str) -> list[tuple[int, int]]:
@@ -99,7 +117,7 @@ def asked_verb(query: Query) -> str | None:
     谁; None for 谁的 (whose), 被谁 (by whom: the name stands elsewhere) and any other question."""
     if query.english or "被谁" in query.text:
         return None
-    text = query.lexical
+    text = _as_split(query)
     tags = pos_tags(text)
     i = next((i for i, (a, b, _) in enumerate(tags) if text[a:b] == "谁"), None)
     if i is None or i + 1 >= len(tags):
@@ -139,12 +157,16 @@ def person_before(text: str, verb: str) -> list[tuple[int, int]]:
     return found
 
 
-def person_answer(query: Query, role: str | None, ranked: list[Candidate], context: Callable[[Candidate], str],
-                  verb: str | None = None) -> tuple[Candidate, tuple[int, int]] | None:
-    """The sentence and the name's span that answer the who-question, or None: the best sentences that name a
-    person right after ``role`` (or right before ``verb``) and hold (with ``context(cand)``: the headline and the
-    text before) nearly all of the question's other words; none when two of them name different people."""
-    asked = role or verb or ""
+def person_answer(query: Query, ranked: list[Candidate], context: Callable[[Candidate], str]
+                  ) -> tuple[Candidate, tuple[int, int]] | None:
+    """The sentence and the name's span that answer a who-question, or None (no role nor deed asked, nobody, or
+    two people): the best sentences that name a person right after the asked role (or right before the asked
+    verb) and hold (with ``context(cand)``: the headline and the text before) nearly all of the question's other
+    words."""
+    role = asked_role(query)
+    asked = role or asked_verb(query)
+    if not asked:
+        return None
     words = {w: v for w, v in keywords(query).items() if w not in asked and asked not in w}
     found: list[tuple[float, Candidate, tuple[int, int]]] = []
     for cand in [c for c in ranked if c.own > 0 and c.start >= 0][:SENTENCES]:

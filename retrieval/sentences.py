@@ -16,7 +16,7 @@ from retrieval.bold import TYPES, Option, bold_text, choose, dominated, load_mod
 from retrieval.compose import CLAUSE, Candidate, _source, dated, direct_from_sentence
 from retrieval.facts import named_thing, question_qualifier
 from retrieval.normalize import Query, named_places
-from retrieval.person import asked_role, asked_verb, person_answer
+from retrieval.person import person_answer
 from retrieval.question import Asked
 from retrieval.snapshot import IndexSnapshot
 from retrieval.vetoes import overtaken, unbound
@@ -57,15 +57,13 @@ def sentence_answer(
                     and not dominated(option, found, query, asked) and not overtaken(option, found, query)
                     and not _a_divisions(option, snap, g, query, asked) and not _unnamed_code(option, snap, query)):
                 text = dated(bold_text(option), chosen, article.date, _before(snap, chosen), asked.type)
-    elif asked.type == "which" and ((role := asked_role(query)) or (verb := asked_verb(query))):
-        # 总工程师是谁: the name right after the role; 是谁主持的: the name right before the verb
-        found = person_answer(query, role, ranked, lambda c: fold(f"{snap.articles[c.article_id].title}\n{_before(snap, c)}"),
-                              None if role else verb)
-        if found is not None:
-            chosen, (start, end) = found
-            clause = next(m for m in CLAUSE.finditer(chosen.match) if m.start() <= start < m.end())
-            body = g.profile.strip_dateline(chosen.text[clause.start() : clause.end()]).strip().rstrip("，；：。！？,;!?")
-            text = dated(body, chosen, snap.articles[chosen.article_id].date, _before(snap, chosen), "who")
+    elif asked.type == "which" and (found := person_answer(query, ranked, lambda c: fold(
+            f"{snap.articles[c.article_id].title}\n{_before(snap, c)}"))) is not None:
+        # 总工程师是谁: the name right after the role; 是谁主持的: the name right before the verb; its clause in bold
+        chosen, (start, _) = found
+        clause = next(m for m in CLAUSE.finditer(chosen.match) if m.start() <= start < m.end())
+        body = g.profile.strip_dateline(chosen.text[clause.start() : clause.end()]).strip().rstrip("，；：。！？,;!?")
+        text = dated(body, chosen, snap.articles[chosen.article_id].date, _before(snap, chosen), "who")
     elif asked.type == "yesno":  # 吗: a clause that holds it all; 怎么办, 哪次, 是什么: passages, no bold
         least = YESNO_COVERAGE
         for cand in sorted(group, key=lambda c: c.asof_key, reverse=True):  # the newest report that says it

@@ -20,6 +20,9 @@ PROFILE = load_profile()
     ("哪位副市长参加了寄递企业复工调度", "副市长"),  # jieba's 副 and 市长: one role
     ("株洲市长是谁", "市长"),  # 株洲市 长是: read as 株洲 市长
     ("医院的设计师是哪位", "设计师"),
+    ("谁是中车电动的总工程师？", "总工程师"),  # 谁是 …: the last word
+    ("谁是株洲市长", "市长"),
+    ("谁是他", None),
     ("谁主持了会议", None),  # no role: passages
     ("他是谁", None),
     ("哪个区确诊最多", None),  # 区: one character, a place, no role
