@@ -41,6 +41,7 @@ class Query:
     respelled: tuple[tuple[str, str], ...] = field(default=())  # (misspelling, as read): ("株州", "株洲")
     asking: tuple[str, ...] = field(default=())  # question words (哪一年, 什么时候, 怎么办): no keywords, found once
     unknown_places: tuple[str, ...] = field(default=())  # English place names read as none ("in Paris")
+    split: str = ""  # ``text`` as split for its keywords (株洲 市长是谁), without the words ``lexical`` adds
 
 
 def arabic_numerals(text: str) -> str:
@@ -81,7 +82,8 @@ def normalize(question: str, profile: Profile, gazetteer: Gazetteer | None = Non
             located = [zh for zh in named if zh not in home_names]
             unknown = [name for name in _place_phrases(written) if not any(name in r or r in name for r, _ in roman)
                        and name.lower() not in profile.english and name.lower() not in CALENDAR]
-    lexical = " ".join([_split_suffixes(text, gazetteer) if gazetteer is not None else text, *extra])
+    split = _split_suffixes(text, gazetteer) if gazetteer is not None else text
+    lexical = " ".join([split, *extra])
     if profile.home_label and profile.home_label in lexical:  # the paper says 我市 / 全市 for its home city
         lexical = f"{lexical} {' '.join(profile.city_words[:2])} {profile.home_label}"
     places: list[Place] = []
@@ -105,7 +107,7 @@ def normalize(question: str, profile: Profile, gazetteer: Gazetteer | None = Non
     home_words = (profile.home_label, f"{profile.home_label}市", *profile.city_words) if profile.home_label else ()
     return Query(original=question, text=text, lexical=lexical, english=english, kind=kind, ask=ask,
                  places=tuple(places), place_words=tuple(words), home_places=tuple(home), home_words=home_words,
-                 respelled=respelled, unknown_places=tuple(unknown), asking=asking_words(lexical, profile))
+                 respelled=respelled, unknown_places=tuple(unknown), asking=asking_words(lexical, profile), split=split)
 
 
 def _split_suffixes(text: str, gazetteer: Gazetteer) -> str:

@@ -33,7 +33,7 @@ def asked_role(query: Query) -> str | None:
     for any other question."""
     if query.english:
         return None
-    text = _as_split(query)
+    text = query.split or query.text  # 株洲 市长是谁: jieba reads 株洲市 长是 in the text
     tags = pos_tags(text)
     before = ROLE_BEFORE.search(text)
     after = None if before else ROLE_AFTER.search(text)
@@ -54,19 +54,6 @@ def asked_role(query: Query) -> str | None:
     while i > 0 and tags[i - 1][2] == "b":  # 副市长: jieba's 副 and 市长
         i -= 1
     return text[tags[i][0] : b]
-
-
-def _as_split(query: Query) -> str:
-    """The question as ``normalize`` split it for its keywords (株洲 市长是谁: jieba reads 株洲市 长是 in the text as
-    written), without the words it adds after it."""
-    lexical, text, i = query.lexical, query.text, 0
-    for ch in text:
-        while i < len(lexical) and lexical[i] != ch and lexical[i] == " ":
-            i += 1
-        if i >= len(lexical) or lexical[i] != ch:
-            return text  # not the text with spaces put in: read the text
-        i += 1
-    return lexical[:i]
 
 
 def person_after(text: str, role: str) -> list[tuple[int, int]]:
@@ -117,7 +104,7 @@ def asked_verb(query: Query) -> str | None:
     谁; None for 谁的 (whose), 被谁 (by whom: the name stands elsewhere) and any other question."""
     if query.english or "被谁" in query.text:
         return None
-    text = _as_split(query)
+    text = query.split or query.text  # 株洲 市长是谁: jieba reads 株洲市 长是 in the text
     tags = pos_tags(text)
     i = next((i for i, (a, b, _) in enumerate(tags) if text[a:b] == "谁"), None)
     if i is None or i + 1 >= len(tags):
