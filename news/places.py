@@ -20,6 +20,8 @@ LEVELS = {"none": 0, "country": 0, "foreign": 0, "province": 1, "city": 2, "coun
 # in 区, and names that only make sense with their city
 _GENERIC = re.compile(r"^.区$|^市[中辖]区$|^和县$")
 NOT_A_PLACE = ("时间",)
+# what a company's branch in a place is called: "北京汽车株洲分公司" is 北京汽车's branch in 株洲, and 北京 names the company
+BRANCH = ("分公司", "子公司", "分行", "支行", "分厂", "分店", "分院", "分校", "分部", "办事处", "工厂", "基地")
 ROMAN = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")  # capitalised words of an English question
 ROMAN_SUFFIX = {"district", "county", "city", "province", "prefecture"}
 SUFFIX = re.compile(r"(?:省|市|自治区|自治州|自治县|特别行政区|地区|盟|县|区|旗)$")
@@ -127,8 +129,9 @@ class Gazetteer:
                     place = self.lookup(text[i : i + length], near) if text[i : i + length] in self._names else None
                     if place is not None and text.startswith(NOT_A_PLACE, i + length):
                         place = None  # "北京时间" is a clock, not Beijing
-                    if place is not None and tagged is not None and not self._mentions(tagged, i, i + length, place,
-                                                                                    text[i : i + length]):
+                    if place is not None and tagged is not None and (
+                            not self._mentions(tagged, i, i + length, place, text[i : i + length])
+                            or self._names_company(text, tagged, i + length)):
                         place = None
                     if place is not None:
                         out.append((i, i + length, place))
@@ -153,6 +156,36 @@ class Gazetteer:
             return True
         after = next((flag for a, _, flag in tagged if a == end), "")
         return not after.startswith(("n", "vn", "j")) or after == "ns"
+
+    def companies(self, text: str) -> list[str]:
+        """The company names a question begins with a place's name ("北京汽车" of 北京汽车株洲分公司)."""
+        tagged = pos_tags(text)
+        out = []
+        for a, b, flag in tagged:
+            if flag == "ns" and (end := self._company_end(text, tagged, b)) is not None:
+                out.append(text[a:end])
+        return out
+
+    def _names_company(self, text: str, tagged: tuple[tuple[int, int, str], ...], end: int) -> bool:
+        """The place name ending at ``end`` begins a company's name: nouns follow it, then another place and a
+        branch's word (北京 of 北京汽车株洲分公司, 北京银行株洲分行: the branch is in 株洲, not in 北京)."""
+        return self._company_end(text, tagged, end) is not None
+
+    def _company_end(self, text: str, tagged: tuple[tuple[int, int, str], ...], end: int) -> int | None:
+        """Where the company's name that starts before ``end`` ends (before its branch's place), or None."""
+        nouns = 0
+        for a, b, flag in tagged:
+            if a < end:
+                if b > end:
+                    return None  # the place's name is no whole word here
+                continue
+            if flag.startswith("n") and flag != "ns" and text[a:b] not in self._names:
+                nouns += 1
+                continue
+            if nouns and (flag == "ns" or text[a:b] in self._names) and text.startswith(BRANCH, b):
+                return a
+            return None
+        return None
 
     def respell(self, text: str, fits=lambda start, end: True) -> list[tuple[str, str]]:
         """The home city's place names that ``text`` misspells by one character of the same sound ("株州",

@@ -41,6 +41,7 @@ class Query:
     respelled: tuple[tuple[str, str], ...] = field(default=())  # (misspelling, as read): ("株州", "株洲")
     asking: tuple[str, ...] = field(default=())  # question words (哪一年, 什么时候, 怎么办): no keywords, found once
     unknown_places: tuple[str, ...] = field(default=())  # English place names read as none ("in Paris")
+    companies: tuple[str, ...] = field(default=())  # company names that begin with a place's (北京汽车 of 北京汽车株洲分公司)
     split: str = ""  # ``text`` as split for its keywords (株洲 市长是谁), without the words ``lexical`` adds
 
 
@@ -103,11 +104,13 @@ def normalize(question: str, profile: Profile, gazetteer: Gazetteer | None = Non
                 continue  # "湖南株洲": the province only locates the home city
             places = [p for p in places if not place.within(p)] + [place]
             words = [w for w in words if gazetteer.lookup(w) in places] + [_surface(marked[start:end])]
+    companies = tuple(gazetteer.companies(text)) if gazetteer is not None and not english else ()
     kind, ask = question_kind(lexical, profile)
     home_words = (profile.home_label, f"{profile.home_label}市", *profile.city_words) if profile.home_label else ()
     return Query(original=question, text=text, lexical=lexical, english=english, kind=kind, ask=ask,
                  places=tuple(places), place_words=tuple(words), home_places=tuple(home), home_words=home_words,
-                 respelled=respelled, unknown_places=tuple(unknown), asking=asking_words(lexical, profile), split=split)
+                 respelled=respelled, unknown_places=tuple(unknown), asking=asking_words(lexical, profile), split=split,
+                 companies=companies)
 
 
 def _split_suffixes(text: str, gazetteer: Gazetteer) -> str:

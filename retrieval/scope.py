@@ -13,6 +13,7 @@ from retrieval.facts import asked_metric, asks_part, counts_thing, unknown_subje
 from retrieval.latest import in_home, latest_figures
 from retrieval.normalize import Query
 from retrieval.snapshot import IndexSnapshot
+from retrieval.synonyms import short_forms
 
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
@@ -61,6 +62,9 @@ class Scope:
             return self.declined("chitchat", profile.example)
         if query.unknown_places:  # "in Paris": no place this corpus knows; never the home city's figure
             return self.declined("not_covered", query.unknown_places[0])
+        for company in query.companies:  # 北京银行株洲分行: the reports must name the company (or 北汽 for 北京汽车)
+            if not any(self.mentions(name) for name in (company, *short_forms(company))):
+                return self.declined("not_covered", company)
         unknown = unknown_subject(query, profile, gazetteer)
         if unknown and not query.places and not query.home_places and not self.mentions(unknown):
             return self.declined("not_covered", unknown)

@@ -44,7 +44,7 @@ def synonym_coverage(words: dict[str, float], text: str, extra: Mapping[str, Ite
 
 
 @lru_cache(maxsize=4096)
-def _short_forms(word: str) -> tuple[str, ...]:
+def short_forms(word: str) -> tuple[str, ...]:
     """How a name of two two-character words is shortened: its first character and one of the second word's (建设银行 →
     建银, 建行; 北京汽车 → 北汽)."""
     if len(word) != 4 or not all("\u4e00" <= ch <= "\u9fff" for ch in word):
@@ -55,7 +55,7 @@ def _short_forms(word: str) -> tuple[str, ...]:
 def _shortened(word: str, text: str) -> bool:
     """The text says ``word`` shortened, as a word of its own (建行 of 建行茶陵县支行 for 建设银行; not the 建行 inside
     组建行动)."""
-    forms = [f for f in _short_forms(word) if f in text]
+    forms = [f for f in short_forms(word) if f in text]
     if not forms:
         return False
     return any(text[a:b] in forms for a, b, _ in pos_tags(text))

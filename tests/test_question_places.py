@@ -59,6 +59,29 @@ def test_a_short_place_name_before_a_noun_abbreviation_is_no_place(profile, gaz)
     assert [p.name for p in normalize("望江县累计确诊多少", profile, gaz).places] == ["望江县"]
 
 
+@pytest.mark.parametrize(("question", "company", "places"), [
+    ("杭州钢铁长沙分公司的产量多少", "杭州钢铁", ["长沙市"]),  # the branch is in 长沙
+    ("重庆啤酒长沙工厂停产了吗", "重庆啤酒", ["长沙市"]),
+    ("广州汽车集团株洲工厂有多少工人", "广州汽车集团", []),  # in the home city
+])
+def test_a_place_that_begins_a_companys_name_before_its_branch_is_no_place(profile, gaz, question, company, places):
+    query = normalize(question, profile, gaz)
+    assert query.companies == (company,) and [p.name for p in query.places] == places
+
+
+@pytest.mark.parametrize("question", ["北京的口罩生产企业有多少家", "长沙地铁什么时候恢复运营", "上海新增确诊多少"])
+def test_a_place_before_nouns_without_a_branch_is_still_a_place(profile, gaz, question):
+    query = normalize(question, profile, gaz)
+    assert query.companies == () and len(query.places) == 1
+
+
+def test_a_company_is_found_by_the_short_name_the_paper_prints(seed_engine):
+    answer = seed_engine.ask("北京汽车株洲分公司的冲压车间恢复运行了吗")  # the paper says 北汽株洲分公司
+    assert answer.answered and "北汽株洲分公司" in answer.sources[0].quote, answer.decline
+    answer = seed_engine.ask("北京银行株洲分行放了多少贷款")  # the paper names 建行株洲分行 only
+    assert not answer.answered and (answer.decline.reason, answer.decline.subject) == ("not_covered", "北京银行")
+
+
 def test_the_reply_says_how_a_misspelling_was_read(seed_engine):
     answer = seed_engine.ask("株州累计确诊多少")
     assert answer.answered and "78例" in (answer.answer or "")
