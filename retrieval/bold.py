@@ -13,12 +13,13 @@ from config.profile import Profile
 from news.spans import CN, Span, answers, find_spans, fits, other_unit
 from news.text import NUMBER, fold, pos_tags
 from retrieval.binding import number_binding
-from retrieval.compose import CLAUSE, HAN, Candidate
+from retrieval.compose import CLAUSE, HAN, Candidate, _trim
 from retrieval.normalize import Query
 from retrieval.question import Asked, coverage, keywords
 
 MODEL = Path(__file__).resolve().parent / "bold_model.json"
 TYPES = ("year", "when", "clock", "ordinal", "percent", "duration", "count", "change")  # the asked types this path answers
+QUANTITIES = ("count", "change", "percent")  # the asked types that measure the asked noun: its number is bound to it
 TYPE_FEATURES = TYPES[:-1]  # a change question (下降了多少) is scored as a count
 CHANGE_OPENS = re.compile(r"(?:同比|环比)?(?:下降|下跌|下滑|回落|降低|减少|增长|增加|上升|上涨|提高|提升)")  # the
 # profiles' change words, as the text writes them
@@ -225,6 +226,8 @@ def _with_the_others(found: list[tuple], query: Query, asked: Asked) -> list[tup
     its value's agreement, how far it is behind the best on the asked noun, the words around it, its clause's
     words and its chunk's score, and the asked type."""
     values = [_value(cand.match[span.start : span.end]) for cand, _, span, *_ in found]
+    if asked.type in QUANTITIES:
+        _rescale_retrieval([f[-1] for f in found])
     best = {k: max((f[-1][k] for f in found), default=0.0) for k in ("clause", "near", "retrieval", "noun")}
     said_in: dict[tuple[str, ...], set[int]] = {}  # value → the sentences (ids) that say it
     for (cand, *_), value in zip(found, values, strict=True):
@@ -243,6 +246,20 @@ def _with_the_others(found: list[tuple], query: Query, asked: Asked) -> list[tup
         }
         out.append(tuple(f[name] for name in FEATURES))
     return out
+
+
+def _rescale_retrieval(found: list[dict[str, float]]) -> None:
+    """A figure bound to the asked noun in full (noun 1: 6 or more characters of the asked words touch it) has its
+    chunk score as a share of the best chunk's that holds any option bound to the asked noun, not of the search's
+    best chunk: a report on the asked thing that gives no figure of it ("调度机关干部进社区") says nothing against
+    the figure another report gives ("组织1.7万余名机关干部进社区", its fourth chunk). For quantities only (a year or
+    a date next to the subject's words is not a figure of it). On the TUNE halves 0.57 of the fully bound options
+    are right, 0.20 of those bound by 1-2 characters: a weak binding lifts nothing."""
+    scale = max((f["retrieval"] for f in found if f["noun"] > 0), default=0.0)
+    if scale > 0:
+        for f in found:
+            if f["noun"] >= 1.0:
+                f["retrieval"] = min(1.0, f["retrieval"] / scale)
 
 
 def _dimension(dimension: str | None, text: str, span: Span) -> float:
@@ -339,6 +356,3 @@ def bold_text(option: Option) -> str:
     parts = sorted(p for p in (option.clause, option.event) if p)
     return "，".join(_trim(option.cand.text[a:b]) for a, b in parts)
 
-
-def _trim(text: str) -> str:
-    return re.sub(r"^[\s“”\"]+|[\s，；：。！？,;!?“”\"]+$", "", text)

@@ -99,7 +99,14 @@ def _clauses(cand: Candidate, profile: Profile) -> list[tuple[str, str]]:
 
 
 def _trim(clause: str) -> str:
-    return clause.strip().rstrip("，；：。！？,;!?").strip("“”\"")
+    """A clause without the space, end punctuation and quote marks around it, but keeping a mark that pairs with one
+    inside it: 当起“店小二”, not 当起“店小二; 三支队伍”的作用 keeps no mark it does not print."""
+    text = re.sub(r"^[\s“”\"]+|[\s，；：。！？,;!?“”\"]+$", "", clause)
+    if text.count("“") > text.count("”") and clause.rstrip("，；：。！？,;!? ").endswith("”"):
+        text += "”"
+    elif text.count("”") > text.count("“") and clause.lstrip().startswith("“"):
+        text = "“" + text
+    return text
 
 
 def direct_from_sentence(

@@ -373,3 +373,44 @@ def test_a_span_of_another_unit_or_grain_is_no_option(question, sentence, left_o
     said = [o.cand.match[o.span.start : o.span.end] for o in found]
     assert not any(s.startswith(left_out) for s in said), said
     assert any(s.startswith(kept) for s in said) and all(o.features[FEATURES.index("alone_sentence")] == 1.0 for o in found), said
+
+
+MEETING = ("市委调度志愿者进社区支援防疫工作",
+           "本报讯 3月2日，市委召开会议，调度志愿者进社区支援防疫工作。会议听取了各区县志愿服务情况汇报。"
+           "会议要求，进社区志愿者要当好宣传员、服务员、信息员，每天把社区的情况及时上报。"
+           "会议强调，要充分发挥志愿者、网格员、楼栋长“三支力量”的作用，扎实做好疫情防控各项工作。"
+           "各部门要加强协调配合，形成工作合力，为基层防控提供有力保障。")
+COMMENTARY = ("春风送暖正当时",
+              "春天的脚步越来越近。这段时间以来，全市上下齐心协力：卫健部门日夜奋战，守护群众健康；"
+              "组织2600余名志愿者进社区、进小区服务群众，帮助居民代购生活物资；交通部门开通绿色通道，保障物资运输畅通；"
+              "商务部门稳定市场供应，菜篮子货足价稳；教育部门开展线上教学，停课不停学……我们相信，春天终将到来。")
+
+
+def test_a_report_on_the_asked_thing_without_its_figure_does_not_outrank_the_figure(tmp_path, real_embedder):
+    """The meeting report is the search's best hit for 志愿者进社区 but gives no count of them; the commentary's
+    clause gives it, bound in full, deep in a long sentence: its bold, with the quote marks it prints."""
+    engine = _engine(tmp_path, [MEETING, COMMENTARY], real_embedder)
+    assert bold(engine, "全市组织了多少志愿者进社区") == "组织2600余名志愿者进社区、进小区服务群众"
+
+
+def test_only_a_figure_bound_in_full_is_lifted_and_only_by_chunks_holding_a_bound_one():
+    from retrieval.bold import _rescale_retrieval
+
+    found = [{"retrieval": 1.0, "noun": 0.0}, {"retrieval": 0.5, "noun": 1.0}, {"retrieval": 0.4, "noun": 1 / 3}]
+    _rescale_retrieval(found)  # the top chunk holds nothing bound: the full binding's chunk counts as the best
+    assert [f["retrieval"] for f in found] == [1.0, 1.0, 0.4]  # a 2-character binding lifts nothing
+    found = [{"retrieval": 1.0, "noun": 1 / 3}, {"retrieval": 0.5, "noun": 1.0}]
+    _rescale_retrieval(found)  # the top chunk's figure is bound too: nothing changes
+    assert [f["retrieval"] for f in found] == [1.0, 0.5]
+
+
+@pytest.mark.parametrize(("clause", "trimmed"), [
+    ("驻企业当起“店小二”，", "驻企业当起“店小二”"),  # the closing mark pairs with one inside
+    ("“三支力量”的作用。", "“三支力量”的作用"),
+    ("“好消息”", "好消息"),  # a clause that is all quote: no marks
+    ("力量”的作用，", "力量”的作用"),  # opened in the clause before: no mark the text does not print
+])
+def test_a_bold_clause_keeps_the_quote_marks_it_pairs(clause, trimmed):
+    from retrieval.compose import _trim
+
+    assert _trim(clause) == trimmed
