@@ -159,6 +159,8 @@ class Gazetteer:
 
     def companies(self, text: str) -> list[str]:
         """The company names a question begins with a place's name ("北京汽车" of 北京汽车株洲分公司)."""
+        if not any(word in text for word in BRANCH):
+            return []
         tagged = pos_tags(text)
         out = []
         for a, b, flag in tagged:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from news.spans import Span
 from news.text import NUMBER
 from retrieval.normalize import Query
 from retrieval.question import GAP, MEASURE, Measure, measure
@@ -75,3 +76,34 @@ def number_binding(text: str, start: int, end: int, asked: Measure, question: st
         if said and not any(w in near for w in said) and any(w in near for w in group):
             score -= 3
     return score
+
+
+def binding_after(lead: str, value: str, size: int, asked: Measure, question: str) -> int:
+    """``number_binding`` of the number that opens ``value`` (``size`` characters) read right after ``lead``: a list
+    item's words with the head noun they leave out, the clause a change goes on from, a "分别" list's item."""
+    return number_binding(lead + value, len(lead), len(lead) + size, asked, question)
+
+
+def respective(text: str, span: Span) -> tuple[tuple[int, int], str, str, str, str] | None:
+    """For a span in the values of "…分别…" ("A、B、C分别为x、y、z"; "A 100人、B 200人，分别下降5%、6%"), the item
+    it belongs to, by position: (the item's offsets, the words from 分别 to the first value ("分别下降"), the
+    item's words before its first number ("铁路"), the span's value item, and the first item's words before its
+    number for a later item: the head noun the others leave out ("其中道路客运量")); None for any other span, or
+    when the items and the values do not pair up."""
+    at = text.rfind("分别", 0, span.start)
+    if at < 0 or re.search(r"[，。；：,;]", text[at : span.start]):
+        return None
+    first = NUMBER.search(text, at, span.start + 1)
+    cut = re.search(r"[，。；：,;]|$", text[at:])
+    values = text[first.start() : at + cut.start()].split("、") if first else []
+    index = text.count("、", first.start(), span.start) if first else -1
+    lead = text[:at].rstrip("，, ")
+    items = lead.split("、")
+    if len(values) < 2 or len(items) < len(values) or not 0 <= index < len(values):
+        return None
+    items = items[len(items) - len(values) :]
+    items[0] = re.split(r"[，。；：,;]", items[0])[-1]
+    end = len(lead) - sum(len(i) + 1 for i in items[index + 1 :])
+    start = end - len(items[index])
+    name, common = (NUMBER.split(items[i], maxsplit=1)[0] for i in (index, 0))
+    return (start, end), text[at : first.start()], name, values[index], common if index else ""

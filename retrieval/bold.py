@@ -12,7 +12,7 @@ from pathlib import Path
 from config.profile import Profile
 from news.spans import CN, Span, answers, find_spans, fits, other_unit
 from news.text import NUMBER, fold, pos_tags
-from retrieval.binding import number_binding
+from retrieval.binding import binding_after, number_binding, respective
 from retrieval.compose import CLAUSE, HAN, Candidate, _trim
 from retrieval.normalize import Query
 from retrieval.question import Asked, coverage, keywords
@@ -113,16 +113,16 @@ def options(query: Query, asked: Asked, ranked: list[Candidate], title_of, profi
             text = cand.match[slice(*event or clause)]
             window = cand.match[max(0, span.start - 12) : span.end + 12]
             noun = number_binding(cand.match, span.start, span.end, asked.measure, query.text)
-            item = _respective(cand.match, span)
+            item = respective(cand.match, span)
             head = _elided_head(cand.match, clause, measured) if item is None else ""
             said, size = cand.match[span.start : span.end], span.end - span.start
             if head:  # the item's words with the head noun they leave out bind the number: 铁路 + 客运量 + 7622万
                 named = cand.match[clause[0] : span.start].lstrip("、") + head
-                noun = max(noun, _binding_after(named, said, size, asked, query.text))
+                noun = max(noun, binding_after(named, said, size, asked.measure, query.text))
             chained = _chained(cand.match, clauses, clause) if item is None and not head else ""
             if chained:  # "全市高速公路出入口总流量为35475万台次，下降56.3%": 56.3% is the 总流量's fall
                 first = NUMBER.search(chained)
-                noun = max(noun, _binding_after(chained[: first.start()] if first else chained, said, size, asked,
+                noun = max(noun, binding_after(chained[: first.start()] if first else chained, said, size, asked.measure,
                                                 query.text))
             head = head or chained
             if head:  # "其中道路客运量20365万人次、…、城区公交736.44万人次": 736.44 counts 城区公交's 客运量
@@ -130,7 +130,7 @@ def options(query: Query, asked: Asked, ranked: list[Candidate], title_of, profi
             if item is not None:  # "铁路7622万人次、…，分别下降55.4%、46%、50.8%": 50.8% is the railway's
                 event, (lead, named, value, common) = item[0], item[1:]
                 text = window = common + cand.match[slice(*event)] + lead + value
-                noun = max(noun, _binding_after(named, value, size, asked, query.text))
+                noun = max(noun, binding_after(named, value, size, asked.measure, query.text))
             found.append((cand, rank, span, clause, event, {
                 "clause": coverage(words, text), "near": coverage(words, window), "sentence": cand.own,
                 "retrieval": cand.retrieval, "rank": 1.0 / (1 + rank), "noun": max(-1.0, min(noun, 6) / 6),
@@ -206,12 +206,6 @@ def _elided_head(text: str, clause: tuple[int, int], measured: dict[str, float])
     return noun if noun and named and noun not in own else ""
 
 
-def _binding_after(lead: str, value: str, size: int, asked: Asked, question: str) -> int:
-    """``number_binding`` of the number that opens ``value`` (``size`` characters) read right after ``lead``: a list
-    item's words with the head noun they leave out, the clause a change goes on from, a "分别" list's item."""
-    return number_binding(lead + value, len(lead), len(lead) + size, asked.measure, question)
-
-
 def _chained(text: str, clauses: list[tuple[int, int]], clause: tuple[int, int]) -> str:
     """A clause that opens with a change (下降56.3%, 同比增长8%) tells the change of what the clause before it, after a
     comma, measures ("全市高速公路出入口总流量为35475万台次，下降56.3%"): that clause; "" otherwise."""
@@ -284,31 +278,6 @@ def _clause(text: str, clauses: list[tuple[int, int]], span: Span) -> tuple[int,
         cut = text.find("、", span.end, end)
         end = cut if cut >= 0 else end
     return start, end
-
-
-def _respective(text: str, span: Span) -> tuple[tuple[int, int], str, str, str, str] | None:
-    """For a span in the values of "…分别…" ("A、B、C分别为x、y、z"; "A 100人、B 200人，分别下降5%、6%"), the item
-    it belongs to, by position: (the item's offsets, the words from 分别 to the first value ("分别下降"), the
-    item's words before its first number ("铁路"), the span's value item, and the first item's words before its
-    number for a later item: the head noun the others leave out ("其中道路客运量")); None for any other span, or
-    when the items and the values do not pair up."""
-    at = text.rfind("分别", 0, span.start)
-    if at < 0 or re.search(r"[，。；：,;]", text[at : span.start]):
-        return None
-    first = NUMBER.search(text, at, span.start + 1)
-    cut = re.search(r"[，。；：,;]|$", text[at:])
-    values = text[first.start() : at + cut.start()].split("、") if first else []
-    index = text.count("、", first.start(), span.start) if first else -1
-    lead = text[:at].rstrip("，, ")
-    items = lead.split("、")
-    if len(values) < 2 or len(items) < len(values) or not 0 <= index < len(values):
-        return None
-    items = items[len(items) - len(values) :]
-    items[0] = re.split(r"[，。；：,;]", items[0])[-1]
-    end = len(lead) - sum(len(i) + 1 for i in items[index + 1 :])
-    start = end - len(items[index])
-    name, common = (NUMBER.split(items[i], maxsplit=1)[0] for i in (index, 0))
-    return (start, end), text[at : first.start()], name, values[index], common if index else ""
 
 
 def _event(text: str, clauses: list[tuple[int, int]], clause: tuple[int, int], span: Span, words) -> tuple[int, int] | None:

@@ -158,12 +158,12 @@ def test_which_one_is_asked_with_any_counter_after_哪一(question, kind):
 
 def test_a_respectively_list_pairs_each_value_with_its_item():
     from news.spans import find_spans
-    from retrieval.bold import _respective
+    from retrieval.binding import respective
 
     text = "全市客运量900万人次，其中公路500万人次、水路100万人次、铁路300万人次，分别下降40%、35%、20%。"
     paired = {}
     for span in find_spans(text):
-        found = _respective(text, span)
+        found = respective(text, span)
         if found:
             paired[text[span.start : span.end]] = (text[slice(*found[0])], found[1], found[4])
     assert paired == {
@@ -172,8 +172,8 @@ def test_a_respectively_list_pairs_each_value_with_its_item():
         "20%": ("铁路300万人次", "分别下降", "其中公路"),
     }
     short = "确诊、疑似分别为10人、20人。"  # items without numbers
-    assert [_respective(short, s)[0] for s in find_spans(short)] == [(0, 2), (3, 5)]
-    assert _respective("甲乙两地分别为10人。", find_spans("甲乙两地分别为10人。")[0]) is None  # one value: no list
+    assert [respective(short, s)[0] for s in find_spans(short)] == [(0, 2), (3, 5)]
+    assert respective("甲乙两地分别为10人。", find_spans("甲乙两地分别为10人。")[0]) is None  # one value: no list
 
 
 @pytest.mark.parametrize(("question", "before"), [
