@@ -131,7 +131,7 @@ class Gazetteer:
                         place = None  # "北京时间" is a clock, not Beijing
                     if place is not None and tagged is not None and (
                             not self._mentions(tagged, i, i + length, place, text[i : i + length])
-                            or self._names_company(text, tagged, i + length)):
+                            or self._company_end(text, tagged, i + length) is not None):
                         place = None
                     if place is not None:
                         out.append((i, i + length, place))
@@ -162,19 +162,13 @@ class Gazetteer:
         if not any(word in text for word in BRANCH):
             return []
         tagged = pos_tags(text)
-        out = []
-        for a, b, flag in tagged:
-            if flag == "ns" and (end := self._company_end(text, tagged, b)) is not None:
-                out.append(text[a:end])
-        return out
-
-    def _names_company(self, text: str, tagged: tuple[tuple[int, int, str], ...], end: int) -> bool:
-        """The place name ending at ``end`` begins a company's name: nouns follow it, then another place and a
-        branch's word (北京 of 北京汽车株洲分公司, 北京银行株洲分行: the branch is in 株洲, not in 北京)."""
-        return self._company_end(text, tagged, end) is not None
+        ends = [(start, self._company_end(text, tagged, end)) for start, end, _ in self.find(text)]
+        return [text[start:end] for start, end in ends if end is not None]
 
     def _company_end(self, text: str, tagged: tuple[tuple[int, int, str], ...], end: int) -> int | None:
-        """Where the company's name that starts before ``end`` ends (before its branch's place), or None."""
+        """Where the company's name that a place's name ending at ``end`` begins ends, or None when it begins none:
+        nouns follow the place, then another place and a branch's word (北京汽车 of 北京汽车株洲分公司, 北京银行 of
+        北京银行株洲分行: the branch is in 株洲, not in 北京)."""
         nouns = 0
         for a, b, flag in tagged:
             if a < end:

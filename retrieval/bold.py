@@ -13,7 +13,7 @@ from config.profile import Profile
 from news.spans import CN, Span, answers, find_spans, fits, other_unit
 from news.text import NUMBER, fold, pos_tags
 from retrieval.binding import binding_after, number_binding, respective
-from retrieval.compose import CLAUSE, HAN, Candidate, _trim
+from retrieval.compose import CLAUSE, HAN, Candidate, trim_clause
 from retrieval.normalize import Query
 from retrieval.question import Asked, coverage, keywords
 
@@ -323,5 +323,5 @@ def bold_text(option: Option) -> str:
     """The clause that holds the chosen span (the enumeration item; a bare date with the clause of its event),
     as the article prints it, trimmed of its punctuation."""
     parts = sorted(p for p in (option.clause, option.event) if p)
-    return "，".join(_trim(option.cand.text[a:b]) for a, b in parts)
+    return "，".join(trim_clause(option.cand.text[a:b]) for a, b in parts)
 

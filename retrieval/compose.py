@@ -98,7 +98,7 @@ def _clauses(cand: Candidate, profile: Profile) -> list[tuple[str, str]]:
     return [(match[m.start() : m.end()], text[m.start() : m.end()]) for m in CLAUSE.finditer(match) if m.group().strip()]
 
 
-def _trim(clause: str) -> str:
+def trim_clause(clause: str) -> str:
     """A clause without the space, end punctuation and quote marks around it, but keeping a mark that pairs with one
     inside it: 当起“店小二”, not 当起“店小二; 三支队伍”的作用 keeps no mark it does not print."""
     text = re.sub(r"^[\s“”\"]+|[\s，；：。！？,;!?“”\"]+$", "", clause)
@@ -129,7 +129,7 @@ def direct_from_sentence(
     lead = "".join(folded for folded, _ in pairs[: 1 - index])
     if any(place not in lead for place in named_places(query)):
         return None  # an answer about 武汉 must say 武汉 (in the clause or before it in the sentence)
-    body = _trim(pairs[-index][1])
+    body = trim_clause(pairs[-index][1])
     if not set(HAN.findall(fold(body))) - set(query.text + fold(query.original)):
         return None  # a clause that only repeats the question ("巴西再次主办世界杯") answers nothing
     return dated(body, cand, article_date, context, "other") if body else None

@@ -13,7 +13,7 @@ from news.text import fold, pos_tags
 from retrieval.answer import Answer
 from retrieval.binding import binding
 from retrieval.bold import TYPES, Option, bold_text, choose, dominated, load_model, options
-from retrieval.compose import CLAUSE, Candidate, _source, _trim, dated, direct_from_sentence
+from retrieval.compose import CLAUSE, Candidate, _source, dated, direct_from_sentence, trim_clause
 from retrieval.facts import named_thing, question_qualifier
 from retrieval.normalize import Query, named_places
 from retrieval.person import person_answer
@@ -62,7 +62,7 @@ def sentence_answer(
         # 总工程师是谁: the name right after the role; 是谁主持的: the name right before the verb; its clause in bold
         chosen, (start, _) = found
         clause = next(m for m in CLAUSE.finditer(chosen.match) if m.start() <= start < m.end())
-        body = _trim(g.profile.strip_dateline(chosen.text[clause.start() : clause.end()]))
+        body = trim_clause(g.profile.strip_dateline(chosen.text[clause.start() : clause.end()]))
         text = dated(body, chosen, snap.articles[chosen.article_id].date, _before(snap, chosen), "who")
     elif asked.type == "yesno":  # 吗: a clause that holds it all; 怎么办, 哪次, 是什么: passages, no bold
         least = YESNO_COVERAGE

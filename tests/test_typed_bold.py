@@ -411,6 +411,6 @@ def test_only_a_figure_bound_in_full_is_lifted_and_only_by_chunks_holding_a_boun
     ("力量”的作用，", "力量”的作用"),  # opened in the clause before: no mark the text does not print
 ])
 def test_a_bold_clause_keeps_the_quote_marks_it_pairs(clause, trimmed):
-    from retrieval.compose import _trim
+    from retrieval.compose import trim_clause
 
-    assert _trim(clause) == trimmed
+    assert trim_clause(clause) == trimmed
