@@ -77,10 +77,11 @@ run: install  ## start the Telegram bot (needs BOT_TOKEN in .env)
 test: install  ## run the whole test suite (unit, real model, FAISS and embedded Milvus, real bot over HTTP)
 	$(PY) -m pytest -q
 
-eval: index  ## answer quality on the question sets (seed, extra, resident) and the DXY dev set (+ CMRC2018/DRCD retrieval, CMRC2018/DRCD/CCTV numeric/date answers and CMRC2018/DRCD who-answers, when ../shared exists)
+eval: index  ## answer quality on the question sets (seed, extra, resident, English) and the DXY dev set (+ CMRC2018/DRCD retrieval, CMRC2018/DRCD/CCTV numeric/date answers and CMRC2018/DRCD who-answers, when ../shared exists)
 	$(PY) -m retrieval eval $(if $(wildcard $(SHARED)/eval/questions.jsonl),$(SHARED)/eval/questions.jsonl,data/eval/questions.jsonl)
 	$(PY) -m retrieval eval data/eval/extra_questions.jsonl
 	$(PY) -m retrieval eval data/eval/resident_questions.jsonl --out var/eval/resident_results.jsonl
+	$(PY) -m retrieval eval data/eval/english_questions.jsonl
 	@if [ -s $(FEEDBACK) ]; then $(PY) -m retrieval eval $(FEEDBACK); fi
 	@if [ -d $(SHARED)/eval/external ]; then \
 	  for set in cmrc2018_dev drcd_dev; do $(PY) -m bench.external_eval $(SHARED)/eval/external/$$set; done; \
